@@ -1,0 +1,33 @@
+using MySqlHa.Replication.Servers;
+using MySqlHa.Replication.Topology;
+using MySqlHa.Workflows.Clusters;
+
+namespace MySqlHa.Api.Clusters;
+
+public sealed record CredentialsView(string User, string PasswordFile);
+
+/// <summary>A cluster as our records hold it, plus the topology the servers report right now.</summary>
+public sealed record ClusterView(
+    Guid Id,
+    string Name,
+    string Flavor,
+    IReadOnlyList<NamedEndpoint> Instances,
+    CredentialsView AdminCredentials,
+    CredentialsView? ReplicationCredentials,
+    DateTimeOffset RegisteredAt,
+    long Version,
+    DiscoveredTopology? Topology)
+{
+    public static ClusterView From(Cluster cluster, DiscoveredTopology? topology) => new(
+        cluster.Id,
+        cluster.Name,
+        cluster.Flavor.ToName(),
+        cluster.Instances,
+        View(cluster.AdminCredentials),
+        cluster.ReplicationCredentials is { } replication ? View(replication) : null,
+        cluster.RegisteredAt,
+        cluster.Version,
+        topology);
+
+    private static CredentialsView View(ServerCredentials credentials) => new(credentials.User, credentials.PasswordFile);
+}

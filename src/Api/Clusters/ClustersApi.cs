@@ -1,0 +1,97 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using MySqlHa.Replication.Status;
+using MySqlHa.Replication.Topology;
+using MySqlHa.Workflows.Clusters;
+using Wolverine;
+
+namespace MySqlHa.Api.Clusters;
+
+public static class ClustersApi
+{
+    public static IEndpointRouteBuilder MapClusters(this IEndpointRouteBuilder endpoints)
+    {
+        var clusters = endpoints.MapGroup("/api/clusters").WithTags("Clusters");
+        clusters.MapPost("/", RegisterAsync).WithName("RegisterCluster")
+            .WithSummary("Put a cluster under management after checking every endpoint against the live server.");
+        clusters.MapGet("/", ListAsync).WithName("ListClusters");
+        clusters.MapGet("/{id:guid}", GetAsync).WithName("GetCluster")
+            .WithSummary("The cluster as registered, plus the replication topology the servers report now.");
+        return endpoints;
+    }
+
+    public static async Task<Results<Created<ClusterView>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
+        RegisterClusterRequest request, IQuerySession session, IServerProbe probe, IMessageBus bus, CancellationToken cancellation)
+    {
+        var errors = request.Validate();
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The cluster registration is not valid.");
+
+        if (await session.Query<Cluster>().AnyAsync(c => c.Name == request.Name, cancellation))
+            return NameTaken(request.Name!);
+
+        var members = request.Members;
+        var probes = await Task.WhenAll(members.Select(m => probe.ReadAsync(m.Endpoint, request.Admin, cancellation)));
+        var serverProblems = ServerProblems(request, probes);
+        if (serverProblems.Count > 0)
+            return TypedResults.ValidationProblem(serverProblems, title: "Some instances cannot be managed as given.",
+                type: "https://mysqlha.dev/problems/unreachable-or-mismatched-instance");
+
+        var command = new RegisterCluster(Guid.CreateVersion7(), request.Name!, request.ParsedFlavor, members,
+            request.Admin, request.Replication, probes.ToDictionary(p => members.Single(m => m.Endpoint == p.Endpoint).Name, p => p.Snapshot!.Version));
+        try
+        {
+            await bus.InvokeAsync(command, cancellation);
+        }
+        catch (Exception e) when (IsUniqueViolation(e))
+        {
+            return NameTaken(request.Name!);
+        }
+
+        var cluster = await session.LoadAsync<Cluster>(command.ClusterId, cancellation)
+            ?? throw new InvalidOperationException($"Cluster {command.ClusterId} was registered but cannot be read back.");
+        var topology = DiscoveredTopology.From(members, probes, probes.Max(p => p.Snapshot!.ObservedAt));
+        return TypedResults.Created($"/api/clusters/{cluster.Id}", ClusterView.From(cluster, topology));
+    }
+
+    public static async Task<Ok<IReadOnlyList<ClusterView>>> ListAsync(IQuerySession session, CancellationToken cancellation)
+    {
+        var clusters = await session.Query<Cluster>().OrderBy(c => c.Name).ToListAsync(cancellation);
+        return TypedResults.Ok<IReadOnlyList<ClusterView>>(clusters.Select(c => ClusterView.From(c, topology: null)).ToList());
+    }
+
+    public static async Task<Results<Ok<ClusterView>, ProblemHttpResult>> GetAsync(
+        Guid id, IQuerySession session, TopologyDiscovery discovery, CancellationToken cancellation)
+    {
+        var cluster = await session.LoadAsync<Cluster>(id, cancellation);
+        if (cluster is null)
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such cluster.",
+                detail: $"No cluster has the id {id}.");
+        var topology = await discovery.DiscoverAsync(cluster.Instances, cluster.AdminCredentials, cancellation);
+        return TypedResults.Ok(ClusterView.From(cluster, topology));
+    }
+
+    private static Dictionary<string, string[]> ServerProblems(RegisterClusterRequest request, ProbeResult[] probes)
+    {
+        var problems = new Dictionary<string, string[]>();
+        for (var i = 0; i < probes.Length; i++)
+        {
+            var probe = probes[i];
+            if (probe.Snapshot is null)
+                problems[$"instances[{i}]"] = [$"{probe.Endpoint} cannot be reached with the admin credentials: {probe.Failure}"];
+            else if (probe.Snapshot.Flavor != request.ParsedFlavor)
+                problems[$"instances[{i}]"] = [$"{probe.Endpoint} runs {probe.Snapshot.Version}, which is not {request.Flavor}."];
+        }
+        if (probes.Any(p => p.Snapshot?.Flavor is { } flavor && flavor != request.ParsedFlavor))
+            problems["flavor"] = [$"The servers do not run {request.Flavor}."];
+        return problems;
+    }
+
+    private static ProblemHttpResult NameTaken(string name) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The cluster name is taken.",
+            detail: $"A cluster named '{name}' is already registered.",
+            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["name"] = [$"'{name}' is already registered."] } });
+
+    private static bool IsUniqueViolation(Exception e) =>
+        e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
+        || (e.InnerException is not null && IsUniqueViolation(e.InnerException));
+}

@@ -1,0 +1,45 @@
+using MySqlHa.Coordination.Etcd;
+using Wolverine;
+
+namespace MySqlHa.Api.Hosting;
+
+/// <summary>
+/// The Api's settings, read once at start and checked, so that a mistake stops the process with a clear message
+/// instead of failing on the first request. Keys: ConnectionStrings:Postgres, Etcd:Endpoint, Etcd:Prefix,
+/// MySqlHa:Schema, MySqlHa:Durability (Balanced or Solo), MySqlHa:ProbeTimeout.
+/// </summary>
+public sealed record MySqlHaSettings(
+    string PostgresConnectionString,
+    string Schema,
+    EtcdOptions Etcd,
+    DurabilityMode Durability,
+    TimeSpan ProbeTimeout)
+{
+    public static MySqlHaSettings From(IConfiguration configuration)
+    {
+        var postgres = configuration.GetConnectionString("Postgres");
+        if (string.IsNullOrWhiteSpace(postgres))
+            throw new InvalidOperationException(
+                "ConnectionStrings:Postgres is not set (environment: ConnectionStrings__Postgres). scripts/demo.sh sets it from the sandbox.");
+
+        var etcd = new EtcdOptions();
+        configuration.GetSection("Etcd").Bind(etcd);
+        if (!Uri.TryCreate(etcd.Endpoint, UriKind.Absolute, out var etcdUri) || etcdUri.Scheme is not ("http" or "https"))
+            throw new InvalidOperationException($"Etcd:Endpoint '{etcd.Endpoint}' is not an http(s) URL.");
+
+        var durabilityText = configuration["MySqlHa:Durability"] ?? nameof(DurabilityMode.Balanced);
+        if (!Enum.TryParse<DurabilityMode>(durabilityText, ignoreCase: true, out var durability)
+            || durability is not (DurabilityMode.Balanced or DurabilityMode.Solo))
+            throw new InvalidOperationException($"MySqlHa:Durability '{durabilityText}' must be Balanced or Solo.");
+
+        var schema = configuration["MySqlHa:Schema"] ?? "mysqlha";
+        if (!System.Text.RegularExpressions.Regex.IsMatch(schema, "^[a-z_][a-z0-9_]{0,62}$"))
+            throw new InvalidOperationException($"MySqlHa:Schema '{schema}' must be a lower-case PostgreSQL identifier.");
+
+        var probeTimeout = configuration.GetValue("MySqlHa:ProbeTimeout", TimeSpan.FromSeconds(2));
+        if (probeTimeout <= TimeSpan.Zero)
+            throw new InvalidOperationException("MySqlHa:ProbeTimeout must be positive.");
+
+        return new MySqlHaSettings(postgres, schema, etcd, durability, probeTimeout);
+    }
+}

@@ -1,0 +1,36 @@
+using JasperFx.CodeGeneration;
+using MySqlHa.Api.Health;
+using MySqlHa.Coordination;
+using MySqlHa.Replication;
+using MySqlHa.Workflows.Persistence;
+using Wolverine;
+
+namespace MySqlHa.Api.Hosting;
+
+public static class ServiceRegistration
+{
+    public static WebApplicationBuilder AddMySqlHaServices(this WebApplicationBuilder builder, MySqlHaSettings settings)
+    {
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(swagger => swagger.SupportNonNullableReferenceTypes());
+
+        services.AddServerProbe(probe => probe.Timeout = settings.ProbeTimeout);
+        services.AddEtcd(settings.Etcd);
+        services.AddMySqlHaPersistence(settings.PostgresConnectionString, settings.Schema);
+        services.AddMySqlHaHealthChecks();
+
+        builder.Host.UseWolverine(wolverine =>
+        {
+            wolverine.UseMySqlHaDefaults();
+            wolverine.Durability.Mode = settings.Durability;
+            // Handlers are compiled at run time (WolverineFx.RuntimeCompilation): the handlers live in Workflows and
+            // the host here, and pre-generated code that drifts from them fails only on the first message.
+            wolverine.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,27 @@
+using MySqlHa.Api.Clusters;
+using MySqlHa.Api.Health;
+using MySqlHa.Api.Hosting;
+using JasperFx;
+using Prometheus;
+
+var builder = WebApplication.CreateBuilder(args);
+var settings = MySqlHaSettings.From(builder.Configuration);
+
+builder.AddMySqlHaServices(settings);
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseSwagger();
+app.UseSwaggerUI();
+app.UseHttpMetrics();
+
+app.MapHealth();
+app.MapMetrics("/metrics");
+app.MapClusters();
+
+return await app.RunJasperFxCommands(args);
+
+/// <summary>Visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

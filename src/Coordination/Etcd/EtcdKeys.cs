@@ -1,0 +1,33 @@
+namespace MySqlHa.Coordination.Etcd;
+
+/// <summary>
+/// The documented key layout in etcd. Every key lives under one prefix (default /mysqlha):
+/// <list type="bullet">
+/// <item><c>{prefix}/clusters/{cluster}/topology</c>: the published topology, JSON, read by proxies.</item>
+/// <item><c>{prefix}/clusters/{cluster}/switch/{timestamp}</c>: one record per switchover or failover, with the new
+/// primary's position (as MoHA writes it).</item>
+/// <item><c>{prefix}/agents/{cluster}/{instance}</c>: an agent's registration, held by its lease.</item>
+/// <item><c>{prefix}/controller/leader</c>: the leading controller, held by its lease.</item>
+/// </list>
+/// </summary>
+public sealed class EtcdKeys(string prefix)
+{
+    private readonly string _prefix = prefix.TrimEnd('/');
+
+    public string Topology(string cluster) => $"{_prefix}/clusters/{Segment(cluster)}/topology";
+
+    public string SwitchRecord(string cluster, DateTimeOffset at) =>
+        $"{_prefix}/clusters/{Segment(cluster)}/switch/{at.UtcDateTime:yyyyMMdd'T'HHmmss.fff'Z'}";
+
+    public string Agent(string cluster, string instance) => $"{_prefix}/agents/{Segment(cluster)}/{Segment(instance)}";
+
+    public string AgentsOf(string cluster) => $"{_prefix}/agents/{Segment(cluster)}/";
+
+    public string ControllerLeader => $"{_prefix}/controller/leader";
+
+    /// <summary>Names become single key segments: a slash in a name must not open a new level.</summary>
+    private static string Segment(string name) =>
+        string.IsNullOrWhiteSpace(name) || name.Contains('/')
+            ? throw new ArgumentException($"'{name}' cannot be used in an etcd key", nameof(name))
+            : name;
+}

@@ -1,0 +1,78 @@
+using MySqlHa.Replication.Servers;
+
+namespace MySqlHa.Replication.Status;
+
+/// <summary>
+/// The statements and column names that differ between MariaDB and the MySQL versions we support.
+/// MySQL 8.0.22 introduced SHOW REPLICA STATUS with Source_* columns, and 8.4 removed SHOW MASTER STATUS in favour
+/// of SHOW BINARY LOG STATUS; MariaDB keeps the Master_* names and reports GTIDs in its own format.
+/// </summary>
+public sealed class ReplicationDialect
+{
+    private readonly bool _replicaVocabulary;
+
+    private ReplicationDialect(DatabaseFlavor flavor, Version version)
+    {
+        Flavor = flavor;
+        _replicaVocabulary = flavor == DatabaseFlavor.MySql && version >= new Version(8, 0, 22);
+        GtidExecutedQuery = flavor == DatabaseFlavor.MariaDb
+            ? "SELECT @@server_id, @@read_only, @@gtid_current_pos"
+            : "SELECT @@server_id, @@read_only OR @@super_read_only, @@gtid_executed";
+        BinaryLogStatusStatement = flavor == DatabaseFlavor.MySql && version >= new Version(8, 4)
+            ? "SHOW BINARY LOG STATUS"
+            : "SHOW MASTER STATUS";
+        ReplicaStatusStatement = _replicaVocabulary ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS";
+    }
+
+    public DatabaseFlavor Flavor { get; }
+
+    /// <summary>Returns one row: server id, read-only (as 0/1), executed GTID set.</summary>
+    public string GtidExecutedQuery { get; }
+
+    public string BinaryLogStatusStatement { get; }
+
+    public string ReplicaStatusStatement { get; }
+
+    public static ReplicationDialect ForServer(string serverVersion) =>
+        new(DatabaseFlavorNames.FromServerVersion(serverVersion), ParseVersion(serverVersion));
+
+    /// <summary>Reads one row of the replica status statement, given as column name to text.</summary>
+    public ReplicaStatus ReadReplicaStatus(IReadOnlyDictionary<string, string?> row)
+    {
+        var (source, io, sql, behind) = _replicaVocabulary
+            ? ("Source", "Replica_IO_Running", "Replica_SQL_Running", "Seconds_Behind_Source")
+            : ("Master", "Slave_IO_Running", "Slave_SQL_Running", "Seconds_Behind_Master");
+        return new ReplicaStatus(
+            Source: new ServerEndpoint(Text(row, $"{source}_Host"), (int)(Number(row, $"{source}_Port") ?? 0)),
+            IoThread: ThreadState(Text(row, io)),
+            SqlThread: ThreadState(Text(row, sql)),
+            SecondsBehindSource: Number(row, behind),
+            UsesGtidAutoPositioning: Flavor == DatabaseFlavor.MariaDb
+                ? !string.Equals(Text(row, "Using_Gtid"), "No", StringComparison.OrdinalIgnoreCase)
+                : Text(row, "Auto_Position") == "1",
+            ReceivedGtidSet: GtidText.Normalize(Flavor == DatabaseFlavor.MariaDb ? Text(row, "Gtid_IO_Pos") : Text(row, "Retrieved_Gtid_Set")),
+            SourceLogFile: Text(row, $"{source}_Log_File"),
+            ReadSourceLogPosition: Number(row, $"Read_{source}_Log_Pos") ?? 0,
+            LastIoError: Text(row, "Last_IO_Error"),
+            LastSqlError: Text(row, "Last_SQL_Error"));
+    }
+
+    internal static Version ParseVersion(string serverVersion)
+    {
+        var numeric = new string(serverVersion.TakeWhile(c => char.IsDigit(c) || c == '.').ToArray());
+        return Version.TryParse(numeric, out var version) ? version : new Version(0, 0);
+    }
+
+    private static ReplicationThreadState ThreadState(string text) => text switch
+    {
+        "Yes" => ReplicationThreadState.Running,
+        "Connecting" => ReplicationThreadState.Connecting,
+        _ => ReplicationThreadState.Stopped,
+    };
+
+    private static string Text(IReadOnlyDictionary<string, string?> row, string column) =>
+        row.TryGetValue(column, out var value) ? (value ?? "").Trim() : "";
+
+    private static long? Number(IReadOnlyDictionary<string, string?> row, string column) =>
+        long.TryParse(Text(row, column), out var number) ? number : null;
+}

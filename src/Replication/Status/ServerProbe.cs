@@ -1,0 +1,86 @@
+using MySqlConnector;
+using MySqlHa.Replication.Servers;
+
+namespace MySqlHa.Replication.Status;
+
+/// <summary>Reads a <see cref="ServerSnapshot"/> from a live server, within a bounded time.</summary>
+public interface IServerProbe
+{
+    Task<ProbeResult> ReadAsync(ServerEndpoint endpoint, ServerCredentials credentials, CancellationToken cancellation);
+}
+
+/// <summary>Either a snapshot or the reason there is none (unreachable, refused, timed out).</summary>
+public sealed record ProbeResult(ServerEndpoint Endpoint, ServerSnapshot? Snapshot, string? Failure)
+{
+    public bool Reachable => Snapshot is not null;
+}
+
+public sealed class ServerProbeOptions
+{
+    /// <summary>Upper bound on connecting and on the whole read; a hung server must not hold up the caller.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
+}
+
+internal sealed class ServerProbe(ServerProbeOptions options, TimeProvider clock) : IServerProbe
+{
+    public async Task<ProbeResult> ReadAsync(ServerEndpoint endpoint, ServerCredentials credentials, CancellationToken cancellation)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(options.Timeout);
+        try
+        {
+            await using var connection = new MySqlConnection(ServerConnections.ConnectionString(endpoint, credentials, options.Timeout));
+            await connection.OpenAsync(deadline.Token);
+            var snapshot = await ReadSnapshotAsync(connection, endpoint, deadline.Token);
+            return new ProbeResult(endpoint, snapshot, null);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            return new ProbeResult(endpoint, null, $"no answer within {options.Timeout.TotalSeconds:0.#} s");
+        }
+        catch (Exception e) when (e is MySqlException or CredentialsUnavailableException or InvalidOperationException)
+        {
+            return new ProbeResult(endpoint, null, e.Message);
+        }
+    }
+
+    private async Task<ServerSnapshot> ReadSnapshotAsync(MySqlConnection connection, ServerEndpoint endpoint, CancellationToken cancellation)
+    {
+        var version = DatabaseFlavorNames.CleanServerVersion(connection.ServerVersion);
+        var dialect = ReplicationDialect.ForServer(version);
+
+        long serverId;
+        bool readOnly;
+        string gtidExecuted;
+        await using (var command = new MySqlCommand(dialect.GtidExecutedQuery, connection))
+        await using (var reader = await command.ExecuteReaderAsync(cancellation))
+        {
+            await reader.ReadAsync(cancellation);
+            serverId = Convert.ToInt64(reader.GetValue(0));
+            readOnly = Convert.ToInt64(reader.GetValue(1)) != 0;
+            gtidExecuted = GtidText.Normalize(reader.IsDBNull(2) ? "" : reader.GetString(2));
+        }
+
+        var binaryLog = await ReadSingleRowAsync(connection, dialect.BinaryLogStatusStatement, cancellation) is { } logRow
+            ? new BinlogCoordinates(logRow["File"] ?? "", long.Parse(logRow["Position"] ?? "0"))
+            : null;
+        var replication = await ReadSingleRowAsync(connection, dialect.ReplicaStatusStatement, cancellation) is { } replicaRow
+            ? dialect.ReadReplicaStatus(replicaRow)
+            : null;
+
+        return new ServerSnapshot(endpoint, dialect.Flavor, version, serverId, readOnly, gtidExecuted,
+            binaryLog, replication, clock.GetUtcNow());
+    }
+
+    private static async Task<IReadOnlyDictionary<string, string?>?> ReadSingleRowAsync(
+        MySqlConnection connection, string statement, CancellationToken cancellation)
+    {
+        await using var command = new MySqlCommand(statement, connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        if (!await reader.ReadAsync(cancellation)) return null;
+        var row = new Dictionary<string, string?>(reader.FieldCount, StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < reader.FieldCount; i++)
+            row[reader.GetName(i)] = reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
+        return row;
+    }
+}

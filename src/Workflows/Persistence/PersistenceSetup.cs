@@ -1,0 +1,41 @@
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using MySqlHa.Workflows.Clusters;
+using Weasel.Core;
+using Wolverine;
+using Wolverine.Marten;
+
+namespace MySqlHa.Workflows.Persistence;
+
+public static class PersistenceSetup
+{
+    /// <summary>Marten as event store and document store, wired into Wolverine's outbox and saga storage.</summary>
+    public static IServiceCollection AddMySqlHaPersistence(this IServiceCollection services, string connectionString, string schema = "mysqlha")
+    {
+        services.AddMarten(options =>
+            {
+                options.Connection(connectionString);
+                options.DatabaseSchemaName = schema;
+                options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
+                options.Events.StreamIdentity = StreamIdentity.AsGuid;
+                options.Events.MetadataConfig.HeadersEnabled = true;
+                options.ConfigureClusters();
+            })
+            .UseLightweightSessions()
+            .IntegrateWithWolverine(integration => integration.MessageStorageSchemaName = schema);
+        return services;
+    }
+
+    /// <summary>The Wolverine settings every MySqlHa host shares.</summary>
+    public static WolverineOptions UseMySqlHaDefaults(this WolverineOptions options)
+    {
+        options.Discovery.IncludeAssembly(typeof(PersistenceSetup).Assembly);
+        options.Policies.AutoApplyTransactions();
+        options.Policies.UseDurableLocalQueues();
+        options.Policies.UseDurableInboxOnAllListeners();
+        options.Policies.UseDurableOutboxOnAllSendingEndpoints();
+        return options;
+    }
+}
