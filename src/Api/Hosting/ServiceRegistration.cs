@@ -15,6 +15,7 @@ public static class ServiceRegistration
         services.AddSingleton(settings);
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(swagger => swagger.SupportNonNullableReferenceTypes());
 

@@ -1,0 +1,37 @@
+using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using MySqlHa.Tests.Sandbox;
+
+namespace MySqlHa.Tests.Api;
+
+/// <summary>
+/// The real Api host against the sandbox PostgreSQL and etcd, in a schema of its own. Data is reset before each
+/// test (not after), so a failed test leaves its state behind to look at.
+/// </summary>
+public sealed class ApiFactory : WebApplicationFactory<Program>
+{
+    public const string Schema = "test_api";
+
+    // Program ends in RunJasperFxCommands, which must start the host itself when a test factory drives it.
+    static ApiFactory() => JasperFx.CommandLine.JasperFxEnvironment.AutoStartHost = true;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:Postgres", SandboxSettings.Current.Postgres);
+        builder.UseSetting("Etcd:Endpoint", SandboxSettings.Current.Etcd);
+        builder.UseSetting("Etcd:Prefix", "/mysqlha-test-api");
+        builder.UseSetting("MySqlHa:Schema", Schema);
+        builder.UseSetting("MySqlHa:Durability", "Solo");
+    }
+
+    public async Task ResetDataAsync() =>
+        await Services.GetRequiredService<IDocumentStore>().Advanced.ResetAllData();
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApiCollection : ICollectionFixture<ApiFactory>
+{
+    public const string Name = "api";
+}

@@ -1,0 +1,57 @@
+using MySqlHa.Replication.Servers;
+using MySqlHa.Replication.Status;
+
+namespace MySqlHa.Tests.Replication;
+
+/// <summary>
+/// The MySQL paths are checked against rows recorded from real servers (see Recorded/), since only MariaDB runs
+/// here. The MariaDB row was recorded from the sandbox's MariaDB 10.11.
+/// </summary>
+public sealed class ReplicationDialectTests
+{
+    [Theory]
+    [InlineData("8.0.36", "SHOW REPLICA STATUS", "SHOW MASTER STATUS")]
+    [InlineData("8.0.21", "SHOW SLAVE STATUS", "SHOW MASTER STATUS")]
+    [InlineData("8.4.3", "SHOW REPLICA STATUS", "SHOW BINARY LOG STATUS")]
+    [InlineData("9.1.0", "SHOW REPLICA STATUS", "SHOW BINARY LOG STATUS")]
+    [InlineData("10.11.19-MariaDB-0+deb12u1-log", "SHOW SLAVE STATUS", "SHOW MASTER STATUS")]
+    [InlineData("11.4.2-MariaDB", "SHOW SLAVE STATUS", "SHOW MASTER STATUS")]
+    public void Statements_follow_the_server_version(string version, string replicaStatus, string binaryLogStatus)
+    {
+        var dialect = ReplicationDialect.ForServer(version);
+
+        Assert.Equal(replicaStatus, dialect.ReplicaStatusStatement);
+        Assert.Equal(binaryLogStatus, dialect.BinaryLogStatusStatement);
+    }
+
+    [Theory]
+    [InlineData("mysql-8.0-show-replica-status.txt", "8.0.36")]
+    [InlineData("mysql-8.4-show-replica-status.txt", "8.4.3")]
+    public void MySql_replica_status_reads_source_threads_lag_and_gtid_set(string recording, string version)
+    {
+        var status = ReplicationDialect.ForServer(version).ReadReplicaStatus(Recorded.VerticalRow(recording));
+
+        Assert.Equal(new ServerEndpoint("10.0.0.11", 3306), status.Source);
+        Assert.Equal(ReplicationThreadState.Running, status.IoThread);
+        Assert.Equal(ReplicationThreadState.Running, status.SqlThread);
+        Assert.Equal(2, status.SecondsBehindSource);
+        Assert.True(status.UsesGtidAutoPositioning);
+        Assert.Equal("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-77,4f2d0a1c-71ca-11e1-9e33-c80aa9429562:1-5", status.ReceivedGtidSet);
+        Assert.Equal("binlog.000012", status.SourceLogFile);
+    }
+
+    [Fact]
+    public void MariaDb_replica_status_reads_a_connecting_io_thread_and_its_error()
+    {
+        var status = ReplicationDialect.ForServer("10.11.19-MariaDB").ReadReplicaStatus(
+            Recorded.VerticalRow("mariadb-10.11-show-slave-status-connecting.txt"));
+
+        Assert.Equal(new ServerEndpoint("127.0.0.1", 3307), status.Source);
+        Assert.Equal(ReplicationThreadState.Connecting, status.IoThread);
+        Assert.Equal(ReplicationThreadState.Running, status.SqlThread);
+        Assert.Null(status.SecondsBehindSource);
+        Assert.False(status.IsReplicating);
+        Assert.True(status.UsesGtidAutoPositioning);
+        Assert.Contains("Access denied", status.LastIoError);
+    }
+}

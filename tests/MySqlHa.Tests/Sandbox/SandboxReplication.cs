@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using MySqlConnector;
+using MySqlHa.Replication.Servers;
+
+namespace MySqlHa.Tests.Sandbox;
+
+/// <summary>Direct access to the sandbox servers, for arranging and checking what the code under test did.</summary>
+public static class SandboxReplication
+{
+    public static ServerEndpoint Primary => SandboxSettings.Current.MariaDb[0];
+
+    public static IReadOnlyList<ServerEndpoint> Replicas => SandboxSettings.Current.MariaDb.Skip(1).ToList();
+
+    public static async Task<MySqlConnection> OpenAsync(ServerEndpoint endpoint)
+    {
+        var connection = new MySqlConnection(
+            ServerConnections.ConnectionString(endpoint, SandboxSettings.Current.Admin, TimeSpan.FromSeconds(5)));
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public static async Task<T?> ScalarAsync<T>(ServerEndpoint endpoint, string sql)
+    {
+        await using var connection = await OpenAsync(endpoint);
+        var value = await new MySqlCommand(sql, connection).ExecuteScalarAsync();
+        return value is null or DBNull ? default : (T)Convert.ChangeType(value, typeof(T));
+    }
+
+    public static async Task ExecuteAsync(ServerEndpoint endpoint, string sql)
+    {
+        await using var connection = await OpenAsync(endpoint);
+        await new MySqlCommand(sql, connection).ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Waits until every replica has applied the primary's current GTID position.</summary>
+    public static async Task WaitForReplicasAsync(TimeSpan timeout)
+    {
+        var position = await ScalarAsync<string>(Primary, "SELECT @@gtid_binlog_pos");
+        foreach (var replica in Replicas)
+        {
+            var waited = await ScalarAsync<long>(replica,
+                $"SELECT MASTER_GTID_WAIT('{position}', {timeout.TotalSeconds:0})");
+            if (waited != 0) throw new TimeoutException($"{replica} did not reach {position} within {timeout}");
+        }
+    }
+
+    /// <summary>Puts the sandbox back to its canonical shape (scripts/env.sh reset).</summary>
+    public static void Reset() => RunEnvScript("reset");
+
+    public static void RunEnvScript(string command)
+    {
+        using var process = Process.Start(new ProcessStartInfo("bash", [SandboxSettings.Current.EnvScript, command])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"scripts/env.sh {command} did not finish within 2 minutes");
+        }
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"scripts/env.sh {command} failed ({process.ExitCode}): {error.Result}{output.Result}");
+    }
+}
