@@ -18,6 +18,7 @@ public sealed class EtcdConnection : IDisposable
         _channel = GrpcChannel.ForAddress(options.Endpoint);
         var invoker = _channel.CreateCallInvoker();
         Client = new EtcdClient(invoker);
+        Invoker = invoker;
         Leases = new Lease.LeaseClient(invoker);
         Keys = new EtcdKeys(options.Prefix);
     }
@@ -25,6 +26,8 @@ public sealed class EtcdConnection : IDisposable
     public EtcdOptions Options { get; }
 
     public EtcdClient Client { get; }
+
+    public Grpc.Core.CallInvoker Invoker { get; }
 
     public Lease.LeaseClient Leases { get; }
 

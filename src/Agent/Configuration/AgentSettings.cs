@@ -1,0 +1,61 @@
+using MySqlHa.Coordination.Etcd;
+using MySqlHa.Replication.Servers;
+
+namespace MySqlHa.Agent.Configuration;
+
+/// <summary>
+/// Everything the agent needs, from its configuration file (--config, or agent.json beside it) and the environment
+/// (MYSQLHA_AGENT_ prefix, "__" between levels). Checked once at start; every problem is reported at once.
+/// </summary>
+public sealed record AgentSettings(
+    string Cluster,
+    string Instance,
+    ServerEndpoint Server,
+    ServerCredentials AdminCredentials,
+    EtcdOptions Etcd,
+    TimeSpan LeaseTtl,
+    TimeSpan HealthInterval,
+    string AdvertisedUrl)
+{
+    public static AgentSettings From(IConfiguration configuration)
+    {
+        var problems = new List<string>();
+        string Required(string key)
+        {
+            var value = configuration[key];
+            if (string.IsNullOrWhiteSpace(value)) problems.Add($"{key} is required");
+            return value?.Trim() ?? "";
+        }
+
+        var cluster = Required("Cluster");
+        var instance = Required("Instance");
+        var host = Required("Server:Host");
+        var port = configuration.GetValue("Server:Port", 3306);
+        if (port is < 1 or > 65535) problems.Add($"Server:Port {port} is not a TCP port");
+        var credentials = new ServerCredentials(Required("Server:User"), Required("Server:PasswordFile"));
+        if (credentials.PasswordFile.Length > 0 && credentials.ProblemWithPasswordFile() is { } passwordProblem)
+            problems.Add($"Server:PasswordFile: {passwordProblem}");
+
+        var etcd = new EtcdOptions();
+        configuration.GetSection("Etcd").Bind(etcd);
+        if (!Uri.TryCreate(etcd.Endpoint, UriKind.Absolute, out _)) problems.Add($"Etcd:Endpoint '{etcd.Endpoint}' is not a URL");
+
+        var leaseTtl = configuration.GetValue("LeaseTtl", TimeSpan.FromSeconds(3));
+        if (leaseTtl < TimeSpan.FromSeconds(1)) problems.Add("LeaseTtl must be at least 1 second (etcd counts in whole seconds)");
+        var healthInterval = configuration.GetValue("HealthInterval", TimeSpan.FromSeconds(1));
+        if (healthInterval <= TimeSpan.Zero || healthInterval >= leaseTtl) problems.Add("HealthInterval must be positive and shorter than LeaseTtl");
+        var advertised = Required("AdvertisedUrl");
+        foreach (var (name, value) in new[] { ("Cluster", cluster), ("Instance", instance) })
+            if (value.Contains('/')) problems.Add($"{name} '{value}' cannot contain '/'");
+
+        if (problems.Count > 0)
+            throw new AgentConfigurationException(problems);
+        return new AgentSettings(cluster, instance, new ServerEndpoint(host, port), credentials, etcd, leaseTtl, healthInterval, advertised);
+    }
+}
+
+public sealed class AgentConfigurationException(IReadOnlyList<string> problems)
+    : Exception("The agent's configuration is not usable:" + string.Concat(problems.Select(p => Environment.NewLine + "  - " + p)))
+{
+    public IReadOnlyList<string> Problems { get; } = problems;
+}

@@ -1,0 +1,36 @@
+using MySqlHa.Agent.Configuration;
+using MySqlHa.Agent.Registration;
+using MySqlHa.Coordination;
+using MySqlHa.Replication;
+using Prometheus;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddJsonFile(builder.Configuration["config"] ?? "agent.json", optional: true);
+builder.Configuration.AddEnvironmentVariables("MYSQLHA_AGENT_");
+
+AgentSettings settings;
+try
+{
+    settings = AgentSettings.From(builder.Configuration);
+}
+catch (AgentConfigurationException e)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    return 2;
+}
+
+builder.Services.AddSingleton(settings);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddServerProbe();
+builder.Services.AddEtcd(settings.Etcd);
+builder.Services.AddSingleton<AgentRegistration>();
+builder.Services.AddHostedService(services => services.GetRequiredService<AgentRegistration>());
+
+var app = builder.Build();
+app.UseHttpMetrics();
+app.MapMetrics("/metrics");
+app.MapGet("/healthz", (AgentRegistration registration) => registration.LastHealth is { } health
+    ? Results.Json(health, statusCode: health.MysqldUp ? 200 : 503)
+    : Results.Problem(statusCode: 503, title: "The agent has not checked its mysqld yet."));
+await app.RunAsync();
+return 0;

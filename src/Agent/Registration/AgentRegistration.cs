@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Etcdserverpb;
+using Google.Protobuf;
+using Grpc.Core;
+using MySqlHa.Agent.Configuration;
+using MySqlHa.Coordination.Etcd;
+using MySqlHa.Coordination.Leases;
+using MySqlHa.Replication.Status;
+
+namespace MySqlHa.Agent.Registration;
+
+/// <summary>
+/// Keeps this agent's key in etcd for as long as the process lives: the key hangs on a lease that is kept alive,
+/// so a killed agent's key disappears within the TTL. The value is rewritten when the local mysqld's verdict
+/// changes. On a clean stop the lease is revoked and the key goes at once.
+/// </summary>
+internal sealed partial class AgentRegistration(
+    AgentSettings settings, EtcdConnection etcd, IServerProbe probe, TimeProvider clock, ILogger<AgentRegistration> logger)
+    : BackgroundService
+{
+    private static readonly string AgentVersion = typeof(AgentRegistration).Assembly.GetName().Version?.ToString() ?? "0";
+
+    public LocalServerHealth? LastHealth { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        var key = etcd.Keys.Agent(settings.Cluster, settings.Instance);
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await using var lease = await KeptAliveLease.GrantAsync(etcd, settings.LeaseTtl, stopping);
+                LogRegistered(key, lease.Id, settings.LeaseTtl.TotalSeconds);
+                LocalServerHealth? published = null;
+                using var both = CancellationTokenSource.CreateLinkedTokenSource(stopping, lease.Lost);
+                while (!both.IsCancellationRequested)
+                {
+                    var health = LocalServerHealth.From(
+                        await probe.ReadAsync(settings.Server, settings.AdminCredentials, both.Token), clock.GetUtcNow());
+                    LastHealth = health;
+                    if (!health.SameVerdictAs(published))
+                    {
+                        await PublishAsync(key, lease.Id, health, both.Token);
+                        if (published?.MysqldUp != health.MysqldUp) LogMysqldVerdict(settings.Server.ToString(), health.MysqldUp, health.Detail);
+                        published = health;
+                    }
+                    await Task.Delay(settings.HealthInterval, clock, both.Token);
+                }
+                if (lease.Lost.IsCancellationRequested) LogLeaseLost(key);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is RpcException or OperationCanceledException)
+            {
+                LogEtcdUnavailable(e.Message);
+                // Retry with a little jitter, so that agents cut off together do not return in lockstep.
+                await Task.Delay(TimeSpan.FromMilliseconds(500 + Random.Shared.Next(500)), clock, stopping)
+                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private async Task PublishAsync(string key, long leaseId, LocalServerHealth health, CancellationToken cancellation)
+    {
+        var record = new AgentRegistrationRecord(settings.Cluster, settings.Instance, settings.Server.ToString(),
+            settings.AdvertisedUrl, AgentVersion, leaseId, health);
+        await etcd.Client.PutAsync(new PutRequest
+        {
+            Key = ByteString.CopyFromUtf8(key),
+            Value = ByteString.CopyFromUtf8(JsonSerializer.Serialize(record, JsonSerializerOptions.Web)),
+            Lease = leaseId,
+        }, deadline: etcd.Deadline(), cancellationToken: cancellation);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Registered at {Key} on lease {LeaseId} (TTL {TtlSeconds} s)")]
+    private partial void LogRegistered(string key, long leaseId, double ttlSeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "mysqld at {Server} up: {Up} ({Detail})")]
+    private partial void LogMysqldVerdict(string server, bool up, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lease behind {Key} was lost; registering again")]
+    private partial void LogLeaseLost(string key);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "etcd is unavailable ({Reason}); retrying")]
+    private partial void LogEtcdUnavailable(string reason);
+}

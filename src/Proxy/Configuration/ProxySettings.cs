@@ -1,0 +1,56 @@
+using System.Net;
+using MySqlHa.Coordination.Etcd;
+
+namespace MySqlHa.Proxy.Configuration;
+
+/// <summary>One cluster the proxy serves: where clients connect for writes and for reads.</summary>
+public sealed record ProxiedCluster(string Name, IPEndPoint ReadWrite, IPEndPoint? ReadOnly);
+
+/// <summary>
+/// The proxy's settings, from its configuration file (--config, or proxy.json beside it) and the environment
+/// (MYSQLHA_PROXY_ prefix). Clusters:N:Name, Clusters:N:ReadWrite ("127.0.0.1:6033"), Clusters:N:ReadOnly.
+/// </summary>
+public sealed record ProxySettings(EtcdOptions Etcd, IReadOnlyList<ProxiedCluster> Clusters, TimeSpan ConnectTimeout)
+{
+    public static ProxySettings From(IConfiguration configuration)
+    {
+        var problems = new List<string>();
+        var etcd = new EtcdOptions();
+        configuration.GetSection("Etcd").Bind(etcd);
+        if (!Uri.TryCreate(etcd.Endpoint, UriKind.Absolute, out _)) problems.Add($"Etcd:Endpoint '{etcd.Endpoint}' is not a URL");
+
+        var clusters = new List<ProxiedCluster>();
+        foreach (var section in configuration.GetSection("Clusters").GetChildren())
+        {
+            var name = section["Name"];
+            if (string.IsNullOrWhiteSpace(name) || name.Contains('/')) problems.Add($"Clusters:{section.Key}:Name is required and cannot contain '/'");
+            var readWrite = Listen(section, "ReadWrite", required: true, problems);
+            var readOnly = Listen(section, "ReadOnly", required: false, problems);
+            if (name is not null && readWrite is not null) clusters.Add(new ProxiedCluster(name, readWrite, readOnly));
+        }
+        if (clusters.Count == 0 && problems.Count == 0) problems.Add("Clusters: at least one cluster is required");
+        var listeners = clusters.SelectMany(c => new[] { c.ReadWrite, c.ReadOnly }).OfType<IPEndPoint>().ToList();
+        foreach (var repeated in listeners.GroupBy(l => l.ToString()).Where(g => g.Count() > 1))
+            problems.Add($"{repeated.Key} is used by more than one listener");
+
+        var connectTimeout = configuration.GetValue("ConnectTimeout", TimeSpan.FromSeconds(2));
+        if (connectTimeout <= TimeSpan.Zero) problems.Add("ConnectTimeout must be positive");
+
+        if (problems.Count > 0)
+            throw new InvalidOperationException("The proxy's configuration is not usable:" + string.Concat(problems.Select(p => Environment.NewLine + "  - " + p)));
+        return new ProxySettings(etcd, clusters, connectTimeout);
+    }
+
+    private static IPEndPoint? Listen(IConfigurationSection section, string key, bool required, List<string> problems)
+    {
+        var text = section[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            if (required) problems.Add($"Clusters:{section.Key}:{key} is required");
+            return null;
+        }
+        if (IPEndPoint.TryParse(text, out var endpoint) && endpoint.Port > 0) return endpoint;
+        problems.Add($"Clusters:{section.Key}:{key} '{text}' is not an address:port");
+        return null;
+    }
+}

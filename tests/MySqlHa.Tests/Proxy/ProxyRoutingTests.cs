@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Etcdserverpb;
+using Google.Protobuf;
+using MySqlConnector;
+using MySqlHa.Coordination.Etcd;
+using MySqlHa.Coordination.Topology;
+using MySqlHa.Replication.Servers;
+using MySqlHa.Tests.Sandbox;
+
+namespace MySqlHa.Tests.Proxy;
+
+[Collection(SandboxCollection.Name)]
+public sealed class ProxyRoutingTests : IDisposable
+{
+    private const string Cluster = "proxied";
+    private readonly string _prefix = $"/mysqlha-test-proxy-{Guid.NewGuid():N}";
+    private readonly EtcdConnection _etcd;
+    private readonly int _readWritePort = ServiceProcess.FreePort();
+    private readonly int _readOnlyPort = ServiceProcess.FreePort();
+    private readonly ServiceProcess _proxy;
+
+    public ProxyRoutingTests()
+    {
+        _etcd = new EtcdConnection(new EtcdOptions { Endpoint = SandboxSettings.Current.Etcd, Prefix = _prefix });
+        _proxy = ServiceProcess.Start("Proxy", new Dictionary<string, string?>
+        {
+            ["MYSQLHA_PROXY_Etcd__Endpoint"] = SandboxSettings.Current.Etcd,
+            ["MYSQLHA_PROXY_Etcd__Prefix"] = _prefix,
+            ["MYSQLHA_PROXY_Clusters__0__Name"] = Cluster,
+            ["MYSQLHA_PROXY_Clusters__0__ReadWrite"] = $"127.0.0.1:{_readWritePort}",
+            ["MYSQLHA_PROXY_Clusters__0__ReadOnly"] = $"127.0.0.1:{_readOnlyPort}",
+        });
+    }
+
+    [Fact]
+    public async Task Read_write_goes_to_the_published_master_and_follows_a_new_version()
+    {
+        await PublishAsync(1, SandboxReplication.Primary, SandboxReplication.Replicas);
+        Assert.Equal(SandboxReplication.Primary.Port, await PortBehindAsync(_readWritePort));
+
+        await PublishAsync(2, SandboxReplication.Replicas[0], [SandboxReplication.Primary, SandboxReplication.Replicas[1]]);
+
+        Assert.Equal(SandboxReplication.Replicas[0].Port, await PortBehindAsync(_readWritePort, expected: SandboxReplication.Replicas[0].Port));
+    }
+
+    [Fact]
+    public async Task Read_only_connections_take_the_replicas_in_turn()
+    {
+        await PublishAsync(1, SandboxReplication.Primary, SandboxReplication.Replicas);
+        await PortBehindAsync(_readWritePort);
+
+        var ports = new List<int>();
+        for (var i = 0; i < 4; i++) ports.Add(await PortBehindAsync(_readOnlyPort));
+
+        Assert.Equal(SandboxReplication.Replicas.Select(r => r.Port).Order(), ports.Distinct().Order());
+    }
+
+    [Fact]
+    public async Task An_older_version_published_late_does_not_move_the_route_back()
+    {
+        await PublishAsync(5, SandboxReplication.Replicas[1], []);
+        Assert.Equal(SandboxReplication.Replicas[1].Port, await PortBehindAsync(_readWritePort));
+
+        await PublishAsync(4, SandboxReplication.Primary, []);
+        await Task.Delay(500);
+
+        Assert.Equal(SandboxReplication.Replicas[1].Port, await PortBehindAsync(_readWritePort));
+    }
+
+    private async Task PublishAsync(long version, ServerEndpoint master, IEnumerable<ServerEndpoint> replicas)
+    {
+        static ContainerAddress Address(ServerEndpoint e) => new(e.Host, e.Port, e.ToString());
+        var topology = new PublishedTopology(Cluster, version, TopologyState.Serving,
+            new ContainerGroup([Address(master)]), new ContainerGroup(replicas.Select(Address).ToList()));
+        await _etcd.Client.PutAsync(new PutRequest
+        {
+            Key = ByteString.CopyFromUtf8(_etcd.Keys.Topology(Cluster)),
+            Value = ByteString.CopyFromUtf8(JsonSerializer.Serialize(topology)),
+        });
+    }
+
+    /// <summary>
+    /// Connects through the proxy with a real client and asks the server which port it listens on; with
+    /// <paramref name="expected"/>, keeps asking for a while until that port answers (the watch is asynchronous).
+    /// </summary>
+    private async Task<int> PortBehindAsync(int proxyPort, int? expected = null)
+    {
+        var credentials = SandboxSettings.Current.Admin;
+        var connectionString = ServerConnections.ConnectionString(new ServerEndpoint("127.0.0.1", proxyPort), credentials, TimeSpan.FromSeconds(2))
+            + ";Pooling=false";
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            try
+            {
+                await using var connection = new MySqlConnection(connectionString);
+                await connection.OpenAsync();
+                var port = Convert.ToInt32(await new MySqlCommand("SELECT @@port", connection).ExecuteScalarAsync());
+                if (expected is null || port == expected || DateTime.UtcNow > deadline) return port;
+                await Task.Delay(100);
+            }
+            catch (MySqlException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _proxy.Dispose();
+        _etcd.Client.DeleteRange(_prefix);
+        _etcd.Dispose();
+    }
+}

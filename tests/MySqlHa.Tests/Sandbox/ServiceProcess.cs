@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace MySqlHa.Tests.Sandbox;
+
+/// <summary>One of our programs (src/Agent, src/Proxy) run as operators run it: its own process, configured by environment.</summary>
+public sealed class ServiceProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServiceProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Url { get; private init; } = "";
+
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    /// <summary>Starts src/{project} with the given environment; a null value removes the variable.</summary>
+    public static ServiceProcess Start(string project, IDictionary<string, string?> environment)
+    {
+        var assembly = ProjectAssembly(project);
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var start = new ProcessStartInfo("dotnet", [assembly])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(assembly),
+        };
+        start.Environment["ASPNETCORE_URLS"] = url;
+        foreach (var (key, value) in environment)
+            if (value is null) start.Environment.Remove(key); else start.Environment[key] = value.Replace("{url}", url);
+        return new ServiceProcess(Process.Start(start)!) { Url = url };
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public void KillHard() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>A clean stop, as systemd or Ctrl-C would ask for it.</summary>
+    public void Interrupt() => Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
+
+    public async Task<int> WaitForExitAsync(TimeSpan limit)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+    }
+
+    /// <summary>src/{project}'s build output for the same configuration as these tests (bin/{Configuration}/net10.0).</summary>
+    private static string ProjectAssembly(string project)
+    {
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = testOutput.Parent!.Name;
+        var repository = testOutput.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
+        var path = Path.Combine(repository, "src", project, "bin", configuration, testOutput.Name, $"MySqlHa.{project}.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Build src/{project} first", path);
+    }
+}
