@@ -15,14 +15,22 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 sandbox="${MYSQLHA_SANDBOX:-$repo/.sandbox}"
+# Servers are given the real path: the mysql and postgres users may be unable to pass through the link's folder.
+[ -L "$sandbox" ] && sandbox="$(readlink -f "$sandbox")"
 read -r -a mariadb_ports <<< "${MYSQLHA_MARIADB_PORTS:-3307 3308 3309}"
 postgres_port="${MYSQLHA_POSTGRES_PORT:-55432}"
 etcd_port="${MYSQLHA_ETCD_PORT:-23790}"
 etcd_peer_port=$((etcd_port + 1))
 pg_bin=/usr/lib/postgresql/15/bin
-secrets="$sandbox/secrets"
 admin_user=mysqlha_admin
 repl_user=mysqlha_repl
+
+derive_paths() {
+  secrets="$sandbox/secrets"
+  pg_dir="$sandbox/postgres"
+  etcd_dir="$sandbox/etcd"
+}
+derive_paths
 
 say() { printf '%s\n' "$*"; }
 fail() { printf 'env.sh: %s\n' "$*" >&2; exit 1; }
@@ -189,7 +197,6 @@ replica_running() {
 }
 
 # ---------------------------------------------------------------- PostgreSQL
-pg_dir="$sandbox/postgres"
 as_postgres() { runuser -u postgres -- "$@"; }
 
 start_postgres() {
@@ -216,7 +223,6 @@ start_postgres() {
 }
 
 # ---------------------------------------------------------------- etcd
-etcd_dir="$sandbox/etcd"
 etcd_url="http://127.0.0.1:$etcd_port"
 
 start_etcd() {
@@ -261,6 +267,8 @@ place_sandbox() {
   mkdir -p "$elsewhere"
   ln -s "$elsewhere" "$sandbox"
   say "the clone is not reachable by the database users; sandbox placed in $elsewhere"
+  sandbox="$elsewhere"
+  derive_paths
 }
 
 cmd_up() {
