@@ -197,7 +197,7 @@ replica_running() {
 }
 
 # ---------------------------------------------------------------- PostgreSQL
-as_postgres() { runuser -u postgres -- "$@"; }
+as_postgres() { (cd / && runuser -u postgres -- "$@"); }
 
 start_postgres() {
   local password
