@@ -33,10 +33,7 @@ public sealed class ClusterRegistrationTests(ApiFactory api) : IAsyncLifetime
     [Fact]
     public async Task Registered_cluster_shows_the_live_topology_with_both_replicas_following_the_primary()
     {
-        await SandboxReplication.ExecuteAsync(SandboxReplication.Primary,
-            "CREATE DATABASE IF NOT EXISTS api_test; CREATE TABLE IF NOT EXISTS api_test.marks (id INT AUTO_INCREMENT PRIMARY KEY); INSERT INTO api_test.marks VALUES ()");
-        await SandboxReplication.WaitForReplicasAsync(TimeSpan.FromSeconds(10));
-        var primaryPosition = await SandboxReplication.ScalarAsync<string>(SandboxReplication.Primary, "SELECT @@gtid_binlog_pos");
+        var primaryPosition = await SandboxReplication.WriteAndReplicateAsync();
 
         var created = await _http.PostAsJsonAsync("/api/clusters", Registration());
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);

@@ -32,10 +32,7 @@ public sealed class ServerProbeTests
     [Fact]
     public async Task Replica_snapshot_names_the_primary_as_source_and_shows_the_applied_write()
     {
-        await SandboxReplication.ExecuteAsync(SandboxReplication.Primary,
-            "CREATE DATABASE IF NOT EXISTS probe_test; CREATE TABLE IF NOT EXISTS probe_test.marks (id INT AUTO_INCREMENT PRIMARY KEY); INSERT INTO probe_test.marks VALUES ()");
-        await SandboxReplication.WaitForReplicasAsync(TimeSpan.FromSeconds(10));
-        var primaryPosition = await SandboxReplication.ScalarAsync<string>(SandboxReplication.Primary, "SELECT @@gtid_binlog_pos");
+        var primaryPosition = await SandboxReplication.WriteAndReplicateAsync();
 
         var result = await NewProbe(TimeSpan.FromSeconds(3)).ReadAsync(SandboxReplication.Replicas[0], SandboxSettings.Current.Admin, default);
 

@@ -32,6 +32,15 @@ public static class SandboxReplication
         await new MySqlCommand(sql, connection).ExecuteNonQueryAsync();
     }
 
+    /// <summary>Commits one row on the primary, waits until every replica has it, and returns the GTID position.</summary>
+    public static async Task<string> WriteAndReplicateAsync()
+    {
+        await ExecuteAsync(Primary,
+            "CREATE DATABASE IF NOT EXISTS mysqlha_test; CREATE TABLE IF NOT EXISTS mysqlha_test.marks (id INT AUTO_INCREMENT PRIMARY KEY); INSERT INTO mysqlha_test.marks VALUES ()");
+        await WaitForReplicasAsync(TimeSpan.FromSeconds(10));
+        return (await ScalarAsync<string>(Primary, "SELECT @@gtid_binlog_pos"))!;
+    }
+
     /// <summary>Waits until every replica has applied the primary's current GTID position.</summary>
     public static async Task WaitForReplicasAsync(TimeSpan timeout)
     {
