@@ -20,6 +20,8 @@ app.UseHttpMetrics();
 app.MapHealth();
 app.MapMetrics("/metrics");
 app.MapClusters();
+app.MapInstances();
+app.MapTopology();
 
 return await app.RunJasperFxCommands(args);
 

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using MySqlHa.Coordination.Election;
 using MySqlHa.Coordination.Etcd;
 
 namespace MySqlHa.Coordination;
@@ -9,6 +11,14 @@ public static class ServiceCollectionExtensions
     {
         services.AddSingleton(options);
         services.AddSingleton<EtcdConnection>();
+        return services;
+    }
+
+    public static IServiceCollection AddLeaderElection(this IServiceCollection services, LeaderElectionOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<LeaderElection>();
+        services.AddHostedService(provider => provider.GetRequiredService<LeaderElection>());
         return services;
     }
 }

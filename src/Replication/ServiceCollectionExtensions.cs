@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using MySqlHa.Replication.Commands;
 using MySqlHa.Replication.Status;
 using MySqlHa.Replication.Topology;
 
@@ -15,6 +16,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<IServerProbe, ServerProbe>();
         services.AddSingleton<TopologyDiscovery>();
+        services.AddSingleton<IReplicationCommands, ReplicationCommands>();
+        services.AddSingleton<ServerStatsReader>();
         return services;
     }
 }

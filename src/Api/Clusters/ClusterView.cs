@@ -11,7 +11,7 @@ public sealed record ClusterView(
     Guid Id,
     string Name,
     string Flavor,
-    IReadOnlyList<NamedEndpoint> Instances,
+    IReadOnlyList<ClusterInstance> Instances,
     CredentialsView AdminCredentials,
     CredentialsView? ReplicationCredentials,
     DateTimeOffset RegisteredAt,

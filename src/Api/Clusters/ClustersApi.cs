@@ -63,10 +63,8 @@ public static class ClustersApi
         Guid id, IQuerySession session, TopologyDiscovery discovery, CancellationToken cancellation)
     {
         var cluster = await session.LoadAsync<Cluster>(id, cancellation);
-        if (cluster is null)
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such cluster.",
-                detail: $"No cluster has the id {id}.");
-        var topology = await discovery.DiscoverAsync(cluster.Instances, cluster.AdminCredentials, cancellation);
+        if (cluster is null) return ClusterProblems.NoSuchCluster(id);
+        var topology = await discovery.DiscoverAsync(cluster.Members, cluster.AdminCredentials, cancellation);
         return TypedResults.Ok(ClusterView.From(cluster, topology));
     }
 

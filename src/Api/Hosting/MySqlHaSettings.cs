@@ -1,4 +1,6 @@
+using MySqlHa.Coordination.Election;
 using MySqlHa.Coordination.Etcd;
+using MySqlHa.Workflows.Monitoring;
 using Wolverine;
 
 namespace MySqlHa.Api.Hosting;
@@ -6,14 +8,17 @@ namespace MySqlHa.Api.Hosting;
 /// <summary>
 /// The Api's settings, read once at start and checked, so that a mistake stops the process with a clear message
 /// instead of failing on the first request. Keys: ConnectionStrings:Postgres, Etcd:Endpoint, Etcd:Prefix,
-/// MySqlHa:Schema, MySqlHa:Durability (Balanced or Solo), MySqlHa:ProbeTimeout.
+/// MySqlHa:Schema, MySqlHa:Durability (Balanced or Solo), MySqlHa:ProbeTimeout, MySqlHa:Monitor:Interval,
+/// MySqlHa:Monitor:LagThreshold, MySqlHa:Election:Identity, MySqlHa:Election:LeaseTtl.
 /// </summary>
 public sealed record MySqlHaSettings(
     string PostgresConnectionString,
     string Schema,
     EtcdOptions Etcd,
     DurabilityMode Durability,
-    TimeSpan ProbeTimeout)
+    TimeSpan ProbeTimeout,
+    MonitorOptions Monitor,
+    LeaderElectionOptions Election)
 {
     public static MySqlHaSettings From(IConfiguration configuration)
     {
@@ -40,6 +45,18 @@ public sealed record MySqlHaSettings(
         if (probeTimeout <= TimeSpan.Zero)
             throw new InvalidOperationException("MySqlHa:ProbeTimeout must be positive.");
 
-        return new MySqlHaSettings(postgres, schema, etcd, durability, probeTimeout);
+        var monitor = new MonitorOptions();
+        configuration.GetSection("MySqlHa:Monitor").Bind(monitor);
+        if (monitor.Interval < TimeSpan.FromMilliseconds(100))
+            throw new InvalidOperationException("MySqlHa:Monitor:Interval must be at least 100 ms.");
+        if (monitor.LagThreshold < TimeSpan.Zero)
+            throw new InvalidOperationException("MySqlHa:Monitor:LagThreshold cannot be negative.");
+
+        var election = new LeaderElectionOptions();
+        configuration.GetSection("MySqlHa:Election").Bind(election);
+        if (election.LeaseTtl < TimeSpan.FromSeconds(1))
+            throw new InvalidOperationException("MySqlHa:Election:LeaseTtl must be at least 1 second.");
+
+        return new MySqlHaSettings(postgres, schema, etcd, durability, probeTimeout, monitor, election);
     }
 }

@@ -1,7 +1,9 @@
 using JasperFx.CodeGeneration;
 using MySqlHa.Api.Health;
+using MySqlHa.Api.Monitoring;
 using MySqlHa.Coordination;
 using MySqlHa.Replication;
+using MySqlHa.Workflows;
 using MySqlHa.Workflows.Persistence;
 using Wolverine;
 
@@ -22,6 +24,10 @@ public static class ServiceRegistration
         services.AddServerProbe(probe => probe.Timeout = settings.ProbeTimeout);
         services.AddEtcd(settings.Etcd);
         services.AddMySqlHaPersistence(settings.PostgresConnectionString, settings.Schema);
+        services.AddMySqlHaWorkflows();
+        services.AddLeaderElection(settings.Election);
+        services.AddMySqlHaMonitor(settings.Monitor);
+        services.AddMonitorMetrics();
         services.AddMySqlHaHealthChecks();
 
         builder.Host.UseWolverine(wolverine =>

@@ -30,4 +30,17 @@ public sealed record PublishedTopology(
     [property: JsonPropertyName("version")] long Version,
     [property: JsonPropertyName("state")] TopologyState State,
     [property: JsonPropertyName("master")] ContainerGroup Master,
-    [property: JsonPropertyName("slave")] ContainerGroup Slave);
+    [property: JsonPropertyName("slave")] ContainerGroup Slave)
+{
+    /// <summary>Every registered instance with its role and status: richer than LAIN's shape, for people and tools.</summary>
+    [JsonPropertyName("instances")]
+    public IReadOnlyList<PublishedInstance> Instances { get; init; } = [];
+}
+
+public sealed record PublishedInstance(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("container_ip")] string Ip,
+    [property: JsonPropertyName("container_port")] int Port,
+    [property: JsonPropertyName("role")] string Role,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("reason")] string? Reason);

@@ -15,6 +15,10 @@ namespace MySqlHa.Coordination.Topology;
 public sealed class TopologyFollower(EtcdConnection etcd, string cluster)
 {
     private readonly string _key = etcd.Keys.Topology(cluster);
+    private readonly TaskCompletionSource _firstRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the key has been read for the first time (whether or not it exists).</summary>
+    public Task FirstRead => _firstRead.Task;
 
     public PublishedTopology? Current { get; private set; }
 
@@ -49,6 +53,7 @@ public sealed class TopologyFollower(EtcdConnection etcd, string cluster)
         Connected = true;
         Revision = response.Header.Revision;
         if (response.Kvs.Count == 1) Apply(response.Kvs[0].Value);
+        _firstRead.TrySetResult();
     }
 
     private async Task WatchAsync(CancellationToken stopping)

@@ -68,8 +68,22 @@ internal sealed class ServerProbe(ServerProbeOptions options, TimeProvider clock
             ? dialect.ReadReplicaStatus(replicaRow)
             : null;
 
+        var counters = ServerCounters.From(await ReadNameValuePairsAsync(connection, ServerCounters.Statement, cancellation));
+
         return new ServerSnapshot(endpoint, dialect.Flavor, version, serverId, readOnly, gtidExecuted,
-            binaryLog, replication, clock.GetUtcNow());
+            binaryLog, replication, counters, clock.GetUtcNow());
+    }
+
+    /// <summary>Reads a two-column (name, value) result, as SHOW STATUS and SHOW VARIABLES give.</summary>
+    internal static async Task<IReadOnlyDictionary<string, string?>> ReadNameValuePairsAsync(
+        MySqlConnection connection, string statement, CancellationToken cancellation)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        await using var command = new MySqlCommand(statement, connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+            values[reader.GetString(0)] = reader.IsDBNull(1) ? null : reader.GetString(1);
+        return values;
     }
 
     private static async Task<IReadOnlyDictionary<string, string?>?> ReadSingleRowAsync(

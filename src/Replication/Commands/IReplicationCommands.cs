@@ -1,0 +1,27 @@
+using MySqlHa.Replication.Servers;
+
+namespace MySqlHa.Replication.Commands;
+
+/// <summary>What a command saw on the server once it was done: the facts an auditor needs.</summary>
+public sealed record CommandOutcome(ServerEndpoint Server, string GtidExecuted, string? BinlogFile, long? BinlogPosition, bool ReadOnly);
+
+/// <summary>Changes to replication and writability on one server, each followed by a read of its position.</summary>
+public interface IReplicationCommands
+{
+    Task<CommandOutcome> StartReplicatingFromAsync(ServerEndpoint server, ServerCredentials admin,
+        ServerEndpoint source, ServerCredentials replication, CancellationToken cancellation);
+
+    /// <summary>Stops the replication threads; with <paramref name="forgetSource"/> also drops the channel.</summary>
+    Task<CommandOutcome> StopReplicationAsync(ServerEndpoint server, ServerCredentials admin, bool forgetSource, CancellationToken cancellation);
+
+    Task<CommandOutcome> StartReplicationThreadsAsync(ServerEndpoint server, ServerCredentials admin, CancellationToken cancellation);
+
+    Task<CommandOutcome> SetReadOnlyAsync(ServerEndpoint server, ServerCredentials admin, bool readOnly, CancellationToken cancellation);
+}
+
+/// <summary>The server refused or could not be reached; the message says which and why.</summary>
+public sealed class ReplicationCommandException(ServerEndpoint server, string statement, string reason, Exception? inner = null)
+    : Exception($"{server}: {statement} failed: {reason}", inner)
+{
+    public ServerEndpoint Server { get; } = server;
+}

@@ -1,0 +1,83 @@
+using MySqlConnector;
+using MySqlHa.Replication.Servers;
+using MySqlHa.Replication.Status;
+
+namespace MySqlHa.Replication.Commands;
+
+internal sealed class ReplicationCommands(ServerProbeOptions options) : IReplicationCommands
+{
+    public Task<CommandOutcome> StartReplicatingFromAsync(ServerEndpoint server, ServerCredentials admin,
+        ServerEndpoint source, ServerCredentials replication, CancellationToken cancellation) =>
+        RunAsync(server, admin, cancellation, async (connection, statements) =>
+        {
+            await ExecuteAsync(connection, statements.StopReplication, cancellation);
+            await using (var change = new MySqlCommand(statements.ChangeSource, connection))
+            {
+                change.Parameters.AddWithValue("@host", source.Host);
+                change.Parameters.AddWithValue("@port", source.Port);
+                change.Parameters.AddWithValue("@user", replication.User);
+                change.Parameters.AddWithValue("@password", replication.ReadPassword());
+                await change.ExecuteNonQueryAsync(cancellation);
+            }
+            await ExecuteAsync(connection, statements.StartReplication, cancellation);
+        });
+
+    public Task<CommandOutcome> StopReplicationAsync(ServerEndpoint server, ServerCredentials admin, bool forgetSource, CancellationToken cancellation) =>
+        RunAsync(server, admin, cancellation, async (connection, statements) =>
+        {
+            await ExecuteAsync(connection, statements.StopReplication, cancellation);
+            if (forgetSource) await ExecuteAsync(connection, statements.ForgetSource, cancellation);
+        });
+
+    public Task<CommandOutcome> StartReplicationThreadsAsync(ServerEndpoint server, ServerCredentials admin, CancellationToken cancellation) =>
+        RunAsync(server, admin, cancellation, (connection, statements) => ExecuteAsync(connection, statements.StartReplication, cancellation));
+
+    public Task<CommandOutcome> SetReadOnlyAsync(ServerEndpoint server, ServerCredentials admin, bool readOnly, CancellationToken cancellation) =>
+        RunAsync(server, admin, cancellation, (connection, statements) => ExecuteAsync(connection, statements.SetReadOnly(readOnly), cancellation));
+
+    private async Task<CommandOutcome> RunAsync(ServerEndpoint server, ServerCredentials admin, CancellationToken cancellation,
+        Func<MySqlConnection, ReplicationStatements, Task> change)
+    {
+        try
+        {
+            await using var connection = new MySqlConnection(ServerConnections.ConnectionString(server, admin, options.Timeout));
+            await connection.OpenAsync(cancellation);
+            var version = DatabaseFlavorNames.CleanServerVersion(connection.ServerVersion);
+            await change(connection, ReplicationStatements.ForServer(version));
+            return await ReadOutcomeAsync(connection, server, ReplicationDialect.ForServer(version), cancellation);
+        }
+        catch (MySqlException e)
+        {
+            throw new ReplicationCommandException(server, "the replication change", e.Message, e);
+        }
+        catch (CredentialsUnavailableException e)
+        {
+            throw new ReplicationCommandException(server, "the replication change", e.Message, e);
+        }
+    }
+
+    private static async Task<CommandOutcome> ReadOutcomeAsync(MySqlConnection connection, ServerEndpoint server,
+        ReplicationDialect dialect, CancellationToken cancellation)
+    {
+        string gtid;
+        bool readOnly;
+        await using (var command = new MySqlCommand(dialect.GtidExecutedQuery, connection))
+        await using (var reader = await command.ExecuteReaderAsync(cancellation))
+        {
+            await reader.ReadAsync(cancellation);
+            readOnly = Convert.ToInt64(reader.GetValue(1)) != 0;
+            gtid = GtidText.Normalize(reader.IsDBNull(2) ? "" : reader.GetString(2));
+        }
+        await using var status = new MySqlCommand(dialect.BinaryLogStatusStatement, connection);
+        await using var rows = await status.ExecuteReaderAsync(cancellation);
+        return await rows.ReadAsync(cancellation)
+            ? new CommandOutcome(server, gtid, rows.GetString(0), Convert.ToInt64(rows.GetValue(1)), readOnly)
+            : new CommandOutcome(server, gtid, null, null, readOnly);
+    }
+
+    private static async Task ExecuteAsync(MySqlConnection connection, string sql, CancellationToken cancellation)
+    {
+        await using var command = new MySqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellation);
+    }
+}

@@ -1,0 +1,22 @@
+using MySqlHa.Replication.Servers;
+
+namespace MySqlHa.Workflows.Clusters;
+
+/// <summary>
+/// One server of a cluster as our records hold it. <paramref name="ReplicationActive"/> says that we set up its
+/// replication channel (for the master: the reverse channel from the standby); <paramref name="Paused"/> that an
+/// operator paused it. Status, reason and since are the monitor's latest verdict.
+/// </summary>
+public sealed record ClusterInstance(
+    string Name,
+    ServerEndpoint Endpoint,
+    InstanceRole Role,
+    bool ReplicationActive,
+    bool Paused,
+    InstanceStatus Status,
+    string? StatusReason,
+    DateTimeOffset? StatusSince)
+{
+    public static ClusterInstance Unregistered(string name, ServerEndpoint endpoint) =>
+        new(name, endpoint, InstanceRole.Unregistered, false, false, InstanceStatus.Unregistered, null, null);
+}

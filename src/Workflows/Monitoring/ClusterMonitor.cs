@@ -1,0 +1,136 @@
+using JasperFx;
+using Marten;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MySqlHa.Coordination.Election;
+using MySqlHa.Replication.Status;
+using MySqlHa.Workflows.Clusters;
+using MySqlHa.Workflows.Topology;
+
+namespace MySqlHa.Workflows.Monitoring;
+
+/// <summary>
+/// Polls every instance of every cluster on a fixed interval and keeps the latest observation of each. Probes run
+/// independently: an instance whose probe is still in flight is skipped this round rather than holding up the
+/// others. Every process polls (it serves reads and metrics); only the elected leader records status changes as
+/// events and publishes the topology.
+/// </summary>
+public sealed partial class ClusterMonitor(
+    IDocumentStore store,
+    IServerProbe probe,
+    MonitorObservations observations,
+    MonitorOptions options,
+    LeaderElection election,
+    TopologyPublisher publisher,
+    ClusterWriteGate gate,
+    TimeProvider clock,
+    ILogger<ClusterMonitor> logger) : BackgroundService
+{
+    private readonly HashSet<(Guid, string)> _inFlight = [];
+    private readonly Lock _inFlightLock = new();
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(options.Interval, clock);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await RoundAsync(stopping);
+                }
+                catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+                {
+                    // The leadership term ended in the middle of the round; the next round runs as a follower.
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogRoundFailed(e);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stopping));
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RoundAsync(CancellationToken stopping)
+    {
+        IReadOnlyList<Cluster> clusters;
+        await using (var session = store.QuerySession())
+            clusters = await session.Query<Cluster>().ToListAsync(stopping);
+
+        observations.RetainOnly(clusters.SelectMany(c => c.Instances.Select(i => (c.Id, i.Name))).ToHashSet());
+        foreach (var cluster in clusters)
+            foreach (var instance in cluster.Instances)
+                StartProbe(cluster, instance, stopping);
+
+        if (election.CurrentTerm is not { Ended.IsCancellationRequested: false } term) return;
+        foreach (var cluster in clusters)
+            await RecordStatusChangesAsync(cluster, term.Ended);
+        await publisher.PublishAsync(clusters.Select(c => c.Id).ToList(), term.Ended);
+    }
+
+    private void StartProbe(Cluster cluster, ClusterInstance instance, CancellationToken stopping)
+    {
+        lock (_inFlightLock)
+            if (!_inFlight.Add((cluster.Id, instance.Name))) return;
+        _ = ProbeAsync(cluster, instance, stopping);
+    }
+
+    private async Task ProbeAsync(Cluster cluster, ClusterInstance instance, CancellationToken stopping)
+    {
+        try
+        {
+            var result = await probe.ReadAsync(instance.Endpoint, cluster.AdminCredentials, stopping);
+            var previous = observations.Find(cluster.Id, instance.Name);
+            observations.Record(new InstanceObservation(cluster.Id, cluster.Name, instance.Name, result,
+                InstanceStatusRules.Evaluate(cluster, instance, result, options),
+                previous is null ? null : MonitorObservations.QueriesPerSecond(previous.Probe, result)));
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            lock (_inFlightLock) _inFlight.Remove((cluster.Id, instance.Name));
+        }
+    }
+
+    /// <summary>Appends one event per instance whose status differs from our record; a conflict waits for the next round.</summary>
+    private async Task RecordStatusChangesAsync(Cluster cluster, CancellationToken cancellation)
+    {
+        using var _ = await gate.EnterAsync(cluster.Id, cancellation);
+        await using var session = store.LightweightSession();
+        var current = await session.LoadAsync<Cluster>(cluster.Id, cancellation);
+        if (current is null) return;
+        var changes = current.Instances
+            .Select(instance => (instance, observation: observations.Find(current.Id, instance.Name)))
+            .Where(x => x.observation is not null)
+            // Re-evaluate against the fresh record: an operator may have changed the role since the probe began.
+            .Select(x => (x.instance, x.observation!.Probe, verdict: InstanceStatusRules.Evaluate(current, x.instance, x.observation.Probe, options)))
+            .Where(x => x.verdict.Status != x.instance.Status)
+            .Select(x => new InstanceStatusChanged(current.Id, x.instance.Name, x.instance.Status, x.verdict.Status, x.verdict.Reason,
+                x.Probe.Snapshot?.GtidExecuted, x.Probe.Snapshot?.Replication?.SecondsBehindSource, x.Probe.Snapshot?.ObservedAt ?? clock.GetUtcNow()))
+            .ToList();
+        if (changes.Count == 0) return;
+        session.Events.Append(current.Id, current.Version + changes.Count, changes.Cast<object>().ToArray());
+        try
+        {
+            await session.SaveChangesAsync(cancellation);
+            foreach (var change in changes) LogStatusChanged(current.Name, change.Instance, change.From, change.To, change.Reason);
+        }
+        catch (ConcurrencyException)
+        {
+            // Another writer got there first; the next round evaluates against its record.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Cluster}/{Instance}: {From} -> {To} ({Reason})")]
+    private partial void LogStatusChanged(string cluster, string instance, InstanceStatus from, InstanceStatus to, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A monitor round failed")]
+    private partial void LogRoundFailed(Exception exception);
+}

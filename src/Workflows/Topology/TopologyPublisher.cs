@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Etcdserverpb;
+using Google.Protobuf;
+using Marten;
+using MySqlHa.Coordination.Etcd;
+using MySqlHa.Coordination.Topology;
+using Cluster = MySqlHa.Workflows.Clusters.Cluster;
+
+namespace MySqlHa.Workflows.Topology;
+
+/// <summary>
+/// Writes each cluster's topology to {prefix}/clusters/{cluster}/topology when its version moves on, so proxies
+/// follow etcd without depending on the Api. Called by the leader only; a version never goes backwards in etcd
+/// because readers ignore older versions and we only write newer ones than we know to be there.
+/// </summary>
+public sealed class TopologyPublisher(IDocumentStore store, EtcdConnection etcd)
+{
+    private readonly ConcurrentDictionary<string, long> _published = new();
+
+    public async Task PublishAsync(IReadOnlyList<Guid> clusterIds, CancellationToken cancellation)
+    {
+        IReadOnlyList<Cluster> clusters;
+        await using (var session = store.QuerySession())
+            clusters = await session.LoadManyAsync<Cluster>(cancellation, clusterIds);
+        foreach (var cluster in clusters)
+        {
+            if (_published.TryGetValue(cluster.Name, out var version) && version >= cluster.Version) continue;
+            await PutAsync(TopologyPublication.From(cluster), cancellation);
+            _published[cluster.Name] = cluster.Version;
+        }
+    }
+
+    /// <summary>Publishes a document as it is (a saga's "switching" state, say), keeping the version rule.</summary>
+    public async Task PutAsync(PublishedTopology topology, CancellationToken cancellation) =>
+        await etcd.Client.PutAsync(new PutRequest
+        {
+            Key = ByteString.CopyFromUtf8(etcd.Keys.Topology(topology.Cluster)),
+            Value = ByteString.CopyFromUtf8(JsonSerializer.Serialize(topology)),
+        }, deadline: etcd.Deadline(), cancellationToken: cancellation);
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.DependencyInjection;
+using MySqlHa.Workflows.Clusters;
+using MySqlHa.Workflows.Lifecycle;
+using MySqlHa.Workflows.Monitoring;
+using MySqlHa.Workflows.Topology;
+
+namespace MySqlHa.Workflows;
+
+public static class WorkflowServices
+{
+    /// <summary>The services behind cluster operations. Singletons registered by type, as Wolverine 6 requires.</summary>
+    public static IServiceCollection AddMySqlHaWorkflows(this IServiceCollection services)
+    {
+        services.AddSingleton<ClusterWriteGate>();
+        services.AddSingleton<ServerActions>();
+        services.AddSingleton<LifecycleRunner>();
+        return services;
+    }
+
+    /// <summary>The monitor and the topology publisher; they act only while this process leads (see LeaderElection).</summary>
+    public static IServiceCollection AddMySqlHaMonitor(this IServiceCollection services, MonitorOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<MonitorObservations>();
+        services.AddSingleton<TopologyPublisher>();
+        services.AddHostedService<ClusterMonitor>();
+        return services;
+    }
+}
