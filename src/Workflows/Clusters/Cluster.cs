@@ -29,32 +29,36 @@ public sealed record Cluster(
         registered.ClusterId,
         registered.Name,
         registered.Flavor,
-        registered.Instances.Select(i => ClusterInstance.Unregistered(i.Name, i.Endpoint)).ToList(),
+        registered.Instances.Select(i => ClusterInstance.Unregistered(i.Name, i.Endpoint, version: 1)).ToList(),
         registered.AdminCredentials,
         registered.ReplicationCredentials,
         registered.RegisteredAt,
         Version: 1);
 
     public static Cluster Apply(InstanceRegistered e, Cluster cluster) =>
-        cluster.Change(e.Instance, i => i with { Role = e.Role, ReplicationActive = false, Paused = false });
+        cluster.Operate(e.Instance, i => i with { Role = e.Role, ReplicationActive = false, Paused = false });
 
     public static Cluster Apply(InstanceUnregistered e, Cluster cluster) =>
-        cluster.Change(e.Instance, i => ClusterInstance.Unregistered(i.Name, i.Endpoint));
+        cluster.Operate(e.Instance, i => ClusterInstance.Unregistered(i.Name, i.Endpoint, i.ChangedAtVersion));
 
     public static Cluster Apply(ReplicationActivated e, Cluster cluster) =>
-        cluster.Change(e.Instance, i => i with { ReplicationActive = true });
+        cluster.Operate(e.Instance, i => i with { ReplicationActive = true });
 
     public static Cluster Apply(ReplicationDetached e, Cluster cluster) =>
-        cluster.Change(e.Instance, i => i with { ReplicationActive = false, Paused = false });
+        cluster.Operate(e.Instance, i => i with { ReplicationActive = false, Paused = false });
 
     public static Cluster Apply(InstancePaused e, Cluster cluster) =>
-        cluster.Change(e.Instance, i => i with { Paused = true });
+        cluster.Operate(e.Instance, i => i with { Paused = true });
 
     public static Cluster Apply(InstanceResumed e, Cluster cluster) =>
-        cluster.Change(e.Instance, i => i with { Paused = false });
+        cluster.Operate(e.Instance, i => i with { Paused = false });
 
     public static Cluster Apply(InstanceStatusChanged e, Cluster cluster) =>
         cluster.Change(e.Instance, i => i with { Status = e.To, StatusReason = e.Reason, StatusSince = e.ObservedAt });
+
+    /// <summary>An operation on the instance: besides the change, it marks the version from which probes count.</summary>
+    private Cluster Operate(string instance, Func<ClusterInstance, ClusterInstance> change) =>
+        Change(instance, i => change(i) with { ChangedAtVersion = Version + 1 });
 
     private Cluster Change(string instance, Func<ClusterInstance, ClusterInstance> change) => this with
     {

@@ -5,7 +5,8 @@ namespace MySqlHa.Workflows.Clusters;
 /// <summary>
 /// One server of a cluster as our records hold it. <paramref name="ReplicationActive"/> says that we set up its
 /// replication channel (for the master: the reverse channel from the standby); <paramref name="Paused"/> that an
-/// operator paused it. Status, reason and since are the monitor's latest verdict.
+/// operator paused it. Status, reason and since are the monitor's latest verdict. <paramref name="ChangedAtVersion"/>
+/// is the cluster version of the last operation on the instance: a probe begun before it describes the old state.
 /// </summary>
 public sealed record ClusterInstance(
     string Name,
@@ -15,8 +16,9 @@ public sealed record ClusterInstance(
     bool Paused,
     InstanceStatus Status,
     string? StatusReason,
-    DateTimeOffset? StatusSince)
+    DateTimeOffset? StatusSince,
+    long ChangedAtVersion)
 {
-    public static ClusterInstance Unregistered(string name, ServerEndpoint endpoint) =>
-        new(name, endpoint, InstanceRole.Unregistered, false, false, InstanceStatus.Unregistered, null, null);
+    public static ClusterInstance Unregistered(string name, ServerEndpoint endpoint, long version) =>
+        new(name, endpoint, InstanceRole.Unregistered, false, false, InstanceStatus.Unregistered, null, null, version);
 }

@@ -86,7 +86,7 @@ public sealed partial class ClusterMonitor(
         {
             var result = await probe.ReadAsync(instance.Endpoint, cluster.AdminCredentials, stopping);
             var previous = observations.Find(cluster.Id, instance.Name);
-            observations.Record(new InstanceObservation(cluster.Id, cluster.Name, instance.Name, result,
+            observations.Record(new InstanceObservation(cluster.Id, cluster.Name, instance.Name, cluster.Version, result,
                 InstanceStatusRules.Evaluate(cluster, instance, result, options),
                 previous is null ? null : MonitorObservations.QueriesPerSecond(previous.Probe, result)));
         }
@@ -108,7 +108,8 @@ public sealed partial class ClusterMonitor(
         if (current is null) return;
         var changes = current.Instances
             .Select(instance => (instance, observation: observations.Find(current.Id, instance.Name)))
-            .Where(x => x.observation is not null)
+            // A probe begun before the last operation on the instance describes the state the operation changed.
+            .Where(x => x.observation is not null && x.observation.ClusterVersion >= x.instance.ChangedAtVersion)
             // Re-evaluate against the fresh record: an operator may have changed the role since the probe began.
             .Select(x => (x.instance, x.observation!.Probe, verdict: InstanceStatusRules.Evaluate(current, x.instance, x.observation.Probe, options)))
             .Where(x => x.verdict.Status != x.instance.Status)

@@ -3,8 +3,12 @@ using MySqlHa.Replication.Status;
 
 namespace MySqlHa.Workflows.Monitoring;
 
-/// <summary>The latest probe of one instance, the verdict on it, and its query rate since the probe before.</summary>
-public sealed record InstanceObservation(Guid ClusterId, string Cluster, string Instance, ProbeResult Probe, StatusVerdict Verdict, double? QueriesPerSecond);
+/// <summary>
+/// The latest probe of one instance, the verdict on it, and its query rate since the probe before.
+/// <paramref name="ClusterVersion"/> is the version of our record when the probe began.
+/// </summary>
+public sealed record InstanceObservation(
+    Guid ClusterId, string Cluster, string Instance, long ClusterVersion, ProbeResult Probe, StatusVerdict Verdict, double? QueriesPerSecond);
 
 /// <summary>What the monitor last saw of every instance; read by the API and the metrics, written by the monitor.</summary>
 public sealed class MonitorObservations

@@ -14,6 +14,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 {
     public const string Schema = "test_api";
 
+    public const string EtcdPrefix = "/mysqlha-test-api";
+
     // Program ends in RunJasperFxCommands, which must start the host itself when a test factory drives it.
     static ApiFactory() => JasperFx.CommandLine.JasperFxEnvironment.AutoStartHost = true;
 
@@ -21,7 +23,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("ConnectionStrings:Postgres", SandboxSettings.Current.Postgres);
         builder.UseSetting("Etcd:Endpoint", SandboxSettings.Current.Etcd);
-        builder.UseSetting("Etcd:Prefix", "/mysqlha-test-api");
+        builder.UseSetting("Etcd:Prefix", EtcdPrefix);
         builder.UseSetting("MySqlHa:Schema", Schema);
         builder.UseSetting("MySqlHa:Durability", "Solo");
     }

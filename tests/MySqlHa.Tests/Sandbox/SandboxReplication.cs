@@ -53,6 +53,17 @@ public static class SandboxReplication
         }
     }
 
+    /// <summary>Stops sandbox MariaDB instance <paramref name="number"/> (1-based) as a crash would leave it: gone.</summary>
+    public static void StopServer(int number)
+    {
+        var pidFile = Path.Combine(Environment.GetEnvironmentVariable("MYSQLHA_SANDBOX") is { Length: > 0 } sandbox
+            ? sandbox : SandboxSettings.Current.SandboxFolder, $"mariadb{number}", "mariadbd.pid");
+        var pid = int.Parse(File.ReadAllText(pidFile).Trim());
+        using var process = System.Diagnostics.Process.GetProcessById(pid);
+        process.Kill();
+        process.WaitForExit(TimeSpan.FromSeconds(30));
+    }
+
     /// <summary>Puts the sandbox back to its canonical shape (scripts/env.sh reset).</summary>
     public static void Reset() => RunEnvScript("reset");
 

@@ -29,6 +29,8 @@ public sealed class SandboxSettings
 
     public string EnvScript => Path.Combine(RepositoryRoot(), "scripts", "env.sh");
 
+    public string SandboxFolder => Get("MYSQLHA_SANDBOX");
+
     private string Get(string key) =>
         Environment.GetEnvironmentVariable(key) is { Length: > 0 } fromEnvironment ? fromEnvironment
         : _values.TryGetValue(key, out var value) ? value

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using MySqlHa.Tests.Sandbox;
+
+namespace MySqlHa.Tests.Api;
+
+/// <summary>Drives the Api as an operator would, for tests that walk a cluster through its life.</summary>
+public sealed class ClusterClient(HttpClient http)
+{
+    public HttpClient Http => http;
+
+    public async Task<Guid> RegisterSandboxClusterAsync(string name)
+    {
+        var response = await http.PostAsJsonAsync("/api/clusters", new
+        {
+            name,
+            flavor = "mariadb",
+            instances = SandboxSettings.Current.MariaDb.Select((e, i) => new { name = $"db{i + 1}", host = e.Host, port = e.Port }),
+            adminCredentials = new { user = SandboxSettings.Current.Admin.User, passwordFile = SandboxSettings.Current.Admin.PasswordFile },
+            replicationCredentials = new { user = SandboxSettings.Current.Replication.User, passwordFile = SandboxSettings.Current.Replication.PasswordFile },
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return Guid.Parse((string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!);
+    }
+
+    /// <summary>Runs a lifecycle operation and returns the status code and the body.</summary>
+    public async Task<(HttpStatusCode Status, JsonNode Body)> OperateAsync(Guid cluster, string instance, string operation, string? role = null)
+    {
+        var url = $"/api/clusters/{cluster}/instances/{instance}/{operation}";
+        var response = role is null ? await http.PostAsync(url, null) : await http.PostAsJsonAsync(url, new { role });
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
+    }
+
+    public async Task<JsonNode> SucceedAsync(Guid cluster, string instance, string operation, string? role = null)
+    {
+        var (status, body) = await OperateAsync(cluster, instance, operation, role);
+        Assert.True(status == HttpStatusCode.OK, $"{operation} {instance}: {status} {body.ToJsonString()}");
+        return body;
+    }
+
+    /// <summary>Waits until the monitor has recorded <paramref name="expected"/> for the instance; returns its record.</summary>
+    public async Task<JsonNode> WaitForStatusAsync(Guid cluster, string instance, string expected, TimeSpan? limit = null)
+    {
+        var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(15));
+        JsonNode? record = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            var clusters = JsonNode.Parse(await http.GetStringAsync("/api/clusters"))!.AsArray();
+            record = clusters.Single(c => (string?)c!["id"] == cluster.ToString())!["instances"]!.AsArray()
+                .Single(i => (string?)i!["name"] == instance)!;
+            if ((string?)record["status"] == expected) return record;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{instance} did not become {expected}; last record: {record?.ToJsonString()}");
+    }
+}
