@@ -9,6 +9,9 @@ namespace MySqlHa.Tests.Replication;
 [Collection(SandboxCollection.Name)]
 public sealed class ServerProbeTests
 {
+    // Other tests rearrange replication; these read the canonical shape, so they put it back first.
+    public ServerProbeTests() => SandboxReplication.Reset();
+
     private static IServerProbe NewProbe(TimeSpan timeout) =>
         new ServiceCollection().AddServerProbe(o => o.Timeout = timeout).BuildServiceProvider().GetRequiredService<IServerProbe>();
 
