@@ -21,23 +21,22 @@ public static class InstancesApi
                     : Task.FromResult<Results<Ok<LifecycleResponse>, ProblemHttpResult, ValidationProblem>>(TypedResults.ValidationProblem(
                         new Dictionary<string, string[]> { ["role"] = ["A role is required: master, standby or replica."] })))
             .WithName("RegisterInstance").WithSummary("Give an instance a role; changes only our records.");
-        instances.MapPost("/unregister", (Guid id, string instance, LifecycleRunner runner, CancellationToken cancellation) =>
-                RunAsync(id, new UnregisterInstance(instance), runner, cancellation))
-            .WithName("UnregisterInstance").WithSummary("Remove an instance's role; replication on the server is left alone.");
-        instances.MapPost("/activate", (Guid id, string instance, LifecycleRunner runner, CancellationToken cancellation) =>
-                RunAsync(id, new ActivateReplication(instance), runner, cancellation))
-            .WithName("ActivateReplication").WithSummary("Replicate from the master with GTID auto-positioning (on the master: from the standby, for mutual master-standby).");
-        instances.MapPost("/detach", (Guid id, string instance, LifecycleRunner runner, CancellationToken cancellation) =>
-                RunAsync(id, new DetachReplication(instance), runner, cancellation))
-            .WithName("DetachReplication").WithSummary("Stop replication and forget the source; the data stays.");
-        instances.MapPost("/pause", (Guid id, string instance, LifecycleRunner runner, CancellationToken cancellation) =>
-                RunAsync(id, new PauseInstance(instance), runner, cancellation))
-            .WithName("PauseInstance").WithSummary("Master: read-only. Standby or replica: replication threads stopped.");
-        instances.MapPost("/resume", (Guid id, string instance, LifecycleRunner runner, CancellationToken cancellation) =>
-                RunAsync(id, new ResumeInstance(instance), runner, cancellation))
-            .WithName("ResumeInstance").WithSummary("The inverse of pause.");
+        MapOperation(instances, "unregister", instance => new UnregisterInstance(instance), "UnregisterInstance",
+            "Remove an instance's role; replication on the server is left alone.");
+        MapOperation(instances, "activate", instance => new ActivateReplication(instance), "ActivateReplication",
+            "Replicate from the master with GTID auto-positioning (on the master: from the standby, for mutual master-standby).");
+        MapOperation(instances, "detach", instance => new DetachReplication(instance), "DetachReplication",
+            "Stop replication and forget the source; the data stays.");
+        MapOperation(instances, "pause", instance => new PauseInstance(instance), "PauseInstance",
+            "Master: read-only. Standby or replica: replication threads stopped.");
+        MapOperation(instances, "resume", instance => new ResumeInstance(instance), "ResumeInstance", "The inverse of pause.");
         return endpoints;
     }
+
+    private static void MapOperation(RouteGroupBuilder instances, string route, Func<string, ILifecycleOperation> operation, string name, string summary) =>
+        instances.MapPost($"/{route}", (Guid id, string instance, LifecycleRunner runner, CancellationToken cancellation) =>
+                RunAsync(id, operation(instance), runner, cancellation))
+            .WithName(name).WithSummary(summary);
 
     private static async Task<Results<Ok<LifecycleResponse>, ProblemHttpResult, ValidationProblem>> RunAsync(
         Guid id, ILifecycleOperation operation, LifecycleRunner runner, CancellationToken cancellation) =>

@@ -36,15 +36,16 @@ internal sealed class ReplicationCommands(ServerProbeOptions options) : IReplica
         RunAsync(server, admin, cancellation, (connection, statements) => ExecuteAsync(connection, statements.SetReadOnly(readOnly), cancellation));
 
     private async Task<CommandOutcome> RunAsync(ServerEndpoint server, ServerCredentials admin, CancellationToken cancellation,
-        Func<MySqlConnection, ReplicationStatements, Task> change)
+        Func<MySqlConnection, ReplicationDialect, Task> change)
     {
         try
         {
             await using var connection = new MySqlConnection(ServerConnections.ConnectionString(server, admin, options.Timeout));
             await connection.OpenAsync(cancellation);
             var version = DatabaseFlavorNames.CleanServerVersion(connection.ServerVersion);
-            await change(connection, ReplicationStatements.ForServer(version));
-            return await ReadOutcomeAsync(connection, server, ReplicationDialect.ForServer(version), cancellation);
+            var dialect = ReplicationDialect.ForServer(version);
+            await change(connection, dialect);
+            return await ReadOutcomeAsync(connection, server, dialect, cancellation);
         }
         catch (MySqlException e)
         {

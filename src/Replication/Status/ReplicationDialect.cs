@@ -3,18 +3,22 @@ using MySqlHa.Replication.Servers;
 namespace MySqlHa.Replication.Status;
 
 /// <summary>
-/// The statements and column names that differ between MariaDB and the MySQL versions we support.
-/// MySQL 8.0.22 introduced SHOW REPLICA STATUS with Source_* columns, and 8.4 removed SHOW MASTER STATUS in favour
-/// of SHOW BINARY LOG STATUS; MariaDB keeps the Master_* names and reports GTIDs in its own format.
+/// The statements and column names that differ between MariaDB and the MySQL versions we support, for reading
+/// replication state and for changing it. MySQL 8.0.22 introduced SHOW REPLICA STATUS with Source_* columns, 8.0.23
+/// CHANGE REPLICATION SOURCE TO and START/STOP/RESET REPLICA, and 8.4 removed SHOW MASTER STATUS and the
+/// SLAVE/MASTER statements (which broke MHA and replication-manager); MariaDB keeps the Master_* names,
+/// CHANGE MASTER TO with MASTER_USE_GTID, and its own GTID format.
 /// </summary>
 public sealed class ReplicationDialect
 {
     private readonly bool _replicaVocabulary;
+    private readonly bool _sourceVocabulary;
 
     private ReplicationDialect(DatabaseFlavor flavor, Version version)
     {
         Flavor = flavor;
         _replicaVocabulary = flavor == DatabaseFlavor.MySql && version >= new Version(8, 0, 22);
+        _sourceVocabulary = flavor == DatabaseFlavor.MySql && version >= new Version(8, 0, 23);
         GtidExecutedQuery = flavor == DatabaseFlavor.MariaDb
             ? "SELECT @@server_id, @@read_only, @@gtid_current_pos"
             : "SELECT @@server_id, @@read_only OR @@super_read_only, @@gtid_executed";
@@ -32,6 +36,39 @@ public sealed class ReplicationDialect
     public string BinaryLogStatusStatement { get; }
 
     public string ReplicaStatusStatement { get; }
+
+    /// <summary>Points the server at a source with GTID auto-positioning; uses @host, @port, @user, @password.</summary>
+    public string ChangeSource => Flavor switch
+    {
+        DatabaseFlavor.MariaDb =>
+            "CHANGE MASTER TO MASTER_HOST=@host, MASTER_PORT=@port, MASTER_USER=@user, MASTER_PASSWORD=@password, " +
+            "MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1",
+        _ when _sourceVocabulary =>
+            "CHANGE REPLICATION SOURCE TO SOURCE_HOST=@host, SOURCE_PORT=@port, SOURCE_USER=@user, SOURCE_PASSWORD=@password, " +
+            "SOURCE_AUTO_POSITION=1, SOURCE_CONNECT_RETRY=1, GET_SOURCE_PUBLIC_KEY=1",
+        _ =>
+            "CHANGE MASTER TO MASTER_HOST=@host, MASTER_PORT=@port, MASTER_USER=@user, MASTER_PASSWORD=@password, " +
+            "MASTER_AUTO_POSITION=1, MASTER_CONNECT_RETRY=1, GET_MASTER_PUBLIC_KEY=1",
+    };
+
+    public string StartReplication => _sourceVocabulary ? "START REPLICA" : "START SLAVE";
+
+    public string StopReplication => _sourceVocabulary ? "STOP REPLICA" : "STOP SLAVE";
+
+    /// <summary>Forgets the source entirely (coordinates, credentials, relay logs).</summary>
+    public string ForgetSource => _sourceVocabulary ? "RESET REPLICA ALL" : "RESET SLAVE ALL";
+
+    /// <summary>
+    /// MySQL's read_only does not stop users with SUPER; super_read_only does, and implies read_only.
+    /// Turning it off needs both, in this order.
+    /// </summary>
+    public string SetReadOnly(bool readOnly) => (Flavor, readOnly) switch
+    {
+        (DatabaseFlavor.MySql, true) => "SET GLOBAL super_read_only = ON",
+        (DatabaseFlavor.MySql, false) => "SET GLOBAL super_read_only = OFF; SET GLOBAL read_only = OFF",
+        (_, true) => "SET GLOBAL read_only = ON",
+        (_, false) => "SET GLOBAL read_only = OFF",
+    };
 
     public static ReplicationDialect ForServer(string serverVersion) =>
         new(DatabaseFlavorNames.FromServerVersion(serverVersion), ParseVersion(serverVersion));

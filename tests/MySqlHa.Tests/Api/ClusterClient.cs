@@ -39,6 +39,18 @@ public sealed class ClusterClient(HttpClient http)
         return body;
     }
 
+    /// <summary>Registers db1 as master and each of <paramref name="replicas"/> as an active replica, and waits until all are OK.</summary>
+    public async Task ArrangeMasterAndReplicasAsync(Guid cluster, params string[] replicas)
+    {
+        await SucceedAsync(cluster, "db1", "register", "master");
+        foreach (var replica in replicas)
+        {
+            await SucceedAsync(cluster, replica, "register", "replica");
+            await SucceedAsync(cluster, replica, "activate");
+        }
+        foreach (var instance in replicas.Prepend("db1")) await WaitForStatusAsync(cluster, instance, "OK");
+    }
+
     /// <summary>Waits until the monitor has recorded <paramref name="expected"/> for the instance; returns its record.</summary>
     public async Task<JsonNode> WaitForStatusAsync(Guid cluster, string instance, string expected, TimeSpan? limit = null)
     {

@@ -99,10 +99,7 @@ public sealed class InstanceLifecycleTests(ApiFactory api) : IAsyncLifetime
     [Fact]
     public async Task Replica_that_follows_another_server_is_LOST_until_it_is_activated_again()
     {
-        await _client.SucceedAsync(_cluster, "db1", "register", "master");
-        await _client.SucceedAsync(_cluster, "db3", "register", "replica");
-        await _client.SucceedAsync(_cluster, "db3", "activate");
-        await _client.WaitForStatusAsync(_cluster, "db3", "OK");
+        await _client.ArrangeMasterAndReplicasAsync(_cluster, "db3");
 
         // As if db3 had been down during a switch and still followed the old master: point it at db2 behind our back.
         var replication = SandboxSettings.Current.Replication;
@@ -120,10 +117,7 @@ public sealed class InstanceLifecycleTests(ApiFactory api) : IAsyncLifetime
     [Fact]
     public async Task Stopped_server_is_ERROR_and_OK_again_once_it_is_back()
     {
-        await _client.SucceedAsync(_cluster, "db1", "register", "master");
-        await _client.SucceedAsync(_cluster, "db3", "register", "replica");
-        await _client.SucceedAsync(_cluster, "db3", "activate");
-        await _client.WaitForStatusAsync(_cluster, "db3", "OK");
+        await _client.ArrangeMasterAndReplicasAsync(_cluster, "db3");
 
         SandboxReplication.StopServer(3);
         try

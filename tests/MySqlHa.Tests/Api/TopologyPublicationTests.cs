@@ -64,10 +64,7 @@ public sealed class TopologyPublicationTests(ApiFactory api, ITestOutputHelper o
     [Fact]
     public async Task Metrics_show_live_figures_per_instance()
     {
-        await _client.SucceedAsync(_cluster, "db1", "register", "master");
-        await _client.SucceedAsync(_cluster, "db2", "register", "replica");
-        await _client.SucceedAsync(_cluster, "db2", "activate");
-        await _client.WaitForStatusAsync(_cluster, "db2", "OK");
+        await _client.ArrangeMasterAndReplicasAsync(_cluster, "db2");
         await SandboxReplication.WriteAndReplicateAsync();
         await Task.Delay(TimeSpan.FromSeconds(2.5));
 

@@ -1,8 +1,8 @@
-using MySqlHa.Replication.Commands;
+using MySqlHa.Replication.Status;
 
 namespace MySqlHa.Tests.Replication;
 
-public sealed class ReplicationStatementsTests
+public sealed class ReplicationChangeStatementsTests
 {
     [Theory]
     [InlineData("10.11.19-MariaDB", "CHANGE MASTER TO MASTER_HOST=", "MASTER_USE_GTID=slave_pos", "START SLAVE", "RESET SLAVE ALL")]
@@ -13,7 +13,7 @@ public sealed class ReplicationStatementsTests
     public void Replication_statements_use_the_vocabulary_the_version_accepts(
         string version, string changeSource, string positioning, string start, string forget)
     {
-        var statements = ReplicationStatements.ForServer(version);
+        var statements = ReplicationDialect.ForServer(version);
 
         Assert.StartsWith(changeSource, statements.ChangeSource);
         Assert.Contains(positioning, statements.ChangeSource);
@@ -24,11 +24,11 @@ public sealed class ReplicationStatementsTests
     [Fact]
     public void MySql_read_only_goes_through_super_read_only_so_that_super_users_cannot_write()
     {
-        var statements = ReplicationStatements.ForServer("8.4.3");
+        var statements = ReplicationDialect.ForServer("8.4.3");
 
         Assert.Equal("SET GLOBAL super_read_only = ON", statements.SetReadOnly(true));
         Assert.Equal("SET GLOBAL super_read_only = OFF; SET GLOBAL read_only = OFF", statements.SetReadOnly(false));
-        Assert.Equal("SET GLOBAL read_only = ON", ReplicationStatements.ForServer("10.11.6-MariaDB").SetReadOnly(true));
+        Assert.Equal("SET GLOBAL read_only = ON", ReplicationDialect.ForServer("10.11.6-MariaDB").SetReadOnly(true));
     }
 
     [Theory]
