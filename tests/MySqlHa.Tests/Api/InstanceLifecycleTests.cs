@@ -115,6 +115,26 @@ public sealed class InstanceLifecycleTests(ApiFactory api) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Replica_held_behind_the_lag_threshold_is_SYNCING_and_OK_once_it_catches_up()
+    {
+        await SandboxReplication.WriteAndReplicateAsync();
+        await _client.ArrangeMasterAndReplicasAsync(_cluster, "db2");
+
+        // A table lock on the replica blocks its SQL thread on the next replicated row, so it falls behind for real.
+        await using (var holder = await SandboxReplication.OpenAsync(SandboxSettings.Current.MariaDb[1]))
+        {
+            await new MySqlConnector.MySqlCommand("LOCK TABLES mysqlha_test.marks WRITE", holder).ExecuteNonQueryAsync();
+            await SandboxReplication.ExecuteAsync(SandboxReplication.Primary, "INSERT INTO mysqlha_test.marks VALUES ()");
+
+            var syncing = await _client.WaitForStatusAsync(_cluster, "db2", "SYNCING");
+            Assert.Contains("behind db1", (string?)syncing["statusReason"]);
+
+            await new MySqlConnector.MySqlCommand("UNLOCK TABLES", holder).ExecuteNonQueryAsync();
+        }
+        await _client.WaitForStatusAsync(_cluster, "db2", "OK");
+    }
+
+    [Fact]
     public async Task Stopped_server_is_ERROR_and_OK_again_once_it_is_back()
     {
         await _client.ArrangeMasterAndReplicasAsync(_cluster, "db3");
