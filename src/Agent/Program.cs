@@ -1,4 +1,6 @@
+using MySqlHa.Agent.Commands;
 using MySqlHa.Agent.Configuration;
+using MySqlHa.Agent.Security;
 using MySqlHa.Agent.Registration;
 using MySqlHa.Coordination;
 using MySqlHa.Replication;
@@ -24,10 +26,19 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddServerProbe();
 builder.Services.AddEtcd(settings.Etcd);
 builder.Services.AddSingleton<AgentRegistration>();
+builder.Services.AddHttpContextAccessor();
+builder.Services.AddProblemDetails();
+builder.Services.AddSingleton<CommandJournal>();
+builder.Services.AddSingleton<FencingGuard>();
+builder.Services.AddSingleton<TokenAuthentication>();
+builder.Services.AddScoped<CommandContext>();
 builder.Services.AddHostedService(services => services.GetRequiredService<AgentRegistration>());
 
 var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
 app.UseHttpMetrics();
+app.MapAgentCommands();
 app.MapMetrics("/metrics");
 app.MapGet("/healthz", (AgentRegistration registration) => registration.LastHealth is { } health
     ? Results.Json(health, statusCode: health.MysqldUp ? 200 : 503)

@@ -15,7 +15,11 @@ public sealed record AgentSettings(
     EtcdOptions Etcd,
     TimeSpan LeaseTtl,
     TimeSpan HealthInterval,
-    string AdvertisedUrl)
+    string AdvertisedUrl,
+    string Token,
+    ServerCredentials? ReplicationCredentials,
+    string? StateFile,
+    IReadOnlyList<string> AllowedCommands)
 {
     public static AgentSettings From(IConfiguration configuration)
     {
@@ -48,9 +52,39 @@ public sealed record AgentSettings(
         foreach (var (name, value) in new[] { ("Cluster", cluster), ("Instance", instance) })
             if (value.Contains('/')) problems.Add($"{name} '{value}' cannot contain '/'");
 
+        var token = ReadToken(Required("TokenFile"), problems);
+
+        ServerCredentials? replication = null;
+        if (configuration["Replication:User"] is { Length: > 0 } replicationUser)
+        {
+            replication = new ServerCredentials(replicationUser, configuration["Replication:PasswordFile"] ?? "");
+            if (replication.ProblemWithPasswordFile() is { } replicationProblem) problems.Add($"Replication:PasswordFile: {replicationProblem}");
+        }
+
+        var stateFile = configuration["StateFile"];
+        if (stateFile is not null && !Path.IsPathFullyQualified(stateFile)) problems.Add($"StateFile '{stateFile}' must be an absolute path");
+        var allowed = configuration.GetSection("AllowedCommands").GetChildren().Select(c => c.Value ?? "").ToList();
+        foreach (var command in allowed.Where(c => !Path.IsPathFullyQualified(c) || !File.Exists(c)))
+            problems.Add($"AllowedCommands: '{command}' is not an absolute path to an existing program");
+
         if (problems.Count > 0)
             throw new AgentConfigurationException(problems);
-        return new AgentSettings(cluster, instance, new ServerEndpoint(host, port), credentials, etcd, leaseTtl, healthInterval, advertised);
+        return new AgentSettings(cluster, instance, new ServerEndpoint(host, port), credentials, etcd, leaseTtl, healthInterval,
+            advertised, token, replication, stateFile, allowed);
+    }
+
+    /// <summary>The shared secret callers must present; at least 16 characters, so that it cannot be guessed.</summary>
+    private static string ReadToken(string tokenFile, List<string> problems)
+    {
+        if (tokenFile.Length == 0) return "";
+        if (new ServerCredentials("", tokenFile).ProblemWithPasswordFile() is { } problem)
+        {
+            problems.Add($"TokenFile: {problem}");
+            return "";
+        }
+        var token = File.ReadAllText(tokenFile).Trim();
+        if (token.Length < 16) problems.Add("TokenFile: the token must be at least 16 characters long");
+        return token;
     }
 }
 

@@ -38,6 +38,7 @@ internal sealed partial class AgentRegistration(
                     var health = LocalServerHealth.From(
                         await probe.ReadAsync(settings.Server, settings.AdminCredentials, both.Token), clock.GetUtcNow());
                     LastHealth = health;
+                    Commands.AgentMetrics.MysqldUp.Set(health.MysqldUp ? 1 : 0);
                     if (!health.SameVerdictAs(published))
                     {
                         await PublishAsync(key, lease.Id, health, both.Token);

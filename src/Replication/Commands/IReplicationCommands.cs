@@ -17,6 +17,17 @@ public interface IReplicationCommands
     Task<CommandOutcome> StartReplicationThreadsAsync(ServerEndpoint server, ServerCredentials admin, CancellationToken cancellation);
 
     Task<CommandOutcome> SetReadOnlyAsync(ServerEndpoint server, ServerCredentials admin, bool readOnly, CancellationToken cancellation);
+
+    /// <summary>Makes the server a writable primary: replication stopped and forgotten, read-only off.</summary>
+    Task<CommandOutcome> PromoteAsync(ServerEndpoint server, ServerCredentials admin, CancellationToken cancellation);
+
+    /// <summary>Waits until the server has applied <paramref name="gtidSet"/>; false when the timeout came first.</summary>
+    Task<(bool Reached, CommandOutcome Outcome)> WaitForGtidAsync(ServerEndpoint server, ServerCredentials admin, string gtidSet,
+        TimeSpan timeout, CancellationToken cancellation);
+
+    /// <summary>Ends every client session except our own and the server's own threads (replication, scheduler).</summary>
+    Task<(int Killed, CommandOutcome Outcome)> KillClientConnectionsAsync(ServerEndpoint server, ServerCredentials admin,
+        IReadOnlySet<string> sparedUsers, CancellationToken cancellation);
 }
 
 /// <summary>The server refused or could not be reached; the message says which and why.</summary>

@@ -35,6 +35,61 @@ internal sealed class ReplicationCommands(ServerProbeOptions options) : IReplica
     public Task<CommandOutcome> SetReadOnlyAsync(ServerEndpoint server, ServerCredentials admin, bool readOnly, CancellationToken cancellation) =>
         RunAsync(server, admin, cancellation, (connection, statements) => ExecuteAsync(connection, statements.SetReadOnly(readOnly), cancellation));
 
+    public Task<CommandOutcome> PromoteAsync(ServerEndpoint server, ServerCredentials admin, CancellationToken cancellation) =>
+        RunAsync(server, admin, cancellation, async (connection, dialect) =>
+        {
+            await ExecuteAsync(connection, dialect.StopReplication, cancellation);
+            await ExecuteAsync(connection, dialect.ForgetSource, cancellation);
+            await ExecuteAsync(connection, dialect.SetReadOnly(false), cancellation);
+        });
+
+    public async Task<(bool Reached, CommandOutcome Outcome)> WaitForGtidAsync(ServerEndpoint server, ServerCredentials admin,
+        string gtidSet, TimeSpan timeout, CancellationToken cancellation)
+    {
+        var reached = false;
+        // The wait runs on the server; the command timeout must outlast it.
+        var outcome = await RunAsync(server, admin, cancellation, async (connection, dialect) =>
+        {
+            await using var wait = new MySqlCommand(dialect.WaitForGtid, connection) { CommandTimeout = (int)Math.Ceiling(timeout.TotalSeconds) + 5 };
+            wait.Parameters.AddWithValue("@gtid", gtidSet);
+            wait.Parameters.AddWithValue("@timeout", timeout.TotalSeconds);
+            reached = Convert.ToInt64(await wait.ExecuteScalarAsync(cancellation)) == 0;
+        });
+        return (reached, outcome);
+    }
+
+    public async Task<(int Killed, CommandOutcome Outcome)> KillClientConnectionsAsync(ServerEndpoint server, ServerCredentials admin,
+        IReadOnlySet<string> sparedUsers, CancellationToken cancellation)
+    {
+        var killed = 0;
+        var outcome = await RunAsync(server, admin, cancellation, async (connection, _) =>
+        {
+            var victims = new List<long>();
+            await using (var list = new MySqlCommand(
+                "SELECT ID, USER FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() " +
+                "AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Slave_IO', 'Slave_SQL', 'Slave_worker') " +
+                "AND USER NOT IN ('system user', 'event_scheduler')", connection))
+            await using (var reader = await list.ExecuteReaderAsync(cancellation))
+            {
+                while (await reader.ReadAsync(cancellation))
+                    if (!sparedUsers.Contains(reader.GetString(1))) victims.Add(Convert.ToInt64(reader.GetValue(0)));
+            }
+            foreach (var id in victims)
+            {
+                try
+                {
+                    await ExecuteAsync(connection, $"KILL CONNECTION {id}", cancellation);
+                    killed++;
+                }
+                catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.NoSuchThread)
+                {
+                    // It ended by itself between the listing and the kill.
+                }
+            }
+        });
+        return (killed, outcome);
+    }
+
     private async Task<CommandOutcome> RunAsync(ServerEndpoint server, ServerCredentials admin, CancellationToken cancellation,
         Func<MySqlConnection, ReplicationDialect, Task> change)
     {

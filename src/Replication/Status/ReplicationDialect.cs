@@ -70,6 +70,14 @@ public sealed class ReplicationDialect
         (_, false) => "SET GLOBAL read_only = OFF",
     };
 
+    /// <summary>
+    /// Waits until the server has applied a GTID set, for at most @timeout seconds; one row, 0 when reached.
+    /// MariaDB's MASTER_GTID_WAIT returns -1 on timeout; MySQL's WAIT_FOR_EXECUTED_GTID_SET returns 1.
+    /// </summary>
+    public string WaitForGtid => Flavor == DatabaseFlavor.MariaDb
+        ? "SELECT MASTER_GTID_WAIT(@gtid, @timeout)"
+        : "SELECT WAIT_FOR_EXECUTED_GTID_SET(@gtid, @timeout)";
+
     public static ReplicationDialect ForServer(string serverVersion) =>
         new(DatabaseFlavorNames.FromServerVersion(serverVersion), ParseVersion(serverVersion));
 

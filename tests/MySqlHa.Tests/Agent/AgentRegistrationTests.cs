@@ -28,6 +28,7 @@ public sealed class AgentRegistrationTests : IDisposable
             ["MYSQLHA_AGENT_Etcd__Prefix"] = _prefix,
             ["MYSQLHA_AGENT_LeaseTtl"] = "00:00:03",
             ["MYSQLHA_AGENT_AdvertisedUrl"] = "{url}",
+            ["MYSQLHA_AGENT_TokenFile"] = AgentToken.File,
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) environment[key] = value;
         return ServiceProcess.Start("Agent", environment);

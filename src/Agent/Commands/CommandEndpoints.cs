@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using MySqlHa.Agent.Configuration;
+using MySqlHa.Agent.Security;
+using MySqlHa.Replication.Commands;
+using MySqlHa.Replication.Servers;
+using MySqlHa.Replication.Status;
+
+namespace MySqlHa.Agent.Commands;
+
+/// <summary>
+/// The agent's HTTP API: MoHA's three (set read-only, set read-write, change master) and the steps our sagas need.
+/// Every command is authenticated, fenced and idempotent by command id; each answers with the server's position as
+/// the command left it.
+/// </summary>
+internal static class CommandEndpoints
+{
+    public static IEndpointRouteBuilder MapAgentCommands(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/status", ReadStatusAsync).AddEndpointFilter<TokenAuthentication>()
+            .WithSummary("A snapshot of the local server: GTID sets, binlog file and position, read_only, replication threads, lag.");
+
+        var commands = endpoints.MapGroup("/commands").AddEndpointFilter<TokenAuthentication>().AddEndpointFilter<FencingGuard>();
+        commands.MapPost("/set-read-only", (CommandRequest request, CommandContext context) =>
+            context.RunOnMasterAsync(request.CommandId, "set-read-only", (server, admin, cancellation) =>
+                context.Replication.SetReadOnlyAsync(server, admin, true, cancellation)));
+        commands.MapPost("/set-read-write", (CommandRequest request, CommandContext context) =>
+            context.RunOnMasterAsync(request.CommandId, "set-read-write", (server, admin, cancellation) =>
+                context.Replication.SetReadOnlyAsync(server, admin, false, cancellation)));
+        commands.MapPost("/change-master", (ChangeMasterRequest request, CommandContext context) => ChangeMasterAsync(request, context));
+        commands.MapPost("/stop-replication", (CommandRequest request, CommandContext context) =>
+            context.RunAsync(request.CommandId, "stop-replication", async (server, admin, cancellation) =>
+                (await context.Replication.StopReplicationAsync(server, admin, forgetSource: false, cancellation), null)));
+        commands.MapPost("/start-replication", (CommandRequest request, CommandContext context) =>
+            context.RunAsync(request.CommandId, "start-replication", async (server, admin, cancellation) =>
+                (await context.Replication.StartReplicationThreadsAsync(server, admin, cancellation), null)));
+        commands.MapPost("/promote", (CommandRequest request, CommandContext context) =>
+            context.RunAsync(request.CommandId, "promote", async (server, admin, cancellation) =>
+                (await context.Replication.PromoteAsync(server, admin, cancellation), null)));
+        commands.MapPost("/wait-for-gtid", (WaitForGtidRequest request, CommandContext context) => WaitForGtidAsync(request, context));
+        commands.MapPost("/kill-connections", (KillConnectionsRequest request, CommandContext context) =>
+            context.RunAsync(request.CommandId, "kill-connections", async (server, admin, cancellation) =>
+            {
+                var spared = (request.SpareUsers ?? []).Append(admin.User).ToHashSet();
+                var (killed, outcome) = await context.Replication.KillClientConnectionsAsync(server, admin, spared, cancellation);
+                return (outcome, new JsonObject { ["killed"] = killed });
+            }));
+        commands.MapPost("/run", HostCommands.RunAsync);
+        commands.MapDelete("/run/{commandId}", HostCommands.Cancel);
+        return endpoints;
+    }
+
+    private static async Task<Results<Ok<ServerSnapshot>, ProblemHttpResult>> ReadStatusAsync(
+        AgentSettings settings, IServerProbe probe, CancellationToken cancellation)
+    {
+        var result = await probe.ReadAsync(settings.Server, settings.AdminCredentials, cancellation);
+        return result.Snapshot is { } snapshot
+            ? TypedResults.Ok(snapshot)
+            : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "mysqld does not answer.", detail: result.Failure);
+    }
+
+    private static Task<Results<Ok<AgentCommandResult>, ProblemHttpResult>> ChangeMasterAsync(ChangeMasterRequest request, CommandContext context)
+    {
+        if (string.IsNullOrWhiteSpace(request.SourceHost) || request.SourcePort is < 1 or > 65535)
+            return Task.FromResult(CommandContext.Invalid("sourceHost and sourcePort (1-65535) name the new source."));
+        if (context.Settings.ReplicationCredentials is not { } replication)
+            return Task.FromResult(CommandContext.Invalid("The agent has no Replication:User configured, so it cannot replicate."));
+        var source = new ServerEndpoint(request.SourceHost.Trim(), request.SourcePort);
+        return context.RunAsync(request.CommandId, "change-master", async (server, admin, cancellation) =>
+            (await context.Replication.StartReplicatingFromAsync(server, admin, source, replication, cancellation),
+                new JsonObject { ["source"] = source.ToString() }));
+    }
+
+    private static Task<Results<Ok<AgentCommandResult>, ProblemHttpResult>> WaitForGtidAsync(WaitForGtidRequest request, CommandContext context)
+    {
+        if (string.IsNullOrWhiteSpace(request.GtidSet))
+            return Task.FromResult(CommandContext.Invalid("gtidSet is required."));
+        if (request.TimeoutSeconds is <= 0 or > 3600)
+            return Task.FromResult(CommandContext.Invalid("timeoutSeconds must be between 0 and 3600."));
+        return context.RunAsync(request.CommandId, "wait-for-gtid", async (server, admin, cancellation) =>
+        {
+            var (reached, outcome) = await context.Replication.WaitForGtidAsync(server, admin, request.GtidSet.Trim(),
+                TimeSpan.FromSeconds(request.TimeoutSeconds), cancellation);
+            return (outcome, new JsonObject { ["reached"] = reached, ["gtidSet"] = request.GtidSet.Trim() });
+        });
+    }
+}

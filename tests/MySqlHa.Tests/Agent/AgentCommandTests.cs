@@ -1,0 +1,208 @@
+using System.Text.Json.Nodes;
+using MySqlConnector;
+using MySqlHa.Replication.Servers;
+using MySqlHa.Tests.Sandbox;
+
+namespace MySqlHa.Tests.Agent;
+
+/// <summary>Each agent command on the real sandbox servers, its idempotency and its fencing.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class AgentCommandTests : IAsyncLifetime
+{
+    private readonly string _prefix = $"/mysqlha-test-agent-commands-{Guid.NewGuid():N}";
+    private readonly List<AgentHarness> _agents = [];
+
+    public Task InitializeAsync()
+    {
+        SandboxReplication.Reset();
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync()
+    {
+        foreach (var agent in _agents) agent.Dispose();
+        SandboxReplication.Reset();
+        return Task.CompletedTask;
+    }
+
+    private async Task<AgentHarness> AgentForAsync(int index, string? stateFile = null)
+    {
+        var agent = await AgentHarness.StartAsync(SandboxSettings.Current.MariaDb[index], _prefix, stateFile);
+        _agents.Add(agent);
+        return agent;
+    }
+
+    private static string Id() => Guid.NewGuid().ToString("N");
+
+    private static Task<T?> OnServer<T>(int index, string sql) => SandboxReplication.ScalarAsync<T>(SandboxSettings.Current.MariaDb[index], sql);
+
+    [Fact]
+    public async Task Status_snapshot_gives_positions_and_replication_and_needs_the_token()
+    {
+        var agent = await AgentForAsync(1);
+
+        var status = JsonNode.Parse(await agent.Http.GetStringAsync("/status"))!;
+        agent.Http.DefaultRequestHeaders.Authorization = null;
+        var anonymous = await agent.Http.GetAsync("/status");
+
+        Assert.True((bool)status["readOnly"]!);
+        Assert.Equal(await OnServer<string>(1, "SELECT @@gtid_current_pos"), (string?)status["gtidExecuted"]);
+        Assert.NotNull((string?)status["binaryLog"]!["file"]);
+        Assert.Equal("Running", (string?)status["replication"]!["ioThread"]);
+        Assert.Equal(0, (long?)status["replication"]!["secondsBehindSource"]);
+        Assert.Equal(401, (int)anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task Set_read_only_and_read_write_act_on_a_master_and_are_refused_on_a_replica()
+    {
+        var master = await AgentForAsync(0);
+        var replica = await AgentForAsync(1);
+
+        var readOnly = await master.SucceedAsync("set-read-only", new { commandId = Id() });
+        Assert.True((bool)readOnly["outcome"]!["readOnly"]!);
+        Assert.Equal(1, await OnServer<int>(0, "SELECT @@read_only"));
+        await master.SucceedAsync("set-read-write", new { commandId = Id() });
+        Assert.Equal(0, await OnServer<int>(0, "SELECT @@read_only"));
+
+        var (status, refusal) = await replica.CommandAsync("set-read-write", new { commandId = Id() });
+        Assert.Equal(409, status);
+        Assert.Contains("replicates from", (string?)refusal!["detail"]);
+        Assert.Equal(1, await OnServer<int>(1, "SELECT @@read_only"));
+    }
+
+    [Fact]
+    public async Task Change_master_repoints_a_replica_and_wait_for_gtid_says_when_a_position_is_applied()
+    {
+        var replica = await AgentForAsync(2);
+        var newSource = SandboxSettings.Current.MariaDb[1];
+
+        var changed = await replica.SucceedAsync("change-master", new { commandId = Id(), sourceHost = newSource.Host, sourcePort = newSource.Port });
+        Assert.Equal(newSource.ToString(), (string?)changed["detail"]!["source"]);
+        var position = await SandboxReplication.WriteAndReplicateAsync();
+
+        var reached = await replica.SucceedAsync("wait-for-gtid", new { commandId = Id(), gtidSet = position, timeoutSeconds = 10 });
+        var notYet = await replica.SucceedAsync("wait-for-gtid", new { commandId = Id(), gtidSet = "0-1-999999", timeoutSeconds = 1 });
+
+        Assert.Equal(newSource.Port, await ReplicaSourcePortAsync(2));
+        Assert.True((bool)reached["detail"]!["reached"]!);
+        Assert.Equal(position, (string?)reached["outcome"]!["gtidExecuted"]);
+        Assert.False((bool)notYet["detail"]!["reached"]!);
+    }
+
+    [Fact]
+    public async Task Stop_and_start_replication_and_promote_leave_the_server_as_asked()
+    {
+        var replica = await AgentForAsync(1);
+
+        await replica.SucceedAsync("stop-replication", new { commandId = Id() });
+        Assert.Equal("No", await ReplicaColumnAsync(1, "Slave_SQL_Running"));
+        await replica.SucceedAsync("start-replication", new { commandId = Id() });
+        Assert.Equal("Yes", await ReplicaColumnAsync(1, "Slave_SQL_Running"));
+
+        var promoted = await replica.SucceedAsync("promote", new { commandId = Id() });
+
+        Assert.False((bool)promoted["outcome"]!["readOnly"]!);
+        Assert.Null(await ReplicaColumnAsync(1, "Slave_SQL_Running"));
+        Assert.Equal(0, await OnServer<int>(1, "SELECT @@read_only"));
+    }
+
+    [Fact]
+    public async Task Kill_connections_ends_client_sessions_but_spares_ours_and_replication()
+    {
+        var master = await AgentForAsync(0);
+        await SandboxReplication.ExecuteAsync(SandboxReplication.Primary,
+            "SET SESSION sql_log_bin = 0; CREATE USER IF NOT EXISTS 'mysqlha_test_app'@'127.0.0.1' IDENTIFIED BY 'app-password'; " +
+            "GRANT SELECT ON *.* TO 'mysqlha_test_app'@'127.0.0.1'");
+        var appConnectionString = $"Server=127.0.0.1;Port={SandboxReplication.Primary.Port};User ID=mysqlha_test_app;Password=app-password;Pooling=false";
+        await using var first = new MySqlConnection(appConnectionString);
+        await using var second = new MySqlConnection(appConnectionString);
+        await first.OpenAsync();
+        await second.OpenAsync();
+
+        var answer = await master.SucceedAsync("kill-connections", new { commandId = Id() });
+
+        Assert.True((int)answer["detail"]!["killed"]! >= 2);
+        await Assert.ThrowsAnyAsync<Exception>(() => new MySqlCommand("SELECT 1", first).ExecuteScalarAsync());
+        await SandboxReplication.WriteAndReplicateAsync();
+    }
+
+    [Fact]
+    public async Task A_retried_command_id_gets_the_first_answer_without_running_again()
+    {
+        var master = await AgentForAsync(0);
+        var commandId = Id();
+        var first = await master.SucceedAsync("set-read-only", new { commandId });
+        await SandboxReplication.ExecuteAsync(SandboxReplication.Primary, "SET GLOBAL read_only = OFF");
+
+        var retry = await master.SucceedAsync("set-read-only", new { commandId });
+        var (reusedStatus, _) = await master.CommandAsync("promote", new { commandId });
+
+        Assert.False((bool)first["replayed"]!);
+        Assert.True((bool)retry["replayed"]!);
+        Assert.Equal((string?)first["completedAt"], (string?)retry["completedAt"]);
+        Assert.Equal(0, await OnServer<int>(0, "SELECT @@read_only"));
+        Assert.Equal(409, reusedStatus);
+    }
+
+    [Fact]
+    public async Task A_stale_fencing_token_is_refused_even_after_the_agent_restarts()
+    {
+        var stateFile = Path.Combine(Path.GetTempPath(), $"mysqlha-agent-state-{Guid.NewGuid():N}");
+        var agent = await AgentForAsync(0, stateFile);
+        await agent.SucceedAsync("set-read-write", new { commandId = Id() }, fencingToken: 100);
+
+        var (stale, refusal) = await agent.CommandAsync("set-read-only", new { commandId = Id() }, fencingToken: 99);
+        Assert.Equal(409, stale);
+        Assert.Equal(100, (long?)refusal!["newestFencingToken"]);
+        var (missing, _) = await agent.CommandAsync("set-read-only", new { commandId = Id() }, fencingToken: 0);
+        Assert.Equal(400, missing);
+
+        agent.Dispose();
+        var restarted = await AgentForAsync(0, stateFile);
+        var (afterRestart, _) = await restarted.CommandAsync("set-read-only", new { commandId = Id() }, fencingToken: 99);
+        Assert.Equal(409, afterRestart);
+        Assert.Equal(0, await OnServer<int>(0, "SELECT @@read_only"));
+    }
+
+    [Fact]
+    public async Task Host_commands_stream_their_output_and_exit_code_and_can_be_cancelled()
+    {
+        var agent = await AgentForAsync(0);
+
+        var echoed = await RunAsync(agent, new { commandId = Id(), arguments = new[] { "/bin/echo", "backup", "done" }, timeoutSeconds = 10 });
+        Assert.Equal("backup done", (string?)echoed[0]["line"]);
+        Assert.Equal(0, (int)echoed[^1]["exitCode"]!);
+
+        var sleepId = Id();
+        var sleeping = RunAsync(agent, new { commandId = sleepId, arguments = new[] { "/bin/sleep", "30" }, timeoutSeconds = 60 });
+        await Task.Delay(500);
+        using var cancel = new HttpRequestMessage(HttpMethod.Delete, $"/commands/run/{sleepId}");
+        cancel.Headers.Add("X-Fencing-Token", "1");
+        Assert.Equal(202, (int)(await agent.Http.SendAsync(cancel)).StatusCode);
+        var cancelled = await sleeping.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True((bool)cancelled[^1]["cancelled"]!);
+
+        var (refused, problem) = await agent.CommandAsync("run", new { commandId = Id(), arguments = new[] { "/bin/rm", "-rf", "/" }, timeoutSeconds = 10 });
+        Assert.Equal(400, refused);
+        Assert.Contains("not in the agent's AllowedCommands", (string?)problem!["detail"]);
+    }
+
+    private static async Task<List<JsonNode>> RunAsync(AgentHarness agent, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/commands/run") { Content = System.Net.Http.Json.JsonContent.Create(body) };
+        request.Headers.Add("X-Fencing-Token", "1");
+        using var response = await agent.Http.SendAsync(request);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return lines.Select(line => JsonNode.Parse(line)!).ToList();
+    }
+
+    private static async Task<string?> ReplicaColumnAsync(int index, string column)
+    {
+        await using var connection = await SandboxReplication.OpenAsync(SandboxSettings.Current.MariaDb[index]);
+        await using var reader = await new MySqlCommand("SHOW SLAVE STATUS", connection).ExecuteReaderAsync();
+        return await reader.ReadAsync() ? Convert.ToString(reader.GetValue(reader.GetOrdinal(column))) : null;
+    }
+
+    private static async Task<int> ReplicaSourcePortAsync(int index) => int.Parse((await ReplicaColumnAsync(index, "Master_Port"))!);
+}

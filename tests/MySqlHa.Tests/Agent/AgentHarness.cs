@@ -1,0 +1,87 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using MySqlHa.Replication.Servers;
+using MySqlHa.Tests.Sandbox;
+
+namespace MySqlHa.Tests.Agent;
+
+/// <summary>A real agent process beside one sandbox server, and an HTTP client that speaks to it as a controller.</summary>
+public sealed class AgentHarness : IDisposable
+{
+    private readonly ServiceProcess _process;
+
+    private AgentHarness(ServiceProcess process, string stateFile)
+    {
+        _process = process;
+        StateFile = stateFile;
+        Http = new HttpClient { BaseAddress = new Uri(process.Url), Timeout = TimeSpan.FromSeconds(60) };
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AgentToken.Value);
+    }
+
+    public HttpClient Http { get; }
+
+    public string StateFile { get; }
+
+    public string Output => _process.Output;
+
+    public static async Task<AgentHarness> StartAsync(ServerEndpoint server, string etcdPrefix, string? stateFile = null)
+    {
+        stateFile ??= Path.Combine(Path.GetTempPath(), $"mysqlha-agent-state-{Guid.NewGuid():N}");
+        var process = ServiceProcess.Start("Agent", new Dictionary<string, string?>
+        {
+            ["MYSQLHA_AGENT_Cluster"] = "agent-commands",
+            ["MYSQLHA_AGENT_Instance"] = $"db{server.Port}",
+            ["MYSQLHA_AGENT_Server__Host"] = server.Host,
+            ["MYSQLHA_AGENT_Server__Port"] = server.Port.ToString(),
+            ["MYSQLHA_AGENT_Server__User"] = SandboxSettings.Current.Admin.User,
+            ["MYSQLHA_AGENT_Server__PasswordFile"] = SandboxSettings.Current.Admin.PasswordFile,
+            ["MYSQLHA_AGENT_Replication__User"] = SandboxSettings.Current.Replication.User,
+            ["MYSQLHA_AGENT_Replication__PasswordFile"] = SandboxSettings.Current.Replication.PasswordFile,
+            ["MYSQLHA_AGENT_Etcd__Endpoint"] = SandboxSettings.Current.Etcd,
+            ["MYSQLHA_AGENT_Etcd__Prefix"] = etcdPrefix,
+            ["MYSQLHA_AGENT_AdvertisedUrl"] = "{url}",
+            ["MYSQLHA_AGENT_TokenFile"] = AgentToken.File,
+            ["MYSQLHA_AGENT_StateFile"] = stateFile,
+            ["MYSQLHA_AGENT_AllowedCommands__0"] = "/bin/echo",
+            ["MYSQLHA_AGENT_AllowedCommands__1"] = "/bin/sleep",
+        });
+        var harness = new AgentHarness(process, stateFile);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                if ((await harness.Http.GetAsync("/healthz")).IsSuccessStatusCode) return harness;
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the agent did not start:\n{process.Output}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Sends a command as the controller holding <paramref name="fencingToken"/>.</summary>
+    public async Task<(int Status, JsonNode? Body)> CommandAsync(string command, object body, long fencingToken = 1)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/commands/{command}") { Content = JsonContent.Create(body) };
+        request.Headers.Add("X-Fencing-Token", fencingToken.ToString());
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+    }
+
+    public async Task<JsonNode> SucceedAsync(string command, object body, long fencingToken = 1)
+    {
+        var (status, answer) = await CommandAsync(command, body, fencingToken);
+        Assert.True(status == 200, $"{command}: {status} {answer?.ToJsonString()}");
+        return answer!;
+    }
+
+    public void Dispose()
+    {
+        _process.Dispose();
+        Http.Dispose();
+    }
+}
