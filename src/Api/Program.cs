@@ -1,5 +1,6 @@
 using MySqlHa.Api.Clusters;
 using MySqlHa.Api.Health;
+using MySqlHa.Api.Operations;
 using MySqlHa.Api.Hosting;
 using JasperFx;
 using Prometheus;
@@ -22,6 +23,8 @@ app.MapMetrics("/metrics");
 app.MapClusters();
 app.MapInstances();
 app.MapTopology();
+app.MapSwitchover();
+app.MapOperations();
 
 return await app.RunJasperFxCommands(args);
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
 using MySqlHa.Workflows.Lifecycle;
 using MySqlHa.Workflows.Monitoring;
@@ -14,6 +15,16 @@ public static class WorkflowServices
         services.AddSingleton<ClusterWriteGate>();
         services.AddSingleton<ServerActions>();
         services.AddSingleton<LifecycleRunner>();
+        services.AddSingleton<ClusterStream>();
+        return services;
+    }
+
+    /// <summary>The controller's side of the agent protocol, used by the sagas.</summary>
+    public static IServiceCollection AddAgentClient(this IServiceCollection services, AgentClientOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddHttpClient("agents");
+        services.AddSingleton<AgentClient>();
         return services;
     }
 

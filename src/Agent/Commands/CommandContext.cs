@@ -58,16 +58,16 @@ internal sealed partial class CommandContext(
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Command} {CommandId}: mysqld refused: {Reason}")]
     private partial void LogCommandFailed(string command, string commandId, string reason);
 
-    /// <summary>MoHA's "if master" commands: refused on a server that replicates from another.</summary>
-    public async Task<Results<Ok<AgentCommandResult>, ProblemHttpResult>> RunOnMasterAsync(string? commandId, string command,
+    /// <summary>MoHA's "if master" commands: refused on a server that replicates from another, unless it is a mutual pair's master.</summary>
+    public async Task<Results<Ok<AgentCommandResult>, ProblemHttpResult>> RunOnMasterAsync(string? commandId, bool mutual, string command,
         Func<ServerEndpoint, ServerCredentials, CancellationToken, Task<CommandOutcome>> execute)
     {
         var local = await probe.ReadAsync(settings.Server, settings.AdminCredentials, http.HttpContext!.RequestAborted);
         if (local.Snapshot is null)
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "mysqld does not answer.", detail: local.Failure);
-        if (local.Snapshot.Replication is { } channel)
+        if (local.Snapshot.Replication is { } channel && !mutual)
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "This server is not a master.",
-                detail: $"{settings.Server} replicates from {channel.Source}; {command} applies to a master only.");
+                detail: $"{settings.Server} replicates from {channel.Source}; {command} applies to a master only (send mutual: true for a mutual pair's master).");
         return await RunAsync(commandId, command, async (server, admin, cancellation) => (await execute(server, admin, cancellation), null));
     }
 }

@@ -21,11 +21,11 @@ internal static class CommandEndpoints
             .WithSummary("A snapshot of the local server: GTID sets, binlog file and position, read_only, replication threads, lag.");
 
         var commands = endpoints.MapGroup("/commands").AddEndpointFilter<TokenAuthentication>().AddEndpointFilter<FencingGuard>();
-        commands.MapPost("/set-read-only", (CommandRequest request, CommandContext context) =>
-            context.RunOnMasterAsync(request.CommandId, "set-read-only", (server, admin, cancellation) =>
+        commands.MapPost("/set-read-only", (MasterCommandRequest request, CommandContext context) =>
+            context.RunOnMasterAsync(request.CommandId, request.Mutual, "set-read-only", (server, admin, cancellation) =>
                 context.Replication.SetReadOnlyAsync(server, admin, true, cancellation)));
-        commands.MapPost("/set-read-write", (CommandRequest request, CommandContext context) =>
-            context.RunOnMasterAsync(request.CommandId, "set-read-write", (server, admin, cancellation) =>
+        commands.MapPost("/set-read-write", (MasterCommandRequest request, CommandContext context) =>
+            context.RunOnMasterAsync(request.CommandId, request.Mutual, "set-read-write", (server, admin, cancellation) =>
                 context.Replication.SetReadOnlyAsync(server, admin, false, cancellation)));
         commands.MapPost("/change-master", (ChangeMasterRequest request, CommandContext context) => ChangeMasterAsync(request, context));
         commands.MapPost("/stop-replication", (CommandRequest request, CommandContext context) =>

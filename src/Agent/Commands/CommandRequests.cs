@@ -4,6 +4,12 @@ namespace MySqlHa.Agent.Commands;
 
 public sealed record CommandRequest(string? CommandId);
 
+/// <summary>
+/// MoHA's "if master" commands. A master in a mutual master-standby pair replicates from its standby, which locally
+/// looks like a replica: the controller, which knows the pair, says so with <paramref name="Mutual"/>.
+/// </summary>
+public sealed record MasterCommandRequest(string? CommandId, bool Mutual = false);
+
 /// <summary>Replicate from this source with GTID auto-positioning, with the replication user from the agent's own secrets.</summary>
 public sealed record ChangeMasterRequest(string? CommandId, string? SourceHost, int SourcePort);
 

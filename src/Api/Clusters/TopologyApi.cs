@@ -56,12 +56,12 @@ public static class TopologyApi
             http.Response.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-cache";
             await follower.FirstRead.WaitAsync(cancellation);
-            var sentVersion = follower.Current?.Version ?? 0;
-            await WriteEventAsync(http, "init", follower.Current, cancellation);
+            var sent = follower.Current;
+            await WriteEventAsync(http, "init", sent, cancellation);
             await foreach (var topology in updates.Reader.ReadAllAsync(cancellation))
             {
-                if (topology.Version <= sentVersion) continue;
-                sentVersion = topology.Version;
+                if (!topology.IsNewerThan(sent)) continue;
+                sent = topology;
                 await WriteEventAsync(http, "update", topology, cancellation);
             }
         }

@@ -1,5 +1,7 @@
 using MySqlHa.Coordination.Election;
 using MySqlHa.Coordination.Etcd;
+using MySqlHa.Replication.Servers;
+using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Monitoring;
 using Wolverine;
 
@@ -9,7 +11,8 @@ namespace MySqlHa.Api.Hosting;
 /// The Api's settings, read once at start and checked, so that a mistake stops the process with a clear message
 /// instead of failing on the first request. Keys: ConnectionStrings:Postgres, Etcd:Endpoint, Etcd:Prefix,
 /// MySqlHa:Schema, MySqlHa:Durability (Balanced or Solo), MySqlHa:ProbeTimeout, MySqlHa:Monitor:Interval,
-/// MySqlHa:Monitor:LagThreshold, MySqlHa:Election:Identity, MySqlHa:Election:LeaseTtl.
+/// MySqlHa:Monitor:LagThreshold, MySqlHa:Election:Identity, MySqlHa:Election:LeaseTtl, MySqlHa:Agents:TokenFile,
+/// MySqlHa:Agents:CallTimeout.
 /// </summary>
 public sealed record MySqlHaSettings(
     string PostgresConnectionString,
@@ -18,7 +21,8 @@ public sealed record MySqlHaSettings(
     DurabilityMode Durability,
     TimeSpan ProbeTimeout,
     MonitorOptions Monitor,
-    LeaderElectionOptions Election)
+    LeaderElectionOptions Election,
+    AgentClientOptions Agents)
 {
     public static MySqlHaSettings From(IConfiguration configuration)
     {
@@ -57,6 +61,11 @@ public sealed record MySqlHaSettings(
         if (election.LeaseTtl < TimeSpan.FromSeconds(1))
             throw new InvalidOperationException("MySqlHa:Election:LeaseTtl must be at least 1 second.");
 
-        return new MySqlHaSettings(postgres, schema, etcd, durability, probeTimeout, monitor, election);
+        var agents = new AgentClientOptions();
+        configuration.GetSection("MySqlHa:Agents").Bind(agents);
+        if (agents.TokenFile.Length > 0 && new ServerCredentials("", agents.TokenFile).ProblemWithPasswordFile() is { } tokenProblem)
+            throw new InvalidOperationException($"MySqlHa:Agents:TokenFile: {tokenProblem}.");
+
+        return new MySqlHaSettings(postgres, schema, etcd, durability, probeTimeout, monitor, election, agents);
     }
 }

@@ -28,6 +28,7 @@ public static class ServiceRegistration
         services.AddLeaderElection(settings.Election);
         services.AddMySqlHaMonitor(settings.Monitor);
         services.AddMonitorMetrics();
+        services.AddAgentClient(settings.Agents);
         services.AddMySqlHaHealthChecks();
 
         builder.Host.UseWolverine(wolverine =>

@@ -32,6 +32,16 @@ public sealed record PublishedTopology(
     [property: JsonPropertyName("master")] ContainerGroup Master,
     [property: JsonPropertyName("slave")] ContainerGroup Slave)
 {
+    /// <summary>
+    /// When the cluster was registered (Unix milliseconds). A cluster registered again under the same name starts
+    /// its versions afresh; the epoch keeps the order: documents compare by epoch, then version.
+    /// </summary>
+    [JsonPropertyName("epoch")]
+    public long Epoch { get; init; }
+
+    public bool IsNewerThan(PublishedTopology? other) =>
+        other is null || Epoch > other.Epoch || (Epoch == other.Epoch && Version > other.Version);
+
     /// <summary>Every registered instance with its role and status: richer than LAIN's shape, for people and tools.</summary>
     [JsonPropertyName("instances")]
     public IReadOnlyList<PublishedInstance> Instances { get; init; } = [];

@@ -86,7 +86,7 @@ public sealed class TopologyFollower(EtcdConnection etcd, string cluster)
     {
         var topology = JsonSerializer.Deserialize<PublishedTopology>(value.Span);
         // Versions only increase; an older document (a deposed controller's late write) is ignored.
-        if (topology is null || (Current is not null && topology.Version <= Current.Version)) return;
+        if (topology is null || !topology.IsNewerThan(Current)) return;
         Current = topology;
         Changed?.Invoke(topology);
     }

@@ -29,4 +29,60 @@ public static class GtidSets
         }
         return total;
     }
+
+    /// <summary>
+    /// The transactions of <paramref name="candidate"/> that <paramref name="reference"/> lacks, in the flavor's
+    /// notation; empty when the candidate has nothing of its own ("errant GTIDs" when the reference is the master).
+    /// MariaDB compares per domain: a higher sequence, or a domain the reference lacks, is extra.
+    /// </summary>
+    public static string Missing(DatabaseFlavor flavor, string candidate, string reference) =>
+        flavor == DatabaseFlavor.MariaDb ? MissingMariaDb(candidate, reference) : MissingMySql(candidate, reference);
+
+    private static string MissingMariaDb(string candidate, string reference)
+    {
+        static Dictionary<string, (string Server, long Sequence)> Parse(string set) => set
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(g => g.Split('-'))
+            .Where(p => p.Length == 3)
+            .ToDictionary(p => p[0], p => (p[1], long.Parse(p[2])));
+        var have = Parse(reference);
+        return string.Join(",", Parse(candidate)
+            .Where(g => !have.TryGetValue(g.Key, out var other) || g.Value.Sequence > other.Sequence)
+            .Select(g => $"{g.Key}-{g.Value.Server}-{g.Value.Sequence}"));
+    }
+
+    private static string MissingMySql(string candidate, string reference)
+    {
+        static Dictionary<string, List<(long Start, long End)>> Parse(string set) => set
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(member => member.Split(':'))
+            .GroupBy(parts => parts[0].ToLowerInvariant())
+            .ToDictionary(g => g.Key, g => g.SelectMany(parts => parts.Skip(1)).Select(interval =>
+            {
+                var bounds = interval.Split('-');
+                var start = long.Parse(bounds[0]);
+                return (start, bounds.Length == 2 ? long.Parse(bounds[1]) : start);
+            }).ToList());
+        var have = Parse(reference);
+        var missing = new List<string>();
+        foreach (var (uuid, intervals) in Parse(candidate))
+        {
+            var covered = (have.GetValueOrDefault(uuid) ?? []).OrderBy(c => c.Start).ToList();
+            foreach (var (start, end) in intervals)
+            {
+                var cursor = start;
+                foreach (var (coveredStart, coveredEnd) in covered)
+                {
+                    if (coveredEnd < cursor) continue;
+                    if (coveredStart > end || cursor > end) break;
+                    if (coveredStart > cursor) missing.Add(Interval(uuid, cursor, coveredStart - 1));
+                    cursor = Math.Max(cursor, coveredEnd + 1);
+                }
+                if (cursor <= end) missing.Add(Interval(uuid, cursor, end));
+            }
+        }
+        return string.Join(",", missing);
+    }
+
+    private static string Interval(string uuid, long start, long end) => start == end ? $"{uuid}:{start}" : $"{uuid}:{start}-{end}";
 }

@@ -17,6 +17,12 @@ public sealed record Cluster(
     DateTimeOffset RegisteredAt,
     long Version)
 {
+    /// <summary>The operation (switchover, ...) that holds the cluster, if any.</summary>
+    public Guid? RunningOperation { get; init; }
+
+    /// <summary>True while a switch holds traffic: proxies queue new read-write connections.</summary>
+    public bool Switching { get; init; }
+
     public ClusterInstance? Master => Instances.FirstOrDefault(i => i.Role == InstanceRole.Master);
 
     public ClusterInstance? Standby => Instances.FirstOrDefault(i => i.Role == InstanceRole.Standby);
@@ -55,6 +61,23 @@ public sealed record Cluster(
 
     public static Cluster Apply(InstanceStatusChanged e, Cluster cluster) =>
         cluster.Change(e.Instance, i => i with { Status = e.To, StatusReason = e.Reason, StatusSince = e.ObservedAt });
+
+    public static Cluster Apply(OperationStarted e, Cluster cluster) =>
+        cluster with { RunningOperation = e.OperationId, Version = cluster.Version + 1 };
+
+    public static Cluster Apply(TrafficHeld e, Cluster cluster) =>
+        cluster with { Switching = true, Version = cluster.Version + 1 };
+
+    public static Cluster Apply(OperationEnded e, Cluster cluster) =>
+        cluster with { RunningOperation = null, Switching = false, Version = cluster.Version + 1 };
+
+    public static Cluster Apply(MasterSwitched e, Cluster cluster)
+    {
+        var switched = cluster
+            .Operate(e.NewMaster, i => i with { Role = InstanceRole.Master, ReplicationActive = e.Mutual, Paused = false })
+            .Operate(e.OldMaster, i => i with { Role = e.OldMasterRole, ReplicationActive = true, Paused = false });
+        return switched with { Switching = false, Version = cluster.Version + 1 };
+    }
 
     /// <summary>An operation on the instance: besides the change, it marks the version from which probes count.</summary>
     private Cluster Operate(string instance, Func<ClusterInstance, ClusterInstance> change) =>

@@ -5,7 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using MySqlHa.Workflows.Clusters;
 using Weasel.Core;
 using Wolverine;
+using Wolverine.ErrorHandling;
 using Wolverine.Marten;
+using MySqlHa.Workflows.Agents;
 
 namespace MySqlHa.Workflows.Persistence;
 
@@ -36,6 +38,11 @@ public static class PersistenceSetup
         options.Policies.UseDurableLocalQueues();
         options.Policies.UseDurableInboxOnAllListeners();
         options.Policies.UseDurableOutboxOnAllSendingEndpoints();
+        // Two writers to one saga or stream: the loser tries again on the fresh state.
+        options.OnException<ConcurrencyException>().RetryTimes(3);
+        // A step that finds this process no longer leading waits for leadership to settle (here or elsewhere).
+        options.OnException<NotLeadingException>().ScheduleRetry(
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
         return options;
     }
 }

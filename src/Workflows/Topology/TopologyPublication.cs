@@ -9,8 +9,9 @@ namespace MySqlHa.Workflows.Topology;
 /// </summary>
 public static class TopologyPublication
 {
-    public static PublishedTopology From(Cluster cluster, TopologyState state = TopologyState.Serving)
+    public static PublishedTopology From(Cluster cluster)
     {
+        var state = cluster.Switching ? TopologyState.Switching : TopologyState.Serving;
         var master = cluster.Master is { } m ? new[] { Address(m) } : [];
         var readers = cluster.Instances
             .Where(i => i.Role is InstanceRole.Replica or InstanceRole.Standby && i.Status == InstanceStatus.Ok)
@@ -23,6 +24,7 @@ public static class TopologyPublication
             .ToList();
         return new PublishedTopology(cluster.Name, cluster.Version, state, new ContainerGroup(master), new ContainerGroup(readers))
         {
+            Epoch = cluster.RegisteredAt.ToUnixTimeMilliseconds(),
             Instances = instances,
         };
     }

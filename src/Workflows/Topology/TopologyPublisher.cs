@@ -16,7 +16,7 @@ namespace MySqlHa.Workflows.Topology;
 /// </summary>
 public sealed class TopologyPublisher(IDocumentStore store, EtcdConnection etcd)
 {
-    private readonly ConcurrentDictionary<string, long> _published = new();
+    private readonly ConcurrentDictionary<Guid, long> _published = new();
 
     public async Task PublishAsync(IReadOnlyList<Guid> clusterIds, CancellationToken cancellation)
     {
@@ -25,9 +25,9 @@ public sealed class TopologyPublisher(IDocumentStore store, EtcdConnection etcd)
             clusters = await session.LoadManyAsync<Cluster>(cancellation, clusterIds);
         foreach (var cluster in clusters)
         {
-            if (_published.TryGetValue(cluster.Name, out var version) && version >= cluster.Version) continue;
+            if (_published.TryGetValue(cluster.Id, out var version) && version >= cluster.Version) continue;
             await PutAsync(TopologyPublication.From(cluster), cancellation);
-            _published[cluster.Name] = cluster.Version;
+            _published[cluster.Id] = cluster.Version;
         }
     }
 

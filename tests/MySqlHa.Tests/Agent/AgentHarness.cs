@@ -25,13 +25,14 @@ public sealed class AgentHarness : IDisposable
 
     public string Output => _process.Output;
 
-    public static async Task<AgentHarness> StartAsync(ServerEndpoint server, string etcdPrefix, string? stateFile = null)
+    public static async Task<AgentHarness> StartAsync(ServerEndpoint server, string etcdPrefix, string? stateFile = null,
+        string cluster = "agent-commands", string? instance = null)
     {
         stateFile ??= Path.Combine(Path.GetTempPath(), $"mysqlha-agent-state-{Guid.NewGuid():N}");
         var process = ServiceProcess.Start("Agent", new Dictionary<string, string?>
         {
-            ["MYSQLHA_AGENT_Cluster"] = "agent-commands",
-            ["MYSQLHA_AGENT_Instance"] = $"db{server.Port}",
+            ["MYSQLHA_AGENT_Cluster"] = cluster,
+            ["MYSQLHA_AGENT_Instance"] = instance ?? $"db{server.Port}",
             ["MYSQLHA_AGENT_Server__Host"] = server.Host,
             ["MYSQLHA_AGENT_Server__Port"] = server.Port.ToString(),
             ["MYSQLHA_AGENT_Server__User"] = SandboxSettings.Current.Admin.User,
@@ -47,12 +48,16 @@ public sealed class AgentHarness : IDisposable
             ["MYSQLHA_AGENT_AllowedCommands__1"] = "/bin/sleep",
         });
         var harness = new AgentHarness(process, stateFile);
+        using var etcd = new MySqlHa.Coordination.Etcd.EtcdConnection(new() { Endpoint = SandboxSettings.Current.Etcd, Prefix = etcdPrefix });
+        var key = etcd.Keys.Agent(cluster, instance ?? $"db{server.Port}");
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
             try
             {
-                if ((await harness.Http.GetAsync("/healthz")).IsSuccessStatusCode) return harness;
+                // Ready once it answers and its registration in etcd names it (an earlier agent's key may linger).
+                if ((await harness.Http.GetAsync("/healthz")).IsSuccessStatusCode
+                    && (await etcd.Client.GetValAsync(key)).Contains(process.Url)) return harness;
             }
             catch (HttpRequestException) when (DateTime.UtcNow < deadline)
             {

@@ -26,6 +26,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Etcd:Prefix", EtcdPrefix);
         builder.UseSetting("MySqlHa:Schema", Schema);
         builder.UseSetting("MySqlHa:Durability", "Solo");
+        builder.UseSetting("MySqlHa:Agents:TokenFile", MySqlHa.Tests.Agent.AgentToken.File);
     }
 
     public async Task ResetDataAsync() =>

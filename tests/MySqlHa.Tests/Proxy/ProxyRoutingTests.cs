@@ -67,11 +67,22 @@ public sealed class ProxyRoutingTests : IDisposable
         Assert.Equal(SandboxReplication.Replicas[1].Port, await PortBehindAsync(_readWritePort));
     }
 
-    private async Task PublishAsync(long version, ServerEndpoint master, IEnumerable<ServerEndpoint> replicas)
+    [Fact]
+    public async Task A_cluster_registered_again_under_the_same_name_is_followed_although_its_versions_start_afresh()
+    {
+        await PublishAsync(7, SandboxReplication.Primary, [], epoch: 1_000);
+        Assert.Equal(SandboxReplication.Primary.Port, await PortBehindAsync(_readWritePort));
+
+        await PublishAsync(1, SandboxReplication.Replicas[0], [], epoch: 2_000);
+
+        Assert.Equal(SandboxReplication.Replicas[0].Port, await PortBehindAsync(_readWritePort, expected: SandboxReplication.Replicas[0].Port));
+    }
+
+    private async Task PublishAsync(long version, ServerEndpoint master, IEnumerable<ServerEndpoint> replicas, long epoch = 0)
     {
         static ContainerAddress Address(ServerEndpoint e) => new(e.Host, e.Port, e.ToString());
         var topology = new PublishedTopology(Cluster, version, TopologyState.Serving,
-            new ContainerGroup([Address(master)]), new ContainerGroup(replicas.Select(Address).ToList()));
+            new ContainerGroup([Address(master)]), new ContainerGroup(replicas.Select(Address).ToList())) { Epoch = epoch };
         await _etcd.Client.PutAsync(new PutRequest
         {
             Key = ByteString.CopyFromUtf8(_etcd.Keys.Topology(Cluster)),

@@ -1,0 +1,58 @@
+using Marten;
+using Microsoft.AspNetCore.Http.HttpResults;
+using MySqlHa.Api.Clusters;
+using MySqlHa.Workflows.Agents;
+using MySqlHa.Workflows.Clusters;
+using MySqlHa.Workflows.Switchover;
+using Wolverine;
+
+namespace MySqlHa.Api.Operations;
+
+public sealed record SwitchoverRequest(string? Candidate, bool KillSessions = false, double CatchUpTimeoutSeconds = 30);
+
+public sealed record SwitchoverAccepted(Guid OperationId, string Status, string Progress);
+
+public sealed record SwitchoverDryRun(bool WouldRun, string? Refusal, string? OldMaster, string? Candidate, bool Mutual, IReadOnlyList<string> Replicas);
+
+public static class SwitchoverApi
+{
+    public static IEndpointRouteBuilder MapSwitchover(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/api/clusters/{id:guid}/switchover", StartAsync).WithTags("Operations").WithName("StartSwitchover")
+            .WithSummary("Planned switchover to the candidate (default: the standby, else the most advanced healthy replica). 202 with the operation; ?dryRun=true runs the pre-checks only.");
+        return endpoints;
+    }
+
+    public static async Task<Results<Accepted<SwitchoverAccepted>, Ok<SwitchoverDryRun>, ProblemHttpResult, ValidationProblem>> StartAsync(
+        Guid id, SwitchoverRequest? request, bool? dryRun, IQuerySession session, ClusterStream clusters, AgentClient agents,
+        IMessageBus bus, TimeProvider clock, CancellationToken cancellation)
+    {
+        request ??= new SwitchoverRequest(null);
+        if (request.CatchUpTimeoutSeconds is <= 0 or > 3600)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["catchUpTimeoutSeconds"] = ["Between 0 and 3600 seconds."] });
+        if (await session.LoadAsync<Cluster>(id, cancellation) is not { } cluster) return ClusterProblems.NoSuchCluster(id);
+
+        if (dryRun == true)
+        {
+            var live = await SwitchoverChecks.ReadLiveAsync(cluster, agents, cancellation);
+            var plan = SwitchoverPlan.Decide(cluster, request.Candidate, live);
+            return TypedResults.Ok(new SwitchoverDryRun(plan.Refusal is null, plan.Refusal, NullIfEmpty(plan.OldMaster),
+                NullIfEmpty(plan.Candidate), plan.Mutual, plan.Replicas));
+        }
+
+        var operationId = Guid.CreateVersion7();
+        var taken = await clusters.AppendAsync(id, c => c.RunningOperation is null
+            ? new OperationStarted(id, operationId, "switchover", clock.GetUtcNow()) : null, cancellation);
+        if (taken?.RunningOperation != operationId)
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Another operation is running on the cluster.",
+                detail: $"Operation {taken?.RunningOperation} holds '{cluster.Name}'; see /api/operations/{taken?.RunningOperation}.",
+                extensions: new Dictionary<string, object?> { ["runningOperation"] = taken?.RunningOperation });
+
+        await bus.PublishAsync(new StartSwitchover(operationId, id, cluster.Name, request.Candidate, request.KillSessions,
+            TimeSpan.FromSeconds(request.CatchUpTimeoutSeconds)));
+        var progress = $"/api/operations/{operationId}";
+        return TypedResults.Accepted(progress, new SwitchoverAccepted(operationId, "accepted", progress));
+    }
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
+}

@@ -1,0 +1,33 @@
+namespace MySqlHa.Workflows.Switchover;
+
+// The audit trail of one switchover, in its own stream (the operation id). Every step says what it saw: the GTID
+// sets and binlog coordinates of both sides, so an auditor can tell exactly where the switch happened.
+
+public sealed record SwitchoverRequested(Guid OperationId, Guid ClusterId, string Cluster, string? RequestedCandidate,
+    bool KillSessions, TimeSpan CatchUpTimeout, DateTimeOffset RequestedAt);
+
+public sealed record SwitchoverPreChecked(Guid OperationId, string OldMaster, string Candidate, string OldMasterGtidExecuted,
+    string CandidateGtidExecuted, long? CandidateLagSeconds, bool Mutual, IReadOnlyList<string> Replicas, DateTimeOffset CheckedAt);
+
+public sealed record SwitchoverTrafficHeld(Guid OperationId, long TopologyVersion, DateTimeOffset HeldAt);
+
+public sealed record OldMasterFrozen(Guid OperationId, string Instance, string GtidExecuted, string? BinlogFile, long? BinlogPosition,
+    int SessionsKilled, DateTimeOffset FrozenAt);
+
+public sealed record CandidateCaughtUp(Guid OperationId, string Candidate, string GtidExecuted, DateTimeOffset CaughtUpAt);
+
+public sealed record ReplicaPromoted(Guid OperationId, string Instance, string GtidExecuted, string? BinlogFile, long? BinlogPosition,
+    DateTimeOffset PromotedAt);
+
+public sealed record ReplicaRepointed(Guid OperationId, string Instance, string NewSource, string GtidExecuted, DateTimeOffset RepointedAt);
+
+public sealed record ReplicaRepointFailed(Guid OperationId, string Instance, string NewSource, string Reason, DateTimeOffset FailedAt);
+
+public sealed record SwitchRecorded(Guid OperationId, string EtcdKey, DateTimeOffset RecordedAt);
+
+/// <summary>The switch is done; <paramref name="NeedsAttention"/> lists what failed after promotion and was not mended.</summary>
+public sealed record SwitchoverCompleted(Guid OperationId, string OldMaster, string NewMaster, string NewMasterGtidExecuted,
+    string? NewMasterBinlogFile, long? NewMasterBinlogPosition, IReadOnlyList<string> NeedsAttention, DateTimeOffset CompletedAt);
+
+/// <summary>Given up before promotion; <paramref name="OldMasterWritable"/> says whether writes were restored.</summary>
+public sealed record SwitchoverAborted(Guid OperationId, string Step, string Reason, bool OldMasterWritable, DateTimeOffset AbortedAt);

@@ -1,0 +1,21 @@
+namespace MySqlHa.Workflows.Switchover;
+
+// The saga's commands: one per step, each carrying the saga's id (SwitchoverId) for correlation.
+
+public sealed record StartSwitchover(Guid SwitchoverId, Guid ClusterId, string Cluster, string? Candidate, bool KillSessions, TimeSpan CatchUpTimeout);
+
+public sealed record CheckSwitchover(Guid SwitchoverId);
+
+public sealed record HoldTraffic(Guid SwitchoverId);
+
+public sealed record FreezeOldMaster(Guid SwitchoverId);
+
+public sealed record CatchUpCandidate(Guid SwitchoverId);
+
+public sealed record PromoteCandidate(Guid SwitchoverId);
+
+public sealed record RepointFollowers(Guid SwitchoverId);
+
+public sealed record RecordSwitch(Guid SwitchoverId);
+
+public sealed record AbortSwitchover(Guid SwitchoverId, string Step, string Reason);
