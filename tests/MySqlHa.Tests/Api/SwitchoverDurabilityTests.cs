@@ -1,0 +1,117 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using MySqlConnector;
+using MySqlHa.Tests.Agent;
+using MySqlHa.Tests.Sandbox;
+using MySqlHa.Workflows.Switchover;
+
+namespace MySqlHa.Tests.Api;
+
+/// <summary>The Api process is killed in the middle of a switchover; a new one resumes it from what Marten holds.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class SwitchoverDurabilityTests : IAsyncLifetime
+{
+    private const string ClusterName = "crash";
+    private readonly string _prefix = $"/mysqlha-test-crash-{Guid.NewGuid():N}";
+    private readonly string _schema = "test_crash";
+    private readonly List<IDisposable> _processes = [];
+
+    public Task InitializeAsync()
+    {
+        SandboxReplication.Reset();
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync()
+    {
+        foreach (var process in _processes) process.Dispose();
+        SandboxReplication.Reset();
+        return Task.CompletedTask;
+    }
+
+    private async Task<(ServiceProcess Process, ClusterClient Client)> StartApiAsync()
+    {
+        var process = ServiceProcess.Start("Api", new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Postgres"] = SandboxSettings.Current.Postgres,
+            ["Etcd__Endpoint"] = SandboxSettings.Current.Etcd,
+            ["Etcd__Prefix"] = _prefix,
+            ["MySqlHa__Schema"] = _schema,
+            ["MySqlHa__Durability"] = "Solo",
+            ["MySqlHa__Agents__TokenFile"] = AgentToken.File,
+        });
+        _processes.Add(process);
+        var http = new HttpClient { BaseAddress = new Uri(process.Url), Timeout = TimeSpan.FromSeconds(30) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) return (process, new ClusterClient(http));
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the Api did not start:\n{process.Output}");
+            await Task.Delay(200);
+        }
+    }
+
+    [Fact]
+    public async Task Api_killed_while_the_candidate_catches_up_is_resumed_by_the_next_process_and_no_step_runs_twice()
+    {
+        await using (var reset = new Npgsql.NpgsqlConnection(SandboxSettings.Current.Postgres))
+        {
+            await reset.OpenAsync();
+            await new Npgsql.NpgsqlCommand($"DROP SCHEMA IF EXISTS {_schema} CASCADE", reset).ExecuteNonQueryAsync();
+        }
+        var (first, client) = await StartApiAsync();
+        var cluster = await client.RegisterSandboxClusterAsync(ClusterName);
+        for (var i = 0; i < 3; i++)
+        {
+            var agent = await AgentHarness.StartAsync(SandboxSettings.Current.MariaDb[i], _prefix, cluster: ClusterName, instance: $"db{i + 1}");
+            _processes.Add(agent);
+        }
+        await SandboxReplication.WriteAndReplicateAsync();
+        await client.ArrangeMasterAndReplicasAsync(cluster, "db2");
+
+        // Hold the candidate back, so that the saga is caught in the catch-up step when the process dies.
+        await using var holder = await SandboxReplication.OpenAsync(SandboxSettings.Current.MariaDb[1]);
+        await new MySqlCommand("LOCK TABLES mysqlha_test.marks WRITE", holder).ExecuteNonQueryAsync();
+        await SandboxReplication.ExecuteAsync(SandboxReplication.Primary, "INSERT INTO mysqlha_test.marks VALUES ()");
+        var started = await client.Http.PostAsJsonAsync($"/api/clusters/{cluster}/switchover", new { candidate = "db2", catchUpTimeoutSeconds = 120 });
+        var operation = Guid.Parse((string)JsonNode.Parse(await started.Content.ReadAsStringAsync())!["operationId"]!);
+        await WaitForStepAsync(client, operation, nameof(OldMasterFrozen));
+
+        first.KillHard();
+        var (_, resumed) = await StartApiAsync();
+        await new MySqlCommand("UNLOCK TABLES", holder).ExecuteNonQueryAsync();
+        var ended = await WaitForStepAsync(resumed, operation, nameof(SwitchoverCompleted));
+
+        var steps = ended["steps"]!.AsArray().Select(s => (string)s!["event"]!).ToList();
+        foreach (var step in new[] { nameof(OldMasterFrozen), nameof(CandidateCaughtUp), nameof(ReplicaPromoted), nameof(SwitchoverCompleted) })
+            Assert.Equal(1, steps.Count(s => s == step));
+        Assert.Equal(0, await SandboxReplication.ScalarAsync<int>(SandboxSettings.Current.MariaDb[1], "SELECT @@read_only"));
+        Assert.Equal(1, await SandboxReplication.ScalarAsync<int>(SandboxReplication.Primary, "SELECT @@read_only"));
+        await resumed.WaitForStatusAsync(cluster, "db1", "OK", TimeSpan.FromSeconds(30));
+    }
+
+    private static async Task<JsonNode> WaitForStepAsync(ClusterClient client, Guid operation, string step)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            try
+            {
+                var view = JsonNode.Parse(await client.Http.GetStringAsync($"/api/operations/{operation}"))!;
+                if (view["steps"]!.AsArray().Any(s => (string?)s!["event"] == step)) return view;
+                if ((string?)view["state"] == "aborted") throw new InvalidOperationException($"the switchover aborted: {view.ToJsonString()}");
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"operation {operation} never reached {step}");
+            await Task.Delay(200);
+        }
+    }
+}
