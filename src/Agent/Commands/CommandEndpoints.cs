@@ -38,6 +38,15 @@ internal static class CommandEndpoints
             context.RunAsync(request.CommandId, "promote", async (server, admin, cancellation) =>
                 (await context.Replication.PromoteAsync(server, admin, cancellation), null)));
         commands.MapPost("/wait-for-gtid", (WaitForGtidRequest request, CommandContext context) => WaitForGtidAsync(request, context));
+        commands.MapPost("/wait-for-transactions", (WaitForTransactionsRequest request, CommandContext context) =>
+            request.TimeoutSeconds is < 0 or > 3600
+                ? Task.FromResult(CommandContext.Invalid("timeoutSeconds must be between 0 and 3600."))
+                : context.RunAsync(request.CommandId, "wait-for-transactions", async (server, admin, cancellation) =>
+                {
+                    var open = await context.Replication.WaitForOpenTransactionsAsync(server, admin, TimeSpan.FromSeconds(request.TimeoutSeconds), cancellation);
+                    var status = await context.Replication.DescribeAsync(server, admin, cancellation);
+                    return (status, new JsonObject { ["open"] = new JsonArray([.. open.Select(t => JsonValue.Create(t))]) });
+                }));
         commands.MapPost("/kill-connections", (KillConnectionsRequest request, CommandContext context) =>
             context.RunAsync(request.CommandId, "kill-connections", async (server, admin, cancellation) =>
             {

@@ -15,6 +15,8 @@ public sealed record ChangeMasterRequest(string? CommandId, string? SourceHost, 
 
 public sealed record WaitForGtidRequest(string? CommandId, string? GtidSet, double TimeoutSeconds);
 
+public sealed record WaitForTransactionsRequest(string? CommandId, double TimeoutSeconds);
+
 public sealed record KillConnectionsRequest(string? CommandId, IReadOnlyList<string>? SpareUsers);
 
 /// <summary>A program from the agent's AllowedCommands with its arguments (no shell), bounded in time.</summary>

@@ -8,7 +8,8 @@ using Wolverine;
 
 namespace MySqlHa.Api.Operations;
 
-public sealed record SwitchoverRequest(string? Candidate, bool KillSessions = false, double CatchUpTimeoutSeconds = 30);
+public sealed record SwitchoverRequest(string? Candidate, bool KillSessions = false, double CatchUpTimeoutSeconds = 30,
+    double TransactionWaitSeconds = 5);
 
 public sealed record SwitchoverAccepted(Guid OperationId, string Status, string Progress);
 
@@ -30,6 +31,8 @@ public static class SwitchoverApi
         request ??= new SwitchoverRequest(null);
         if (request.CatchUpTimeoutSeconds is <= 0 or > 3600)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["catchUpTimeoutSeconds"] = ["Between 0 and 3600 seconds."] });
+        if (request.TransactionWaitSeconds is < 0 or > 3600)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["transactionWaitSeconds"] = ["Between 0 and 3600 seconds."] });
         if (await session.LoadAsync<Cluster>(id, cancellation) is not { } cluster) return ClusterProblems.NoSuchCluster(id);
 
         if (dryRun == true)
@@ -49,7 +52,7 @@ public static class SwitchoverApi
                 extensions: new Dictionary<string, object?> { ["runningOperation"] = taken?.RunningOperation });
 
         await bus.PublishAsync(new StartSwitchover(operationId, id, cluster.Name, request.Candidate, request.KillSessions,
-            TimeSpan.FromSeconds(request.CatchUpTimeoutSeconds)));
+            TimeSpan.FromSeconds(request.CatchUpTimeoutSeconds), TimeSpan.FromSeconds(request.TransactionWaitSeconds)));
         var progress = $"/api/operations/{operationId}";
         return TypedResults.Accepted(progress, new SwitchoverAccepted(operationId, "accepted", progress));
     }

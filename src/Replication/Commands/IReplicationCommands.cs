@@ -25,6 +25,16 @@ public interface IReplicationCommands
     Task<(bool Reached, CommandOutcome Outcome)> WaitForGtidAsync(ServerEndpoint server, ServerCredentials admin, string gtidSet,
         TimeSpan timeout, CancellationToken cancellation);
 
+    /// <summary>The server's position and writability, changing nothing.</summary>
+    Task<CommandOutcome> DescribeAsync(ServerEndpoint server, ServerCredentials admin, CancellationToken cancellation);
+
+    /// <summary>
+    /// Waits until no client transaction is open, for at most <paramref name="timeout"/>; answers the ones still
+    /// open then (empty when none), as "id user age-seconds" descriptions.
+    /// </summary>
+    Task<IReadOnlyList<string>> WaitForOpenTransactionsAsync(ServerEndpoint server, ServerCredentials admin, TimeSpan timeout,
+        CancellationToken cancellation);
+
     /// <summary>Ends every client session except our own and the server's own threads (replication, scheduler).</summary>
     Task<(int Killed, CommandOutcome Outcome)> KillClientConnectionsAsync(ServerEndpoint server, ServerCredentials admin,
         IReadOnlySet<string> sparedUsers, CancellationToken cancellation);

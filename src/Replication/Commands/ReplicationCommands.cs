@@ -58,6 +58,39 @@ internal sealed class ReplicationCommands(ServerProbeOptions options) : IReplica
         return (reached, outcome);
     }
 
+    public Task<CommandOutcome> DescribeAsync(ServerEndpoint server, ServerCredentials admin, CancellationToken cancellation) =>
+        RunAsync(server, admin, cancellation, (_, _) => Task.CompletedTask);
+
+    public async Task<IReadOnlyList<string>> WaitForOpenTransactionsAsync(ServerEndpoint server, ServerCredentials admin, TimeSpan timeout,
+        CancellationToken cancellation)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        try
+        {
+            await using var connection = new MySqlConnection(ServerConnections.ConnectionString(server, admin, options.Timeout));
+            await connection.OpenAsync(cancellation);
+            while (true)
+            {
+                var open = new List<string>();
+                await using (var list = new MySqlCommand(
+                    "SELECT t.trx_mysql_thread_id, p.USER, TIMESTAMPDIFF(SECOND, t.trx_started, NOW()) FROM information_schema.INNODB_TRX t " +
+                    "JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id " +
+                    "WHERE t.trx_mysql_thread_id <> CONNECTION_ID() AND p.COMMAND NOT IN ('Slave_SQL', 'Slave_worker')", connection))
+                await using (var reader = await list.ExecuteReaderAsync(cancellation))
+                {
+                    while (await reader.ReadAsync(cancellation))
+                        open.Add($"{reader.GetValue(0)} {reader.GetString(1)} {reader.GetValue(2)}s");
+                }
+                if (open.Count == 0 || DateTime.UtcNow >= deadline) return open;
+                await Task.Delay(100, cancellation);
+            }
+        }
+        catch (MySqlException e)
+        {
+            throw new ReplicationCommandException(server, "listing open transactions", e.Message, e);
+        }
+    }
+
     public async Task<(int Killed, CommandOutcome Outcome)> KillClientConnectionsAsync(ServerEndpoint server, ServerCredentials admin,
         IReadOnlySet<string> sparedUsers, CancellationToken cancellation)
     {

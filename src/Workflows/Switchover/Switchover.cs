@@ -27,6 +27,7 @@ public sealed class Switchover : Saga
     public string? RequestedCandidate { get; set; }
     public bool KillSessions { get; set; }
     public TimeSpan CatchUpTimeout { get; set; }
+    public TimeSpan TransactionWait { get; set; }
     public string Step { get; set; } = "requested";
     public string OldMaster { get; set; } = "";
     public string Candidate { get; set; } = "";
@@ -45,7 +46,7 @@ public sealed class Switchover : Saga
         var saga = new Switchover
         {
             Id = start.SwitchoverId, ClusterId = start.ClusterId, Cluster = start.Cluster, RequestedCandidate = start.Candidate,
-            KillSessions = start.KillSessions, CatchUpTimeout = start.CatchUpTimeout,
+            KillSessions = start.KillSessions, CatchUpTimeout = start.CatchUpTimeout, TransactionWait = start.TransactionWait,
         };
         return (saga, new CheckSwitchover(start.SwitchoverId));
     }
@@ -75,10 +76,20 @@ public sealed class Switchover : Saga
         return new FreezeOldMaster(Id);
     }
 
-    /// <summary>3. The old master goes read-only (and by option its sessions end); its final position is recorded.</summary>
+    /// <summary>
+    /// 3. Open transactions on the old master get a bounded time to finish; then it goes read-only (and by option its
+    /// sessions end, the long transactions with them); its final position is recorded.
+    /// </summary>
     public async Task<object> Handle(FreezeOldMaster _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
         Step = "freeze-old-master";
+        var drained = await agents.CommandAsync(Cluster, OldMaster, "wait-for-transactions",
+            new { commandId = $"{Id}:drain", timeoutSeconds = TransactionWait.TotalSeconds }, TransactionWait, cancellation);
+        if (!drained.Succeeded) return new AbortSwitchover(Id, "drain", drained.Failure!);
+        var open = drained.Body?["detail"]?["open"]?.AsArray().Select(t => (string?)t).ToList() ?? [];
+        if (open.Count > 0 && !KillSessions)
+            return new AbortSwitchover(Id, "drain", $"transactions still open on '{OldMaster}' after {TransactionWait.TotalSeconds:0.#} s " +
+                $"(thread user age: {string.Join(", ", open)}); ask again with killSessions to end them");
         var frozen = await agents.CommandAsync(Cluster, OldMaster, "set-read-only", new { commandId = $"{Id}:freeze", mutual = Mutual }, null, cancellation);
         if (!frozen.Succeeded) return new AbortSwitchover(Id, Step, frozen.Failure!);
         var killed = 0;

@@ -2,7 +2,12 @@ namespace MySqlHa.Workflows.Switchover;
 
 // The saga's commands: one per step, each carrying the saga's id (SwitchoverId) for correlation.
 
-public sealed record StartSwitchover(Guid SwitchoverId, Guid ClusterId, string Cluster, string? Candidate, bool KillSessions, TimeSpan CatchUpTimeout);
+/// <summary>
+/// <paramref name="TransactionWait"/> bounds the wait for open transactions on the old master before it is frozen;
+/// past it, <paramref name="KillSessions"/> decides: end them, or abort the switchover.
+/// </summary>
+public sealed record StartSwitchover(Guid SwitchoverId, Guid ClusterId, string Cluster, string? Candidate, bool KillSessions,
+    TimeSpan CatchUpTimeout, TimeSpan TransactionWait);
 
 public sealed record CheckSwitchover(Guid SwitchoverId);
 

@@ -162,6 +162,32 @@ public sealed class SwitchoverTests(ApiFactory api) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Open_transaction_past_the_bound_aborts_the_switchover_unless_sessions_may_be_ended()
+    {
+        await SandboxReplication.WriteAndReplicateAsync();
+        await _client.ArrangeMasterAndReplicasAsync(_cluster, "db2");
+        await SandboxReplication.ExecuteAsync(SandboxReplication.Primary,
+            "SET SESSION sql_log_bin = 0; CREATE USER IF NOT EXISTS 'mysqlha_test_writer'@'127.0.0.1' IDENTIFIED BY 'writer-password'; " +
+            "GRANT SELECT, INSERT ON mysqlha_test.* TO 'mysqlha_test_writer'@'127.0.0.1'");
+        await using var application = new MySqlConnection(
+            $"Server=127.0.0.1;Port={SandboxReplication.Primary.Port};User ID=mysqlha_test_writer;Password=writer-password;Pooling=false");
+        await application.OpenAsync();
+        await new MySqlCommand("BEGIN; INSERT INTO mysqlha_test.marks VALUES ()", application).ExecuteNonQueryAsync();
+
+        var refused = await WaitForEndAsync(await StartAsync(new { candidate = "db2", transactionWaitSeconds = 1 }));
+        Assert.Equal("aborted", (string?)refused["state"]);
+        Assert.Equal("drain", (string?)Step(refused, nameof(SwitchoverAborted))["step"]);
+        Assert.Contains("mysqlha_test_writer", (string?)Step(refused, nameof(SwitchoverAborted))["reason"]);
+        Assert.Equal(0, await ReadOnlyAsync(0));
+
+        var forced = await WaitForEndAsync(await StartAsync(new { candidate = "db2", transactionWaitSeconds = 1, killSessions = true }));
+        Assert.Equal("completed", (string?)forced["state"]);
+        Assert.True((int)Step(forced, nameof(OldMasterFrozen))["sessionsKilled"]! >= 1);
+        await Assert.ThrowsAnyAsync<Exception>(() => new MySqlCommand("COMMIT", application).ExecuteNonQueryAsync());
+        Assert.Equal(0, await ReadOnlyAsync(1));
+    }
+
+    [Fact]
     public async Task Dry_run_answers_the_plan_and_changes_nothing()
     {
         await _client.ArrangeMasterAndReplicasAsync(_cluster, "db2", "db3");
