@@ -5,7 +5,8 @@
 #   scripts/env.sh up       install what is missing, start what is not running, print where everything is
 #   scripts/env.sh down     stop exactly the processes this script started (by pid file)
 #   scripts/env.sh status   print what runs and where; exit 1 if anything is down
-#   scripts/env.sh reset    put replication back to the canonical shape (instance 1 primary, 2 and 3 replicas)
+#   scripts/env.sh reset    put replication back to the canonical shape (instance 1 primary, 2 and 3 replicas);
+#                           servers whose histories diverged are wiped and re-created
 #   scripts/env.sh install  only install the Debian packages
 #
 # Settings (environment): MYSQLHA_SANDBOX (folder, default <repo>/.sandbox), MYSQLHA_MARIADB_PORTS
@@ -190,6 +191,33 @@ wait_replicas_running() {
   done
 }
 
+# True when every replica applies a fresh write of the primary within the given seconds (a diverged one never will,
+# though its threads may look fine for a moment).
+replicas_ready_within() {
+  local seconds="$1" position
+  mariadb_sql 1 "CREATE DATABASE IF NOT EXISTS mysqlha_sandbox;
+    CREATE TABLE IF NOT EXISTS mysqlha_sandbox.heartbeat (id INT PRIMARY KEY, beat DATETIME(6) NOT NULL);
+    REPLACE INTO mysqlha_sandbox.heartbeat VALUES (1, NOW(6))" || return 1
+  position="$(mariadb_sql 1 "SELECT @@gtid_binlog_pos")"
+  for i in "${!mariadb_ports[@]}"; do
+    [ "$i" -eq 0 ] && continue
+    [ "$(mariadb_sql $((i + 1)) "SELECT MASTER_GTID_WAIT('$position', $seconds)")" = "0" ] || return 1
+  done
+}
+
+# Wipes and re-creates every MariaDB server: the way back from histories that diverged (a test of failure modes
+# may leave transactions on one server that the others will never accept).
+rebuild_mariadb() {
+  for i in "${!mariadb_ports[@]}"; do
+    local n=$((i + 1))
+    stop_pidfile "$(mariadb_dir "$n")/mariadbd.pid" mariadbd "MariaDB $n" > /dev/null
+    rm -rf "$(mariadb_dir "$n")"
+    init_mariadb "$n" "${mariadb_ports[$i]}"
+    start_mariadb "$n" "${mariadb_ports[$i]}"
+    create_mariadb_users "$n"
+  done
+}
+
 replica_running() {
   mariadb --no-defaults -S "$(mariadb_sock "$1")" -uroot -e "SHOW SLAVE STATUS\G" \
     | grep -q "Slave_IO_Running: Yes" && \
@@ -331,7 +359,12 @@ cmd_reset() {
     start_mariadb $((i + 1)) "${mariadb_ports[$i]}" || true
   done
   arrange_replication
-  wait_replicas_running
+  if ! replicas_ready_within 10; then
+    say "replication does not resume (the servers' histories diverged): rebuilding the MariaDB servers"
+    rebuild_mariadb
+    arrange_replication
+    wait_replicas_running
+  fi
   say "replication reset: mariadb1 primary, the others replicate from it"
 }
 

@@ -51,8 +51,9 @@ public static class SwitchoverApi
                 detail: $"Operation {taken?.RunningOperation} holds '{cluster.Name}'; see /api/operations/{taken?.RunningOperation}.",
                 extensions: new Dictionary<string, object?> { ["runningOperation"] = taken?.RunningOperation });
 
-        await bus.PublishAsync(new StartSwitchover(operationId, id, cluster.Name, request.Candidate, request.KillSessions,
-            TimeSpan.FromSeconds(request.CatchUpTimeoutSeconds), TimeSpan.FromSeconds(request.TransactionWaitSeconds)));
+        // Invoked inline: the saga and its audit stream exist before the 202, so the progress address answers at once.
+        await bus.InvokeAsync(new StartSwitchover(operationId, id, cluster.Name, request.Candidate, request.KillSessions,
+            TimeSpan.FromSeconds(request.CatchUpTimeoutSeconds), TimeSpan.FromSeconds(request.TransactionWaitSeconds)), cancellation);
         var progress = $"/api/operations/{operationId}";
         return TypedResults.Accepted(progress, new SwitchoverAccepted(operationId, "accepted", progress));
     }

@@ -6,12 +6,18 @@ namespace MySqlHa.Workflows.Switchover;
 
 public static class SwitchoverChecks
 {
-    /// <summary>The agents' snapshots of the master and every standby and replica, read at once; null where none answered.</summary>
+    /// <summary>
+    /// The agents' snapshots of every standby and replica, then of the master; null where none answered. The master
+    /// is read last: while writes go on, a replica read after its master could look ahead of it, and its newest
+    /// transactions would pass for errant ones.
+    /// </summary>
     public static async Task<IReadOnlyDictionary<string, ServerSnapshot?>> ReadLiveAsync(Cluster cluster, AgentClient agents, CancellationToken cancellation)
     {
-        var members = cluster.Instances.Where(i => i.Role != InstanceRole.Unregistered).ToList();
-        var snapshots = await Task.WhenAll(members.Select(m => agents.StatusAsync(cluster.Name, m.Name, cancellation)));
-        return members.Zip(snapshots).ToDictionary(pair => pair.First.Name, pair => pair.Second);
+        var followers = cluster.Instances.Where(i => i.Role is InstanceRole.Standby or InstanceRole.Replica).ToList();
+        var snapshots = await Task.WhenAll(followers.Select(m => agents.StatusAsync(cluster.Name, m.Name, cancellation)));
+        var live = followers.Zip(snapshots).ToDictionary(pair => pair.First.Name, pair => pair.Second);
+        if (cluster.Master is { } master) live[master.Name] = await agents.StatusAsync(cluster.Name, master.Name, cancellation);
+        return live;
     }
 
     /// <summary>After promotion a failed step is tried again a few times before it is reported as needing attention.</summary>
