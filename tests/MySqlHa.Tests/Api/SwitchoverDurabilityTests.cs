@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using MySqlConnector;
+using MySqlHa.Replication.Servers;
+using MySqlHa.Replication.Status;
 using MySqlHa.Tests.Agent;
 using MySqlHa.Tests.Sandbox;
 using MySqlHa.Workflows.Switchover;
@@ -58,29 +60,71 @@ public sealed class SwitchoverDurabilityTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Api_killed_while_the_candidate_catches_up_is_resumed_by_the_next_process_and_no_step_runs_twice()
+    public async Task Api_killed_while_the_old_master_drains_its_transactions_is_resumed_and_the_freeze_is_applied_once()
+    {
+        var (first, client, cluster, agents) = await ArrangeAsync();
+
+        // An open transaction on the old master holds the saga in the freeze step (its bounded drain) when the process dies.
+        await using var application = await SandboxReplication.OpenAsync(SandboxReplication.Primary);
+        await new MySqlCommand("BEGIN; INSERT INTO mysqlha_test.marks VALUES ()", application).ExecuteNonQueryAsync();
+        var operation = await StartSwitchoverAsync(client, cluster, transactionWaitSeconds: 60);
+        await WaitForStepAsync(client, operation, nameof(SwitchoverTrafficHeld));
+        await Task.Delay(500);
+        first.KillHard();
+        var (_, resumed) = await StartApiAsync();
+        await new MySqlCommand("COMMIT", application).ExecuteNonQueryAsync();
+        var committed = await SandboxReplication.ScalarAsync<string>(SandboxReplication.Primary, "SELECT @@gtid_binlog_pos");
+        var ended = await WaitForStepAsync(resumed, operation, nameof(SwitchoverCompleted));
+
+        var steps = ended["steps"]!.AsArray().Select(s => (string)s!["event"]!).ToList();
+        Assert.Equal(1, steps.Count(s => s == nameof(OldMasterFrozen)));
+        Assert.Equal(1, steps.Count(s => s == nameof(SwitchoverCompleted)));
+        var metrics = await agents[0].Http.GetStringAsync("/metrics");
+        Assert.Contains("mysqlha_agent_commands_total{command=\"set-read-only\",outcome=\"done\"} 1", metrics);
+        Assert.Equal(0, await SandboxReplication.ScalarAsync<int>(SandboxSettings.Current.MariaDb[1], "SELECT @@read_only"));
+        // The transaction committed during the drain reached the new master.
+        var newMasterPosition = await SandboxReplication.ScalarAsync<string>(SandboxSettings.Current.MariaDb[1], "SELECT @@gtid_current_pos");
+        Assert.Equal("", GtidSets.Missing(DatabaseFlavor.MariaDb, committed!, newMasterPosition!));
+    }
+
+    private async Task<(ServiceProcess Api, ClusterClient Client, Guid Cluster, List<AgentHarness> Agents)> ArrangeAsync()
     {
         await using (var reset = new Npgsql.NpgsqlConnection(SandboxSettings.Current.Postgres))
         {
             await reset.OpenAsync();
             await new Npgsql.NpgsqlCommand($"DROP SCHEMA IF EXISTS {_schema} CASCADE", reset).ExecuteNonQueryAsync();
         }
-        var (first, client) = await StartApiAsync();
+        var (api, client) = await StartApiAsync();
         var cluster = await client.RegisterSandboxClusterAsync(ClusterName);
+        var agents = new List<AgentHarness>();
         for (var i = 0; i < 3; i++)
         {
             var agent = await AgentHarness.StartAsync(SandboxSettings.Current.MariaDb[i], _prefix, cluster: ClusterName, instance: $"db{i + 1}");
             _processes.Add(agent);
+            agents.Add(agent);
         }
         await SandboxReplication.WriteAndReplicateAsync();
         await client.ArrangeMasterAndReplicasAsync(cluster, "db2");
+        return (api, client, cluster, agents);
+    }
+
+    private static async Task<Guid> StartSwitchoverAsync(ClusterClient client, Guid cluster, double transactionWaitSeconds = 5)
+    {
+        var started = await client.Http.PostAsJsonAsync($"/api/clusters/{cluster}/switchover",
+            new { candidate = "db2", catchUpTimeoutSeconds = 120, transactionWaitSeconds });
+        return Guid.Parse((string)JsonNode.Parse(await started.Content.ReadAsStringAsync())!["operationId"]!);
+    }
+
+    [Fact]
+    public async Task Api_killed_while_the_candidate_catches_up_is_resumed_by_the_next_process_and_no_step_runs_twice()
+    {
+        var (first, client, cluster, _) = await ArrangeAsync();
 
         // Hold the candidate back, so that the saga is caught in the catch-up step when the process dies.
         await using var holder = await SandboxReplication.OpenAsync(SandboxSettings.Current.MariaDb[1]);
         await new MySqlCommand("LOCK TABLES mysqlha_test.marks WRITE", holder).ExecuteNonQueryAsync();
         await SandboxReplication.ExecuteAsync(SandboxReplication.Primary, "INSERT INTO mysqlha_test.marks VALUES ()");
-        var started = await client.Http.PostAsJsonAsync($"/api/clusters/{cluster}/switchover", new { candidate = "db2", catchUpTimeoutSeconds = 120 });
-        var operation = Guid.Parse((string)JsonNode.Parse(await started.Content.ReadAsStringAsync())!["operationId"]!);
+        var operation = await StartSwitchoverAsync(client, cluster);
         await WaitForStepAsync(client, operation, nameof(OldMasterFrozen));
 
         first.KillHard();

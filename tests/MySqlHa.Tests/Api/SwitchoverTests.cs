@@ -162,6 +162,36 @@ public sealed class SwitchoverTests(ApiFactory api) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Candidate_stopped_mid_way_aborts_the_switchover_and_the_old_master_is_writable_again()
+    {
+        await SandboxReplication.WriteAndReplicateAsync();
+        await _client.ArrangeMasterAndReplicasAsync(_cluster, "db2");
+        await using (var holder = await SandboxReplication.OpenAsync(SandboxSettings.Current.MariaDb[1]))
+        {
+            await new MySqlCommand("LOCK TABLES mysqlha_test.marks WRITE", holder).ExecuteNonQueryAsync();
+            await SandboxReplication.ExecuteAsync(SandboxReplication.Primary, "INSERT INTO mysqlha_test.marks VALUES ()");
+            var operationId = await StartAsync(new { candidate = "db2", catchUpTimeoutSeconds = 60 });
+            for (var i = 0; i < 100 && !(await _client.Http.GetStringAsync($"/api/operations/{operationId}")).Contains(nameof(OldMasterFrozen)); i++)
+                await Task.Delay(100);
+
+            SandboxReplication.StopServer(2);
+            try
+            {
+                var operation = await WaitForEndAsync(operationId);
+
+                Assert.Equal("aborted", (string?)operation["state"]);
+                Assert.Equal("catch-up", (string?)Step(operation, nameof(SwitchoverAborted))["step"]);
+                Assert.True((bool)Step(operation, nameof(SwitchoverAborted))["oldMasterWritable"]!);
+                Assert.Equal(0, await ReadOnlyAsync(0));
+            }
+            finally
+            {
+                SandboxReplication.RunEnvScript("up");
+            }
+        }
+    }
+
+    [Fact]
     public async Task Open_transaction_past_the_bound_aborts_the_switchover_unless_sessions_may_be_ended()
     {
         await SandboxReplication.WriteAndReplicateAsync();
