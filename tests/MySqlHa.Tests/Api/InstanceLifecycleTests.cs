@@ -120,16 +120,10 @@ public sealed class InstanceLifecycleTests(ApiFactory api) : IAsyncLifetime
         await SandboxReplication.WriteAndReplicateAsync();
         await _client.ArrangeMasterAndReplicasAsync(_cluster, "db2");
 
-        // A table lock on the replica blocks its SQL thread on the next replicated row, so it falls behind for real.
-        await using (var holder = await SandboxReplication.OpenAsync(SandboxSettings.Current.MariaDb[1]))
+        await using (await HeldBackReplica.HoldAsync(SandboxSettings.Current.MariaDb[1]))
         {
-            await new MySqlConnector.MySqlCommand("LOCK TABLES mysqlha_test.marks WRITE", holder).ExecuteNonQueryAsync();
-            await SandboxReplication.ExecuteAsync(SandboxReplication.Primary, "INSERT INTO mysqlha_test.marks VALUES ()");
-
             var syncing = await _client.WaitForStatusAsync(_cluster, "db2", "SYNCING");
             Assert.Contains("behind db1", (string?)syncing["statusReason"]);
-
-            await new MySqlConnector.MySqlCommand("UNLOCK TABLES", holder).ExecuteNonQueryAsync();
         }
         await _client.WaitForStatusAsync(_cluster, "db2", "OK");
     }

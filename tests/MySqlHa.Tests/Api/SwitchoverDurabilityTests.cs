@@ -121,15 +121,13 @@ public sealed class SwitchoverDurabilityTests : IAsyncLifetime
         var (first, client, cluster, _) = await ArrangeAsync();
 
         // Hold the candidate back, so that the saga is caught in the catch-up step when the process dies.
-        await using var holder = await SandboxReplication.OpenAsync(SandboxSettings.Current.MariaDb[1]);
-        await new MySqlCommand("LOCK TABLES mysqlha_test.marks WRITE", holder).ExecuteNonQueryAsync();
-        await SandboxReplication.ExecuteAsync(SandboxReplication.Primary, "INSERT INTO mysqlha_test.marks VALUES ()");
+        await using var heldBack = await HeldBackReplica.HoldAsync(SandboxSettings.Current.MariaDb[1]);
         var operation = await StartSwitchoverAsync(client, cluster);
         await WaitForStepAsync(client, operation, nameof(OldMasterFrozen));
 
         first.KillHard();
         var (_, resumed) = await StartApiAsync();
-        await new MySqlCommand("UNLOCK TABLES", holder).ExecuteNonQueryAsync();
+        await heldBack.ReleaseAsync();
         var ended = await WaitForStepAsync(resumed, operation, nameof(SwitchoverCompleted));
 
         var steps = ended["steps"]!.AsArray().Select(s => (string)s!["event"]!).ToList();

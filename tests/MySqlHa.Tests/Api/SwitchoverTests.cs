@@ -141,14 +141,12 @@ public sealed class SwitchoverTests(ApiFactory api) : IAsyncLifetime
     {
         await SandboxReplication.WriteAndReplicateAsync();
         await _client.ArrangeMasterAndReplicasAsync(_cluster, "db2");
-        await using var holder = await SandboxReplication.OpenAsync(SandboxSettings.Current.MariaDb[1]);
-        await new MySqlCommand("LOCK TABLES mysqlha_test.marks WRITE", holder).ExecuteNonQueryAsync();
-        await SandboxReplication.ExecuteAsync(SandboxReplication.Primary, "INSERT INTO mysqlha_test.marks VALUES ()");
+        await using var heldBack = await HeldBackReplica.HoldAsync(SandboxSettings.Current.MariaDb[1]);
 
         var operationId = await StartAsync(new { candidate = "db2", catchUpTimeoutSeconds = 3 });
         await StartAsync(new { candidate = "db2" }, HttpStatusCode.Conflict);
         var operation = await WaitForEndAsync(operationId);
-        await new MySqlCommand("UNLOCK TABLES", holder).ExecuteNonQueryAsync();
+        await heldBack.ReleaseAsync();
 
         Assert.Equal("aborted", (string?)operation["state"]);
         var aborted = Step(operation, nameof(SwitchoverAborted));
@@ -166,10 +164,8 @@ public sealed class SwitchoverTests(ApiFactory api) : IAsyncLifetime
     {
         await SandboxReplication.WriteAndReplicateAsync();
         await _client.ArrangeMasterAndReplicasAsync(_cluster, "db2");
-        await using (var holder = await SandboxReplication.OpenAsync(SandboxSettings.Current.MariaDb[1]))
+        await using (await HeldBackReplica.HoldAsync(SandboxSettings.Current.MariaDb[1]))
         {
-            await new MySqlCommand("LOCK TABLES mysqlha_test.marks WRITE", holder).ExecuteNonQueryAsync();
-            await SandboxReplication.ExecuteAsync(SandboxReplication.Primary, "INSERT INTO mysqlha_test.marks VALUES ()");
             var operationId = await StartAsync(new { candidate = "db2", catchUpTimeoutSeconds = 60 });
             for (var i = 0; i < 100 && !(await _client.Http.GetStringAsync($"/api/operations/{operationId}")).Contains(nameof(OldMasterFrozen)); i++)
                 await Task.Delay(100);
