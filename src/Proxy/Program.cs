@@ -36,6 +36,7 @@ app.MapGet("/healthz", (RoutingService routing) =>
         master = c.Routes.Master?.ToString(),
         replicas = c.Routes.Replicas.Select(r => r.ToString()),
         etcdConnected = c.EtcdConnected,
+        held = c.Held,
     }).ToList();
     return Results.Json(clusters, statusCode: clusters.All(c => c.version > 0) ? 200 : 503);
 });

@@ -10,7 +10,12 @@ public sealed record ProxiedCluster(string Name, IPEndPoint ReadWrite, IPEndPoin
 /// The proxy's settings, from its configuration file (--config, or proxy.json beside it) and the environment
 /// (MYSQLHA_PROXY_ prefix). Clusters:N:Name, Clusters:N:ReadWrite ("127.0.0.1:6033"), Clusters:N:ReadOnly.
 /// </summary>
-public sealed record ProxySettings(EtcdOptions Etcd, IReadOnlyList<ProxiedCluster> Clusters, TimeSpan ConnectTimeout)
+/// <summary>
+/// HoldTimeout (default 10 s) and MaxHeldConnections (default 1000) bound how long and how many new read-write
+/// connections wait while a cluster is switching.
+/// </summary>
+public sealed record ProxySettings(EtcdOptions Etcd, IReadOnlyList<ProxiedCluster> Clusters, TimeSpan ConnectTimeout,
+    TimeSpan HoldTimeout, int MaxHeldConnections)
 {
     public static ProxySettings From(IConfiguration configuration)
     {
@@ -36,9 +41,14 @@ public sealed record ProxySettings(EtcdOptions Etcd, IReadOnlyList<ProxiedCluste
         var connectTimeout = configuration.GetValue("ConnectTimeout", TimeSpan.FromSeconds(2));
         if (connectTimeout <= TimeSpan.Zero) problems.Add("ConnectTimeout must be positive");
 
+        var holdTimeout = configuration.GetValue("HoldTimeout", TimeSpan.FromSeconds(10));
+        if (holdTimeout < TimeSpan.Zero) problems.Add("HoldTimeout cannot be negative");
+        var maxHeld = configuration.GetValue("MaxHeldConnections", 1000);
+        if (maxHeld < 0) problems.Add("MaxHeldConnections cannot be negative");
+
         if (problems.Count > 0)
             throw new InvalidOperationException("The proxy's configuration is not usable:" + string.Concat(problems.Select(p => Environment.NewLine + "  - " + p)));
-        return new ProxySettings(etcd, clusters, connectTimeout);
+        return new ProxySettings(etcd, clusters, connectTimeout, holdTimeout, maxHeld);
     }
 
     private static IPEndPoint? Listen(IConfigurationSection section, string key, bool required, List<string> problems)

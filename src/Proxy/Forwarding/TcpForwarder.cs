@@ -1,29 +1,36 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using MySqlHa.Proxy.Routing;
 
 namespace MySqlHa.Proxy.Forwarding;
 
+/// <summary>Where a new client goes, or why it is refused.</summary>
+internal readonly record struct RouteChoice(DnsEndPoint? Target, string? Refusal);
+
 /// <summary>
 /// Accepts clients on one listener and pairs each with one server connection, copying bytes both ways until
-/// either side closes. Which server is decided once, at connect time, from the route table in force then.
+/// either side closes. Which server is decided once, at connect time, by <c>choose</c> (which may hold the client
+/// while a switch is under way). Established connections are tracked so that those to a demoted server can be closed.
 /// </summary>
 internal sealed partial class TcpForwarder(
-    IPEndPoint listen, Func<DnsEndPoint?> chooseTarget, TimeSpan connectTimeout, ILogger logger)
+    string cluster, string listener, IPEndPoint listen, Func<CancellationToken, ValueTask<RouteChoice>> choose, TimeSpan connectTimeout, ILogger logger)
 {
+    private readonly ConcurrentDictionary<long, (DnsEndPoint Target, Socket Client, Socket Server)> _open = new();
+    private long _nextId;
+
     public async Task RunAsync(CancellationToken stopping)
     {
-        using var listener = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        listener.Bind(listen);
-        listener.Listen(512);
+        using var socket = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        socket.Bind(listen);
+        socket.Listen(512);
         LogListening(listen.ToString());
         while (!stopping.IsCancellationRequested)
         {
             Socket client;
             try
             {
-                client = await listener.AcceptAsync(stopping);
+                client = await socket.AcceptAsync(stopping);
             }
             catch (OperationCanceledException)
             {
@@ -33,15 +40,30 @@ internal sealed partial class TcpForwarder(
         }
     }
 
+    /// <summary>Closes every forwarded connection whose server is <paramref name="target"/>; answers how many.</summary>
+    public int CloseConnectionsTo(DnsEndPoint target)
+    {
+        var closed = 0;
+        foreach (var (id, connection) in _open)
+        {
+            if (!connection.Target.Equals(target) || !_open.TryRemove(id, out _)) continue;
+            connection.Client.Close();
+            connection.Server.Close();
+            closed++;
+        }
+        return closed;
+    }
+
     private async Task ServeAsync(Socket client, CancellationToken stopping)
     {
         using (client)
         {
             client.NoDelay = true;
-            var target = chooseTarget();
+            var (target, refusal) = await choose(stopping);
             if (target is null)
             {
-                LogNoTarget(listen.ToString());
+                ProxyMetrics.Refusals.WithLabels(cluster, listener, refusal ?? "no target").Inc();
+                LogRefused(listen.ToString(), refusal ?? "the topology names no target");
                 return;
             }
             using var server = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -54,24 +76,46 @@ internal sealed partial class TcpForwarder(
                 }
                 catch (Exception e) when (e is SocketException or OperationCanceledException)
                 {
+                    ProxyMetrics.Refusals.WithLabels(cluster, listener, "server unreachable").Inc();
                     LogConnectFailed(target.ToString(), e.Message);
                     return;
                 }
             }
-            await using var clientStream = new NetworkStream(client, ownsSocket: false);
-            await using var serverStream = new NetworkStream(server, ownsSocket: false);
-            var upstream = CopyThenHalfCloseAsync(clientStream, server, serverStream, stopping);
-            var downstream = CopyThenHalfCloseAsync(serverStream, client, clientStream, stopping);
-            await Task.WhenAll(upstream, downstream);
+            var id = Interlocked.Increment(ref _nextId);
+            var targetLabel = target.ToString();
+            _open[id] = (target, client, server);
+            ProxyMetrics.Connections.WithLabels(cluster, listener, targetLabel).Inc();
+            ProxyMetrics.ActiveConnections.WithLabels(cluster, listener, targetLabel).Inc();
+            try
+            {
+                await using var clientStream = new NetworkStream(client, ownsSocket: false);
+                await using var serverStream = new NetworkStream(server, ownsSocket: false);
+                await Task.WhenAll(
+                    CopyThenHalfCloseAsync(clientStream, server, serverStream, "to_server", stopping),
+                    CopyThenHalfCloseAsync(serverStream, client, clientStream, "to_client", stopping));
+            }
+            finally
+            {
+                _open.TryRemove(id, out _);
+                ProxyMetrics.ActiveConnections.WithLabels(cluster, listener, targetLabel).Dec();
+            }
         }
     }
 
     /// <summary>Copies until the source ends, then passes the end on (a half-close), so the peer sees it too.</summary>
-    private static async Task CopyThenHalfCloseAsync(NetworkStream from, Socket toSocket, NetworkStream to, CancellationToken stopping)
+    private async Task CopyThenHalfCloseAsync(NetworkStream from, Socket toSocket, NetworkStream to, string direction, CancellationToken stopping)
     {
+        var bytes = ProxyMetrics.Bytes.WithLabels(cluster, listener, direction);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
-            await from.CopyToAsync(to, 16 * 1024, stopping);
+            int read;
+            while ((read = await from.ReadAsync(buffer, stopping)) > 0)
+            {
+                // Awaiting each write before the next read is the backpressure: a slow reader slows its writer.
+                await to.WriteAsync(buffer.AsMemory(0, read), stopping);
+                bytes.Inc(read);
+            }
             toSocket.Shutdown(SocketShutdown.Send);
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
@@ -79,13 +123,17 @@ internal sealed partial class TcpForwarder(
             // A reset or a stop on either side ends both directions.
             toSocket.Close();
         }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Listening on {Listen}")]
     private partial void LogListening(string listen);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No target for a client of {Listen}: the topology names none")]
-    private partial void LogNoTarget(string listen);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a client of {Listen}: {Reason}")]
+    private partial void LogRefused(string listen, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot reach {Target}: {Reason}")]
     private partial void LogConnectFailed(string target, string reason);

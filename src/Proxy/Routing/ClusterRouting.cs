@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MySqlHa.Coordination.Etcd;
 using MySqlHa.Coordination.Topology;
 using MySqlHa.Proxy.Configuration;
@@ -5,29 +6,95 @@ using MySqlHa.Proxy.Forwarding;
 
 namespace MySqlHa.Proxy.Routing;
 
-/// <summary>One cluster: follows its topology in etcd and runs its read-write and read-only listeners.</summary>
-internal sealed class ClusterRouting(ProxiedCluster cluster, ProxySettings settings, EtcdConnection etcd, ILoggerFactory logging)
+/// <summary>
+/// One cluster: follows its topology in etcd and runs its read-write and read-only listeners. While the cluster is
+/// switching, new read-write clients are held (at most MaxHeldConnections, at most HoldTimeout each, then refused)
+/// and released to the master of the next version; when the master changes, established read-write connections to
+/// the old one are closed so that clients reconnect to the new one.
+/// </summary>
+internal sealed class ClusterRouting
 {
-    private readonly TopologyFollower _follower = new(etcd, cluster.Name);
+    private readonly ProxiedCluster _cluster;
+    private readonly ProxySettings _settings;
+    private readonly TopologyFollower _follower;
+    private readonly TcpForwarder _readWrite;
+    private readonly TcpForwarder? _readOnly;
     private RouteTable _routes = RouteTable.Empty;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _held;
 
-    public ProxiedCluster Cluster => cluster;
+    public ClusterRouting(ProxiedCluster cluster, ProxySettings settings, EtcdConnection etcd, ILoggerFactory logging)
+    {
+        _cluster = cluster;
+        _settings = settings;
+        _follower = new TopologyFollower(etcd, cluster.Name);
+        var logger = logging.CreateLogger($"MySqlHa.Proxy.{cluster.Name}");
+        _readWrite = new TcpForwarder(cluster.Name, "read-write", cluster.ReadWrite, ChooseMasterAsync, settings.ConnectTimeout, logger);
+        if (cluster.ReadOnly is { } readOnly)
+            _readOnly = new TcpForwarder(cluster.Name, "read-only", readOnly,
+                _ => ValueTask.FromResult(new RouteChoice(Routes.NextReplica(), "no healthy replica")), settings.ConnectTimeout, logger);
+        _follower.Changed += Apply;
+    }
+
+    public ProxiedCluster Cluster => _cluster;
 
     public RouteTable Routes => Volatile.Read(ref _routes);
 
     public bool EtcdConnected => _follower.Connected;
 
+    public int Held => Volatile.Read(ref _held);
+
     public Task RunAsync(CancellationToken stopping)
     {
-        _follower.Changed += topology => Volatile.Write(ref _routes, RouteTable.From(topology));
-        var logger = logging.CreateLogger($"MySqlHa.Proxy.{cluster.Name}");
-        var tasks = new List<Task>
-        {
-            _follower.RunAsync(stopping),
-            new TcpForwarder(cluster.ReadWrite, () => Routes.Master, settings.ConnectTimeout, logger).RunAsync(stopping),
-        };
-        if (cluster.ReadOnly is { } readOnly)
-            tasks.Add(new TcpForwarder(readOnly, () => Routes.NextReplica(), settings.ConnectTimeout, logger).RunAsync(stopping));
+        var tasks = new List<Task> { _follower.RunAsync(stopping), _readWrite.RunAsync(stopping) };
+        if (_readOnly is not null) tasks.Add(_readOnly.RunAsync(stopping));
         return Task.WhenAll(tasks);
+    }
+
+    private void Apply(PublishedTopology topology)
+    {
+        var previous = Routes;
+        var next = RouteTable.From(topology);
+        Volatile.Write(ref _routes, next);
+        ProxyMetrics.RoutingChanges.WithLabels(_cluster.Name).Inc();
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        if (previous.Master is { } demoted && !demoted.Equals(next.Master))
+            ProxyMetrics.ClosedOnDemotion.WithLabels(_cluster.Name).Inc(_readWrite.CloseConnectionsTo(demoted));
+    }
+
+    private async ValueTask<RouteChoice> ChooseMasterAsync(CancellationToken stopping)
+    {
+        var routes = Routes;
+        if (routes.State == TopologyState.Serving) return new RouteChoice(routes.Master, "the topology names no master");
+        if (Interlocked.Increment(ref _held) > _settings.MaxHeldConnections)
+        {
+            Interlocked.Decrement(ref _held);
+            return new RouteChoice(null, "too many connections held");
+        }
+        var held = Stopwatch.StartNew();
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            deadline.CancelAfter(_settings.HoldTimeout);
+            while (true)
+            {
+                var changed = Volatile.Read(ref _changed).Task;
+                routes = Routes;
+                if (routes.State == TopologyState.Serving) return new RouteChoice(routes.Master, "the topology names no master");
+                try
+                {
+                    await changed.WaitAsync(deadline.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return new RouteChoice(null, "still switching after the hold timeout");
+                }
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _held);
+            ProxyMetrics.HoldSeconds.WithLabels(_cluster.Name).Observe(held.Elapsed.TotalSeconds);
+        }
     }
 }

@@ -29,6 +29,7 @@ public sealed class ProxyRoutingTests : IDisposable
             ["MYSQLHA_PROXY_Clusters__0__Name"] = Cluster,
             ["MYSQLHA_PROXY_Clusters__0__ReadWrite"] = $"127.0.0.1:{_readWritePort}",
             ["MYSQLHA_PROXY_Clusters__0__ReadOnly"] = $"127.0.0.1:{_readOnlyPort}",
+            ["MYSQLHA_PROXY_HoldTimeout"] = "00:00:02",
         });
     }
 
@@ -78,10 +79,67 @@ public sealed class ProxyRoutingTests : IDisposable
         Assert.Equal(SandboxReplication.Replicas[0].Port, await PortBehindAsync(_readWritePort, expected: SandboxReplication.Replicas[0].Port));
     }
 
-    private async Task PublishAsync(long version, ServerEndpoint master, IEnumerable<ServerEndpoint> replicas, long epoch = 0)
+    [Fact]
+    public async Task New_read_write_connections_are_held_while_switching_and_released_to_the_new_master()
+    {
+        await PublishAsync(1, SandboxReplication.Primary, []);
+        Assert.Equal(SandboxReplication.Primary.Port, await PortBehindAsync(_readWritePort));
+        await PublishAsync(2, SandboxReplication.Primary, [], state: TopologyState.Switching);
+        await Task.Delay(300);
+
+        var held = OneConnectionPortAsync(_readWritePort);
+        await Task.Delay(700);
+        Assert.False(held.IsCompleted, "the connection was not held while the cluster was switching");
+        await PublishAsync(3, SandboxReplication.Replicas[0], []);
+
+        Assert.Equal(SandboxReplication.Replicas[0].Port, await held.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task A_connection_held_past_the_hold_timeout_is_refused()
+    {
+        await PublishAsync(1, SandboxReplication.Primary, []);
+        await PortBehindAsync(_readWritePort);
+        await PublishAsync(2, SandboxReplication.Primary, [], state: TopologyState.Switching);
+        await Task.Delay(300);
+
+        var started = DateTime.UtcNow;
+        await Assert.ThrowsAnyAsync<Exception>(() => OneConnectionPortAsync(_readWritePort));
+
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Established_connections_to_a_demoted_master_are_closed()
+    {
+        await PublishAsync(1, SandboxReplication.Primary, []);
+        await PortBehindAsync(_readWritePort);
+        var credentials = SandboxSettings.Current.Admin;
+        await using var established = new MySqlConnection(
+            ServerConnections.ConnectionString(new ServerEndpoint("127.0.0.1", _readWritePort), credentials, TimeSpan.FromSeconds(2)) + ";Pooling=false");
+        await established.OpenAsync();
+        Assert.Equal(SandboxReplication.Primary.Port, Convert.ToInt32(await new MySqlCommand("SELECT @@port", established).ExecuteScalarAsync()));
+
+        await PublishAsync(2, SandboxReplication.Replicas[0], []);
+        await PortBehindAsync(_readWritePort, expected: SandboxReplication.Replicas[0].Port);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => new MySqlCommand("SELECT @@port", established).ExecuteScalarAsync());
+    }
+
+    private static async Task<int> OneConnectionPortAsync(int proxyPort)
+    {
+        var connectionString = ServerConnections.ConnectionString(new ServerEndpoint("127.0.0.1", proxyPort), SandboxSettings.Current.Admin,
+            TimeSpan.FromSeconds(10)) + ";Pooling=false";
+        await using var connection = new MySqlConnection(connectionString);
+        await connection.OpenAsync();
+        return Convert.ToInt32(await new MySqlCommand("SELECT @@port", connection).ExecuteScalarAsync());
+    }
+
+    private async Task PublishAsync(long version, ServerEndpoint master, IEnumerable<ServerEndpoint> replicas, long epoch = 0,
+        TopologyState state = TopologyState.Serving)
     {
         static ContainerAddress Address(ServerEndpoint e) => new(e.Host, e.Port, e.ToString());
-        var topology = new PublishedTopology(Cluster, version, TopologyState.Serving,
+        var topology = new PublishedTopology(Cluster, version, state,
             new ContainerGroup([Address(master)]), new ContainerGroup(replicas.Select(Address).ToList())) { Epoch = epoch };
         await _etcd.Client.PutAsync(new PutRequest
         {
