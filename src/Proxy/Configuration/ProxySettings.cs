@@ -3,12 +3,16 @@ using MySqlHa.Coordination.Etcd;
 
 namespace MySqlHa.Proxy.Configuration;
 
-/// <summary>One cluster the proxy serves: where clients connect for writes and for reads.</summary>
-public sealed record ProxiedCluster(string Name, IPEndPoint ReadWrite, IPEndPoint? ReadOnly);
+/// <summary>
+/// One cluster the proxy serves: where clients connect for writes and for reads. With
+/// <paramref name="ReadOnlyFallsBackToMaster"/>, readers go to the master when no replica is fit to serve.
+/// </summary>
+public sealed record ProxiedCluster(string Name, IPEndPoint ReadWrite, IPEndPoint? ReadOnly, bool ReadOnlyFallsBackToMaster);
 
 /// <summary>
 /// The proxy's settings, from its configuration file (--config, or proxy.json beside it) and the environment
-/// (MYSQLHA_PROXY_ prefix). Clusters:N:Name, Clusters:N:ReadWrite ("127.0.0.1:6033"), Clusters:N:ReadOnly.
+/// (MYSQLHA_PROXY_ prefix). Clusters:N:Name, Clusters:N:ReadWrite ("127.0.0.1:6033"), Clusters:N:ReadOnly,
+/// Clusters:N:ReadOnlyFallsBackToMaster (default false).
 /// </summary>
 /// <summary>
 /// HoldTimeout (default 10 s) and MaxHeldConnections (default 1000) bound how long and how many new read-write
@@ -31,7 +35,8 @@ public sealed record ProxySettings(EtcdOptions Etcd, IReadOnlyList<ProxiedCluste
             if (string.IsNullOrWhiteSpace(name) || name.Contains('/')) problems.Add($"Clusters:{section.Key}:Name is required and cannot contain '/'");
             var readWrite = Listen(section, "ReadWrite", required: true, problems);
             var readOnly = Listen(section, "ReadOnly", required: false, problems);
-            if (name is not null && readWrite is not null) clusters.Add(new ProxiedCluster(name, readWrite, readOnly));
+            var fallback = section.GetValue("ReadOnlyFallsBackToMaster", false);
+            if (name is not null && readWrite is not null) clusters.Add(new ProxiedCluster(name, readWrite, readOnly, fallback));
         }
         if (clusters.Count == 0 && problems.Count == 0) problems.Add("Clusters: at least one cluster is required");
         var listeners = clusters.SelectMany(c => new[] { c.ReadWrite, c.ReadOnly }).OfType<IPEndPoint>().ToList();

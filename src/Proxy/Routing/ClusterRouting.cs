@@ -31,8 +31,7 @@ internal sealed class ClusterRouting
         var logger = logging.CreateLogger($"MySqlHa.Proxy.{cluster.Name}");
         _readWrite = new TcpForwarder(cluster.Name, "read-write", cluster.ReadWrite, ChooseMasterAsync, settings.ConnectTimeout, logger);
         if (cluster.ReadOnly is { } readOnly)
-            _readOnly = new TcpForwarder(cluster.Name, "read-only", readOnly,
-                _ => ValueTask.FromResult(new RouteChoice(Routes.NextReplica(), "no healthy replica")), settings.ConnectTimeout, logger);
+            _readOnly = new TcpForwarder(cluster.Name, "read-only", readOnly, _ => ValueTask.FromResult(ChooseReplica()), settings.ConnectTimeout, logger);
         _follower.Changed += Apply;
     }
 
@@ -60,6 +59,19 @@ internal sealed class ClusterRouting
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         if (previous.Master is { } demoted && !demoted.Equals(next.Master))
             ProxyMetrics.ClosedOnDemotion.WithLabels(_cluster.Name).Inc(_readWrite.CloseConnectionsTo(demoted));
+    }
+
+    /// <summary>
+    /// A replica in turn. The controller publishes only replicas whose status is OK, so lagging, lost and failing
+    /// ones are already out of the pool; with none left, readers go to the master only if configured to.
+    /// </summary>
+    private RouteChoice ChooseReplica()
+    {
+        var routes = Routes;
+        if (routes.NextReplica() is { } replica) return new RouteChoice(replica, null);
+        return _cluster.ReadOnlyFallsBackToMaster && routes.State == TopologyState.Serving
+            ? new RouteChoice(routes.Master, "the topology names no master")
+            : new RouteChoice(null, "no replica is fit to serve");
     }
 
     private async ValueTask<RouteChoice> ChooseMasterAsync(CancellationToken stopping)

@@ -30,6 +30,7 @@ public sealed class ProxyRoutingTests : IDisposable
             ["MYSQLHA_PROXY_Clusters__0__ReadWrite"] = $"127.0.0.1:{_readWritePort}",
             ["MYSQLHA_PROXY_Clusters__0__ReadOnly"] = $"127.0.0.1:{_readOnlyPort}",
             ["MYSQLHA_PROXY_HoldTimeout"] = "00:00:02",
+            ["MYSQLHA_PROXY_Clusters__0__ReadOnlyFallsBackToMaster"] = "true",
         });
     }
 
@@ -54,6 +55,37 @@ public sealed class ProxyRoutingTests : IDisposable
         for (var i = 0; i < 4; i++) ports.Add(await PortBehindAsync(_readOnlyPort));
 
         Assert.Equal(SandboxReplication.Replicas.Select(r => r.Port).Order(), ports.Distinct().Order());
+    }
+
+    [Fact]
+    public async Task Readers_go_to_the_master_when_no_replica_is_fit_and_the_fallback_is_configured()
+    {
+        await PublishAsync(1, SandboxReplication.Primary, []);
+        await PortBehindAsync(_readWritePort);
+
+        Assert.Equal(SandboxReplication.Primary.Port, await PortBehindAsync(_readOnlyPort));
+    }
+
+    [Fact]
+    public async Task With_etcd_stopped_the_last_known_topology_stays_in_force_and_the_watch_resumes_after()
+    {
+        await PublishAsync(1, SandboxReplication.Primary, SandboxReplication.Replicas);
+        await PortBehindAsync(_readWritePort);
+
+        SandboxReplication.StopEtcd();
+        try
+        {
+            await Task.Delay(1000);
+            Assert.Equal(SandboxReplication.Primary.Port, await PortBehindAsync(_readWritePort));
+            Assert.Contains(await PortBehindAsync(_readOnlyPort), SandboxReplication.Replicas.Select(r => r.Port));
+        }
+        finally
+        {
+            SandboxReplication.RunEnvScript("up");
+        }
+
+        await PublishAsync(2, SandboxReplication.Replicas[1], []);
+        Assert.Equal(SandboxReplication.Replicas[1].Port, await PortBehindAsync(_readWritePort, expected: SandboxReplication.Replicas[1].Port));
     }
 
     [Fact]

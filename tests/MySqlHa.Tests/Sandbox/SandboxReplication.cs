@@ -54,10 +54,14 @@ public static class SandboxReplication
     }
 
     /// <summary>Stops sandbox MariaDB instance <paramref name="number"/> (1-based) as a crash would leave it: gone.</summary>
-    public static void StopServer(int number)
+    public static void StopServer(int number) => Kill(Path.Combine($"mariadb{number}", "mariadbd.pid"));
+
+    /// <summary>Stops the sandbox's etcd member as a crash would; <c>scripts/env.sh up</c> brings it back.</summary>
+    public static void StopEtcd() => Kill(Path.Combine("etcd", "etcd.pid"));
+
+    private static void Kill(string pidFileInSandbox)
     {
-        var pidFile = Path.Combine(Environment.GetEnvironmentVariable("MYSQLHA_SANDBOX") is { Length: > 0 } sandbox
-            ? sandbox : SandboxSettings.Current.SandboxFolder, $"mariadb{number}", "mariadbd.pid");
+        var pidFile = Path.Combine(SandboxSettings.Current.SandboxFolder, pidFileInSandbox);
         var pid = int.Parse(File.ReadAllText(pidFile).Trim());
         using var process = System.Diagnostics.Process.GetProcessById(pid);
         process.Kill();
