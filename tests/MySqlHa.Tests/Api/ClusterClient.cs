@@ -51,6 +51,17 @@ public sealed class ClusterClient(HttpClient http)
         foreach (var instance in replicas.Prepend("db1")) await WaitForStatusAsync(cluster, instance, "OK");
     }
 
+    /// <summary>Registers db1 as master and db2 as standby, both active (mutual), and waits until both are OK.</summary>
+    public async Task ArrangeMutualPairAsync(Guid cluster)
+    {
+        await SucceedAsync(cluster, "db1", "register", "master");
+        await SucceedAsync(cluster, "db2", "register", "standby");
+        await SucceedAsync(cluster, "db2", "activate");
+        await SucceedAsync(cluster, "db1", "activate");
+        await WaitForStatusAsync(cluster, "db1", "OK");
+        await WaitForStatusAsync(cluster, "db2", "OK");
+    }
+
     /// <summary>Waits until the monitor has recorded <paramref name="expected"/> for the instance; returns its record.</summary>
     public async Task<JsonNode> WaitForStatusAsync(Guid cluster, string instance, string expected, TimeSpan? limit = null)
     {

@@ -85,13 +85,7 @@ public sealed class InstanceLifecycleTests(ApiFactory api) : IAsyncLifetime
     [Fact]
     public async Task Activating_the_master_with_a_standby_makes_the_pair_mutual()
     {
-        await _client.SucceedAsync(_cluster, "db1", "register", "master");
-        await _client.SucceedAsync(_cluster, "db2", "register", "standby");
-        await _client.SucceedAsync(_cluster, "db2", "activate");
-        await _client.SucceedAsync(_cluster, "db1", "activate");
-
-        await _client.WaitForStatusAsync(_cluster, "db1", "OK");
-        await _client.WaitForStatusAsync(_cluster, "db2", "OK");
+        await _client.ArrangeMutualPairAsync(_cluster);
         Assert.True(await IsReplicatingFromAsync(0, 1));
         Assert.True(await IsReplicatingFromAsync(1, 0));
     }

@@ -118,12 +118,7 @@ public sealed class SwitchoverTests(ApiFactory api) : IAsyncLifetime
     [Fact]
     public async Task Switchover_without_a_candidate_goes_to_the_standby_and_keeps_the_pair_mutual()
     {
-        await _client.SucceedAsync(_cluster, "db1", "register", "master");
-        await _client.SucceedAsync(_cluster, "db2", "register", "standby");
-        await _client.SucceedAsync(_cluster, "db2", "activate");
-        await _client.SucceedAsync(_cluster, "db1", "activate");
-        await _client.WaitForStatusAsync(_cluster, "db1", "OK");
-        await _client.WaitForStatusAsync(_cluster, "db2", "OK");
+        await _client.ArrangeMutualPairAsync(_cluster);
 
         var operation = await WaitForEndAsync(await StartAsync(new { }));
 
