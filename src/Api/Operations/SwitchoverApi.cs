@@ -34,6 +34,9 @@ public static class SwitchoverApi
         if (request.TransactionWaitSeconds is < 0 or > 3600)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["transactionWaitSeconds"] = ["Between 0 and 3600 seconds."] });
         if (await session.LoadAsync<Cluster>(id, cancellation) is not { } cluster) return ClusterProblems.NoSuchCluster(id);
+        if (!agents.Configured)
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Switchover needs the agents.",
+                detail: "MySqlHa:Agents:TokenFile is not set, so this Api cannot command the agents.");
 
         if (dryRun == true)
         {

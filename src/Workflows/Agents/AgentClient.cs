@@ -33,7 +33,12 @@ public sealed record AgentAnswer(bool Succeeded, int Status, JsonNode? Body, str
 /// </summary>
 public sealed class AgentClient(EtcdConnection etcd, LeaderElection election, AgentClientOptions options, IHttpClientFactory clients)
 {
-    private readonly Lazy<string> _token = new(() => File.ReadAllText(options.TokenFile).Trim());
+    private readonly Lazy<string> _token = new(() => options.TokenFile.Length == 0
+        ? throw new InvalidOperationException("MySqlHa:Agents:TokenFile is not set, so no agent can be commanded.")
+        : File.ReadAllText(options.TokenFile).Trim());
+
+    /// <summary>False when no agent token is configured: nothing that needs the agents can run.</summary>
+    public bool Configured => options.TokenFile.Length > 0;
 
     public async Task<AgentAnswer> CommandAsync(string cluster, string instance, string command, object body,
         TimeSpan? timeout, CancellationToken cancellation)
@@ -54,7 +59,15 @@ public sealed class AgentClient(EtcdConnection etcd, LeaderElection election, Ag
     {
         if (election.CurrentTerm is not { Ended.IsCancellationRequested: false } term)
             throw new NotLeadingException();
-        var registration = await etcd.Client.GetValAsync(etcd.Keys.Agent(cluster, instance), deadline: etcd.Deadline(), cancellationToken: cancellation);
+        string registration;
+        try
+        {
+            registration = await etcd.Client.GetValAsync(etcd.Keys.Agent(cluster, instance), deadline: etcd.Deadline(), cancellationToken: cancellation);
+        }
+        catch (Grpc.Core.RpcException e)
+        {
+            return new AgentAnswer(false, 0, null, $"etcd cannot be read to find {instance}'s agent: {e.Status.Detail}");
+        }
         if (registration.Length == 0)
             return new AgentAnswer(false, 0, null, $"no agent is registered for {cluster}/{instance} (its lease is gone: the host or the agent is down)");
         var url = (string?)JsonNode.Parse(registration)?["agentUrl"];

@@ -43,6 +43,9 @@ public static class PersistenceSetup
         // A step that finds this process no longer leading waits for leadership to settle (here or elsewhere).
         options.OnException<NotLeadingException>().ScheduleRetry(
             TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+        // etcd or PostgreSQL out of reach for a moment: try the step again rather than leave the operation hanging.
+        options.OnException<Grpc.Core.RpcException>().Or<Npgsql.NpgsqlException>().ScheduleRetry(
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
         return options;
     }
 }
