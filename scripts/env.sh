@@ -7,6 +7,8 @@
 #   scripts/env.sh status   print what runs and where; exit 1 if anything is down
 #   scripts/env.sh reset    put replication back to the canonical shape (instance 1 primary, 2 and 3 replicas);
 #                           servers whose histories diverged are wiped and re-created
+#   scripts/env.sh start-server N   start MariaDB instance N alone, as a crashed server restarts: read-only,
+#                           replication stopped, nothing rearranged (fault tests use it)
 #   scripts/env.sh install  only install the Debian packages
 #
 # Settings (environment): MYSQLHA_SANDBOX (folder, default <repo>/.sandbox), MYSQLHA_MARIADB_PORTS
@@ -38,7 +40,7 @@ fail() { printf 'env.sh: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- installation
 packages=(mariadb-server mariadb-client mariadb-backup postgresql etcd-server etcd-client haproxy sysbench
-          procps iproute2 openssl)
+          procps iproute2 openssl iptables)
 
 install_packages() {
   local missing=()
@@ -123,6 +125,9 @@ innodb-log-file-size=48M
 performance-schema=OFF
 max-connections=500
 skip-slave-start=ON
+# A replica notices a hung (not dead) primary only when the connection goes quiet for this long; the default (60 s)
+# would hold failure detection back a minute. Heartbeats default to half of it.
+slave-net-timeout=4
 CNF
 }
 
@@ -373,6 +378,10 @@ case "${1:-}" in
   down) cmd_down ;;
   status) cmd_status ;;
   reset) cmd_reset ;;
+  start-server)
+    [[ "${2:-}" =~ ^[0-9]+$ ]] && [ "$2" -ge 1 ] && [ "$2" -le ${#mariadb_ports[@]} ] \
+      || fail "start-server needs an instance number between 1 and ${#mariadb_ports[@]}"
+    start_mariadb "$2" "${mariadb_ports[$(($2 - 1))]}" || say "mariadb$2 is already running" ;;
   install) mkdir -p "$sandbox"; install_packages ;;
-  *) echo "usage: $0 up|down|status|reset|install" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|reset|start-server N|install" >&2; exit 2 ;;
 esac

@@ -24,6 +24,7 @@ app.MapClusters();
 app.MapInstances();
 app.MapTopology();
 app.MapSwitchover();
+app.MapFailover();
 app.MapOperations();
 
 return await app.RunJasperFxCommands(args);

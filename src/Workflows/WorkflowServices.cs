@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
+using MySqlHa.Workflows.Failover;
 using MySqlHa.Workflows.Lifecycle;
 using MySqlHa.Workflows.Monitoring;
 using MySqlHa.Workflows.Topology;
@@ -35,6 +36,17 @@ public static class WorkflowServices
         services.AddSingleton<MonitorObservations>();
         services.AddSingleton<TopologyPublisher>();
         services.AddHostedService<ClusterMonitor>();
+        return services;
+    }
+
+    /// <summary>Failure detection, automatic failover and fencing; they act only while this process leads.</summary>
+    public static IServiceCollection AddMySqlHaFailover(this IServiceCollection services, FailureDetectionOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<FailoverStarter>();
+        services.AddSingleton<MasterFailureDetector>();
+        services.AddSingleton<FencedInstanceGuard>();
+        services.AddHostedService<FailureWatch>();
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using MySqlHa.Replication.Servers;
 using MySqlHa.Replication.Topology;
 using MySqlHa.Workflows.Clusters;
+using MySqlHa.Workflows.Failover;
 
 namespace MySqlHa.Api.Clusters;
 
@@ -16,6 +17,9 @@ public sealed record ClusterView(
     CredentialsView? ReplicationCredentials,
     DateTimeOffset RegisteredAt,
     long Version,
+    Guid? RunningOperation,
+    FailoverPolicy FailoverPolicy,
+    DateTimeOffset? AutomaticFailoverBlockedUntil,
     DiscoveredTopology? Topology)
 {
     public static ClusterView From(Cluster cluster, DiscoveredTopology? topology) => new(
@@ -27,6 +31,9 @@ public sealed record ClusterView(
         cluster.ReplicationCredentials is { } replication ? View(replication) : null,
         cluster.RegisteredAt,
         cluster.Version,
+        cluster.RunningOperation,
+        cluster.FailoverPolicy,
+        cluster.AutomaticFailoverBlockedUntil,
         topology);
 
     private static CredentialsView View(ServerCredentials credentials) => new(credentials.User, credentials.PasswordFile);

@@ -2,6 +2,7 @@ using MySqlHa.Coordination.Election;
 using MySqlHa.Coordination.Etcd;
 using MySqlHa.Replication.Servers;
 using MySqlHa.Workflows.Agents;
+using MySqlHa.Workflows.Failover;
 using MySqlHa.Workflows.Monitoring;
 using Wolverine;
 
@@ -12,7 +13,7 @@ namespace MySqlHa.Api.Hosting;
 /// instead of failing on the first request. Keys: ConnectionStrings:Postgres, Etcd:Endpoint, Etcd:Prefix,
 /// MySqlHa:Schema, MySqlHa:Durability (Balanced or Solo), MySqlHa:ProbeTimeout, MySqlHa:Monitor:Interval,
 /// MySqlHa:Monitor:LagThreshold, MySqlHa:Election:Identity, MySqlHa:Election:LeaseTtl, MySqlHa:Agents:TokenFile,
-/// MySqlHa:Agents:CallTimeout.
+/// MySqlHa:Agents:CallTimeout, MySqlHa:Failover:ConfirmFor.
 /// </summary>
 public sealed record MySqlHaSettings(
     string PostgresConnectionString,
@@ -22,7 +23,8 @@ public sealed record MySqlHaSettings(
     TimeSpan ProbeTimeout,
     MonitorOptions Monitor,
     LeaderElectionOptions Election,
-    AgentClientOptions Agents)
+    AgentClientOptions Agents,
+    FailureDetectionOptions Failover)
 {
     public static MySqlHaSettings From(IConfiguration configuration)
     {
@@ -66,6 +68,11 @@ public sealed record MySqlHaSettings(
         if (agents.TokenFile.Length > 0 && new ServerCredentials("", agents.TokenFile).ProblemWithPasswordFile() is { } tokenProblem)
             throw new InvalidOperationException($"MySqlHa:Agents:TokenFile: {tokenProblem}.");
 
-        return new MySqlHaSettings(postgres, schema, etcd, durability, probeTimeout, monitor, election, agents);
+        var failover = new FailureDetectionOptions();
+        configuration.GetSection("MySqlHa:Failover").Bind(failover);
+        if (failover.ConfirmFor < TimeSpan.Zero)
+            throw new InvalidOperationException("MySqlHa:Failover:ConfirmFor cannot be negative.");
+
+        return new MySqlHaSettings(postgres, schema, etcd, durability, probeTimeout, monitor, election, agents, failover);
     }
 }

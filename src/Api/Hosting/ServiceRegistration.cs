@@ -27,6 +27,7 @@ public static class ServiceRegistration
         services.AddMySqlHaWorkflows();
         services.AddLeaderElection(settings.Election);
         services.AddMySqlHaMonitor(settings.Monitor);
+        services.AddMySqlHaFailover(settings.Failover);
         services.AddMonitorMetrics();
         services.AddAgentClient(settings.Agents);
         services.AddMySqlHaHealthChecks();

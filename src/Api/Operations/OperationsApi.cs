@@ -25,8 +25,8 @@ public static class OperationsApi
         var last = events[^1].EventTypeName;
         var state = last switch
         {
-            "switchover_completed" => "completed",
-            "switchover_aborted" => "aborted",
+            "switchover_completed" or "failover_completed" => "completed",
+            "switchover_aborted" or "failover_aborted" => "aborted",
             _ => "running",
         };
         return TypedResults.Ok(new OperationView(id, state,

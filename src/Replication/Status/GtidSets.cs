@@ -38,6 +38,23 @@ public static class GtidSets
     public static string Missing(DatabaseFlavor flavor, string candidate, string reference) =>
         flavor == DatabaseFlavor.MariaDb ? MissingMariaDb(candidate, reference) : MissingMySql(candidate, reference);
 
+    /// <summary>
+    /// The transactions of <paramref name="follower"/> that did not come from the old master: those missing from the
+    /// master's last known set and not written by the master after we last saw it. MariaDB names the writing server
+    /// in each GTID, so a missing GTID written by <paramref name="masterServerId"/> is only newer than our last look.
+    /// MySQL's GTIDs name a server UUID we do not read, so a missing transaction is errant when its UUID appears
+    /// nowhere in the master's last known set (a replica's own writes), and newer than our look otherwise.
+    /// </summary>
+    public static string Errant(DatabaseFlavor flavor, string follower, string masterLastKnown, long masterServerId)
+    {
+        var missing = Missing(flavor, follower, masterLastKnown).Split(',', StringSplitOptions.RemoveEmptyEntries);
+        if (flavor == DatabaseFlavor.MariaDb)
+            return string.Join(",", missing.Where(gtid => gtid.Split('-')[1] != masterServerId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var masterSources = masterLastKnown.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(member => member.Split(':')[0].ToLowerInvariant()).ToHashSet();
+        return string.Join(",", missing.Where(interval => !masterSources.Contains(interval.Split(':')[0].ToLowerInvariant())));
+    }
+
     private static string MissingMariaDb(string candidate, string reference)
     {
         static Dictionary<string, (string Server, long Sequence)> Parse(string set) => set

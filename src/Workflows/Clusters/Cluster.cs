@@ -1,5 +1,6 @@
 using MySqlHa.Replication.Servers;
 using MySqlHa.Replication.Topology;
+using MySqlHa.Workflows.Failover;
 
 namespace MySqlHa.Workflows.Clusters;
 
@@ -22,6 +23,12 @@ public sealed record Cluster(
 
     /// <summary>True while a switch holds traffic: proxies queue new read-write connections.</summary>
     public bool Switching { get; init; }
+
+    /// <summary>How this cluster fails over (see the failover policy API).</summary>
+    public FailoverPolicy FailoverPolicy { get; init; } = FailoverPolicy.Default;
+
+    /// <summary>After a failover, automatic recovery waits until then, or until an operator acknowledges.</summary>
+    public DateTimeOffset? AutomaticFailoverBlockedUntil { get; init; }
 
     public ClusterInstance? Master => Instances.FirstOrDefault(i => i.Role == InstanceRole.Master);
 
@@ -78,6 +85,33 @@ public sealed record Cluster(
             .Operate(e.OldMaster, i => i with { Role = e.OldMasterRole, ReplicationActive = true, Paused = false });
         return switched with { Switching = false, Version = cluster.Version + 1 };
     }
+
+    public static Cluster Apply(FailoverPolicyChanged e, Cluster cluster) =>
+        cluster with { FailoverPolicy = e.Policy, Version = cluster.Version + 1 };
+
+    public static Cluster Apply(MasterUnreachable e, Cluster cluster) => cluster with { Version = cluster.Version + 1 };
+
+    public static Cluster Apply(AutomaticFailoverWithheld e, Cluster cluster) => cluster with { Version = cluster.Version + 1 };
+
+    public static Cluster Apply(InstanceFenced e, Cluster cluster) => cluster.Operate(e.Instance, i => i with { Fenced = true });
+
+    public static Cluster Apply(InstanceUnfenced e, Cluster cluster) => cluster.Operate(e.Instance, i => i with { Fenced = false });
+
+    public static Cluster Apply(FencedInstanceMadeReadOnly e, Cluster cluster) => cluster with { Version = cluster.Version + 1 };
+
+    public static Cluster Apply(MasterFailedOver e, Cluster cluster)
+    {
+        var failedOver = cluster
+            .Operate(e.NewMaster, i => i with { Role = InstanceRole.Master, ReplicationActive = false, Paused = false })
+            .Operate(e.OldMaster, i => i with { Role = InstanceRole.Replica, ReplicationActive = false, Paused = false, Fenced = true });
+        return failedOver with { Switching = false, Version = cluster.Version + 1 };
+    }
+
+    public static Cluster Apply(AutomaticFailoverBlocked e, Cluster cluster) =>
+        cluster with { AutomaticFailoverBlockedUntil = e.Until, Version = cluster.Version + 1 };
+
+    public static Cluster Apply(FailoverAcknowledged e, Cluster cluster) =>
+        cluster with { AutomaticFailoverBlockedUntil = null, Version = cluster.Version + 1 };
 
     /// <summary>An operation on the instance: besides the change, it marks the version from which probes count.</summary>
     private Cluster Operate(string instance, Func<ClusterInstance, ClusterInstance> change) =>

@@ -19,6 +19,9 @@ public sealed record ClusterInstance(
     DateTimeOffset? StatusSince,
     long ChangedAtVersion)
 {
+    /// <summary>A failed master taken out of service by a failover: never routed to, kept read-only, until re-registered.</summary>
+    public bool Fenced { get; init; }
+
     public static ClusterInstance Unregistered(string name, ServerEndpoint endpoint, long version) =>
         new(name, endpoint, InstanceRole.Unregistered, false, false, InstanceStatus.Unregistered, null, null, version);
 }

@@ -35,4 +35,7 @@ public enum InstanceStatus
 
     /// <summary>Unreachable, or not doing what its role requires; the reason says which.</summary>
     [JsonStringEnumMemberName("ERROR")] Error,
+
+    /// <summary>A failed master fenced by a failover: out of service until an operator repairs and registers it again.</summary>
+    [JsonStringEnumMemberName("FENCED")] Fenced,
 }

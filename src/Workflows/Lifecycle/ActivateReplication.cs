@@ -13,6 +13,8 @@ public sealed record ActivateReplication(string Instance) : ILifecycleOperation
     {
         if (cluster.Find(Instance) is not { } instance) return LifecycleDecision.Refuse($"The cluster has no instance '{Instance}'.");
         if (instance.Role == InstanceRole.Unregistered) return LifecycleDecision.Refuse($"'{Instance}' is not registered; register it first.");
+        if (instance.Fenced)
+            return LifecycleDecision.Refuse($"'{Instance}' is a fenced former master whose history may have diverged; repair it, then unregister and register it again.");
         if (instance.ReplicationActive) return LifecycleDecision.Refuse($"'{Instance}' is already active; detach it first to change its source.");
         if (instance.Paused) return LifecycleDecision.Refuse($"'{Instance}' is paused; resume it first.");
         if (cluster.ReplicationCredentials is null)

@@ -88,7 +88,8 @@ public sealed partial class ClusterMonitor(
             var previous = observations.Find(cluster.Id, instance.Name);
             observations.Record(new InstanceObservation(cluster.Id, cluster.Name, instance.Name, cluster.Version, result,
                 InstanceStatusRules.Evaluate(cluster, instance, result, options),
-                previous is null ? null : MonitorObservations.QueriesPerSecond(previous.Probe, result)));
+                previous is null ? null : MonitorObservations.QueriesPerSecond(previous.Probe, result),
+                result.Snapshot ?? previous?.LastSeen));
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {

@@ -9,6 +9,7 @@ public sealed record StatusVerdict(InstanceStatus Status, string? Reason);
 /// <summary>
 /// LAIN mysql-service's status rules, made explicit. Pure: our records plus one probe in, one verdict out.
 /// <list type="bullet">
+/// <item>FENCED: a failed master taken out of service by a failover, whatever it says.</item>
 /// <item>UNREGISTERED: no role. ERROR: unreachable, or not doing what its role requires.</item>
 /// <item>PAUSED: paused by an operator. DETACHED: a standby or replica we have not activated.</item>
 /// <item>LOST: replicating from a server other than the registered master (it missed a switch).</item>
@@ -20,6 +21,10 @@ public static class InstanceStatusRules
     public static StatusVerdict Evaluate(Cluster cluster, ClusterInstance instance, ProbeResult probe, MonitorOptions options)
     {
         if (instance.Role == InstanceRole.Unregistered) return new(InstanceStatus.Unregistered, null);
+        if (instance.Fenced)
+            return new(InstanceStatus.Fenced, probe.Snapshot is not { } seen ? "failed master, fenced; unreachable"
+                : seen.ReadOnly ? "failed master, fenced and read-only; repair it, then unregister and register it again"
+                : "failed master, fenced, but WRITABLE: being made read-only");
         if (probe.Snapshot is not { } snapshot) return new(InstanceStatus.Error, $"unreachable: {probe.Failure}");
         if (instance.Paused) return new(InstanceStatus.Paused, null);
         return instance.Role == InstanceRole.Master

@@ -5,10 +5,12 @@ namespace MySqlHa.Workflows.Monitoring;
 
 /// <summary>
 /// The latest probe of one instance, the verdict on it, and its query rate since the probe before.
-/// <paramref name="ClusterVersion"/> is the version of our record when the probe began.
+/// <paramref name="ClusterVersion"/> is the version of our record when the probe began. <paramref name="LastSeen"/> is
+/// the latest snapshot any probe got, this one or an earlier one: a dead master's last known position.
 /// </summary>
 public sealed record InstanceObservation(
-    Guid ClusterId, string Cluster, string Instance, long ClusterVersion, ProbeResult Probe, StatusVerdict Verdict, double? QueriesPerSecond);
+    Guid ClusterId, string Cluster, string Instance, long ClusterVersion, ProbeResult Probe, StatusVerdict Verdict, double? QueriesPerSecond,
+    ServerSnapshot? LastSeen);
 
 /// <summary>What the monitor last saw of every instance; read by the API and the metrics, written by the monitor.</summary>
 public sealed class MonitorObservations

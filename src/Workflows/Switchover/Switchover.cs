@@ -70,9 +70,8 @@ public sealed class Switchover : Saga
         TimeProvider clock, CancellationToken cancellation)
     {
         Step = "hold-traffic";
-        var held = await clusters.AppendAsync(ClusterId, c => c.Switching ? null : new TrafficHeld(ClusterId, Id, clock.GetUtcNow()), cancellation);
-        await publisher.PublishAsync([ClusterId], cancellation);
-        session.Events.Append(Id, new SwitchoverTrafficHeld(Id, held!.Version, clock.GetUtcNow()));
+        var version = await publisher.HoldTrafficAsync(clusters, ClusterId, Id, clock.GetUtcNow(), cancellation);
+        session.Events.Append(Id, new SwitchoverTrafficHeld(Id, version, clock.GetUtcNow()));
         return new FreezeOldMaster(Id);
     }
 

@@ -13,11 +13,17 @@ public static class SwitchoverChecks
     /// </summary>
     public static async Task<IReadOnlyDictionary<string, ServerSnapshot?>> ReadLiveAsync(Cluster cluster, AgentClient agents, CancellationToken cancellation)
     {
-        var followers = cluster.Instances.Where(i => i.Role is InstanceRole.Standby or InstanceRole.Replica).ToList();
-        var snapshots = await Task.WhenAll(followers.Select(m => agents.StatusAsync(cluster.Name, m.Name, cancellation)));
-        var live = followers.Zip(snapshots).ToDictionary(pair => pair.First.Name, pair => pair.Second);
+        var live = await ReadFollowersAsync(cluster, agents, cancellation);
         if (cluster.Master is { } master) live[master.Name] = await agents.StatusAsync(cluster.Name, master.Name, cancellation);
         return live;
+    }
+
+    /// <summary>The agents' snapshots of every standby and replica, read together; null where none answered.</summary>
+    public static async Task<Dictionary<string, ServerSnapshot?>> ReadFollowersAsync(Cluster cluster, AgentClient agents, CancellationToken cancellation)
+    {
+        var followers = cluster.Instances.Where(i => i.Role is InstanceRole.Standby or InstanceRole.Replica).ToList();
+        var snapshots = await Task.WhenAll(followers.Select(m => agents.StatusAsync(cluster.Name, m.Name, cancellation)));
+        return followers.Zip(snapshots).ToDictionary(pair => pair.First.Name, pair => pair.Second);
     }
 
     /// <summary>After promotion a failed step is tried again a few times before it is reported as needing attention.</summary>

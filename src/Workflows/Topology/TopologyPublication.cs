@@ -12,7 +12,8 @@ public static class TopologyPublication
     public static PublishedTopology From(Cluster cluster)
     {
         var state = cluster.Switching ? TopologyState.Switching : TopologyState.Serving;
-        var master = cluster.Master is { } m ? new[] { Address(m) } : [];
+        // A fenced master (a failover under way) is never offered to writers, even before the new one is published.
+        var master = cluster.Master is { Fenced: false } m ? new[] { Address(m) } : [];
         var readers = cluster.Instances
             .Where(i => i.Role is InstanceRole.Replica or InstanceRole.Standby && i.Status == InstanceStatus.Ok)
             .Select(Address)

@@ -5,6 +5,7 @@ using Google.Protobuf;
 using Marten;
 using MySqlHa.Coordination.Etcd;
 using MySqlHa.Coordination.Topology;
+using MySqlHa.Workflows.Clusters;
 using Cluster = MySqlHa.Workflows.Clusters.Cluster;
 
 namespace MySqlHa.Workflows.Topology;
@@ -29,6 +30,17 @@ public sealed class TopologyPublisher(IDocumentStore store, EtcdConnection etcd)
             await PutAsync(TopologyPublication.From(cluster), cancellation);
             _published[cluster.Id] = cluster.Version;
         }
+    }
+
+    /// <summary>
+    /// Marks the cluster as switching for <paramref name="operationId"/> (once: a repeated step finds it held) and
+    /// publishes it, so proxies hold new read-write connections; answers the held topology's version.
+    /// </summary>
+    public async Task<long> HoldTrafficAsync(ClusterStream clusters, Guid clusterId, Guid operationId, DateTimeOffset now, CancellationToken cancellation)
+    {
+        var held = await clusters.AppendAsync(clusterId, c => c.Switching ? null : new TrafficHeld(clusterId, operationId, now), cancellation);
+        await PublishAsync([clusterId], cancellation);
+        return held!.Version;
     }
 
     /// <summary>Publishes a document as it is (a saga's "switching" state, say), keeping the version rule.</summary>

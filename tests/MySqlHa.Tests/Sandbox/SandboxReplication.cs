@@ -11,11 +11,11 @@ public static class SandboxReplication
 
     public static IReadOnlyList<ServerEndpoint> Replicas => SandboxSettings.Current.MariaDb.Skip(1).ToList();
 
-    public static async Task<MySqlConnection> OpenAsync(ServerEndpoint endpoint)
+    public static async Task<MySqlConnection> OpenAsync(ServerEndpoint endpoint, CancellationToken cancellation = default)
     {
         var connection = new MySqlConnection(
             ServerConnections.ConnectionString(endpoint, SandboxSettings.Current.Admin, TimeSpan.FromSeconds(5)));
-        await connection.OpenAsync();
+        await connection.OpenAsync(cancellation);
         return connection;
     }
 
@@ -56,6 +56,17 @@ public static class SandboxReplication
     /// <summary>Stops sandbox MariaDB instance <paramref name="number"/> (1-based) as a crash would leave it: gone.</summary>
     public static void StopServer(int number) => Kill(Path.Combine($"mariadb{number}", "mariadbd.pid"));
 
+    /// <summary>Freezes sandbox MariaDB instance <paramref name="number"/> (SIGSTOP): hung, not dead; its sockets stay open.</summary>
+    public static void SuspendServer(int number) => Signal(number, "STOP");
+
+    public static void ResumeServer(int number) => Signal(number, "CONT");
+
+    private static void Signal(int number, string signal)
+    {
+        var pid = File.ReadAllText(Path.Combine(SandboxSettings.Current.SandboxFolder, $"mariadb{number}", "mariadbd.pid")).Trim();
+        Process.Start("kill", [$"-{signal}", pid])!.WaitForExit();
+    }
+
     /// <summary>Stops the sandbox's etcd member as a crash would; <c>scripts/env.sh up</c> brings it back.</summary>
     public static void StopEtcd() => Kill(Path.Combine("etcd", "etcd.pid"));
 
@@ -71,9 +82,12 @@ public static class SandboxReplication
     /// <summary>Puts the sandbox back to its canonical shape (scripts/env.sh reset).</summary>
     public static void Reset() => RunEnvScript("reset");
 
-    public static void RunEnvScript(string command)
+    /// <summary>Starts a stopped server alone, as a crashed server restarts: read-only, replication stopped.</summary>
+    public static void StartServer(int number) => RunEnvScript("start-server", number.ToString());
+
+    public static void RunEnvScript(params string[] command)
     {
-        using var process = Process.Start(new ProcessStartInfo("bash", [SandboxSettings.Current.EnvScript, command])
+        using var process = Process.Start(new ProcessStartInfo("bash", [SandboxSettings.Current.EnvScript, .. command])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -83,9 +97,9 @@ public static class SandboxReplication
         if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"scripts/env.sh {command} did not finish within 2 minutes");
+            throw new TimeoutException($"scripts/env.sh {string.Join(' ', command)} did not finish within 2 minutes");
         }
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"scripts/env.sh {command} failed ({process.ExitCode}): {error.Result}{output.Result}");
+            throw new InvalidOperationException($"scripts/env.sh {string.Join(' ', command)} failed ({process.ExitCode}): {error.Result}{output.Result}");
     }
 }

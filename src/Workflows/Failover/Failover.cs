@@ -1,0 +1,262 @@
+using System.Text.Json;
+using Google.Protobuf;
+using Marten;
+using MySqlHa.Coordination.Etcd;
+using MySqlHa.Replication.Status;
+using MySqlHa.Workflows.Agents;
+using MySqlHa.Workflows.Clusters;
+using MySqlHa.Workflows.Monitoring;
+using MySqlHa.Workflows.Switchover;
+using MySqlHa.Workflows.Topology;
+using Wolverine;
+using PutRequest = Etcdserverpb.PutRequest;
+
+namespace MySqlHa.Workflows.Failover;
+
+/// <summary>
+/// An unplanned failover, made durable: choose the most advanced follower, hold traffic, fence the failed master,
+/// let the candidate apply every transaction it received, promote it, repoint the survivors, publish, record, and
+/// block automatic recovery until an operator acknowledges. Each step is a message kept in Marten, so a controller
+/// that dies mid-way is replaced by one that resumes at the same step; agent command ids derive from the operation,
+/// so a step that runs again is answered, not repeated. Nothing is promoted that could lose a transaction the
+/// candidate received; before promotion any failure gives up and leaves the cluster as it was, old master unfenced.
+/// </summary>
+public sealed class Failover : Saga
+{
+    private static readonly TimeSpan FenceTimeout = TimeSpan.FromSeconds(3);
+
+    public Guid Id { get; set; }
+    public Guid ClusterId { get; set; }
+    public string Cluster { get; set; } = "";
+    public string Trigger { get; set; } = "";
+    public string? RequestedCandidate { get; set; }
+    public string Step { get; set; } = "started";
+    public string OldMaster { get; set; } = "";
+    public string? OldMasterLastGtid { get; set; }
+    public string? OldMasterLastBinlogFile { get; set; }
+    public long? OldMasterLastBinlogPosition { get; set; }
+    public string Candidate { get; set; } = "";
+    public List<string> Followers { get; set; } = [];
+    public bool Fenced { get; set; }
+    public string NewMasterGtid { get; set; } = "";
+    public string? NewMasterBinlogFile { get; set; }
+    public long? NewMasterBinlogPosition { get; set; }
+    public List<string> NeedsAttention { get; set; } = [];
+    public Dictionary<string, double> PhaseSeconds { get; set; } = [];
+    public DateTimeOffset StartedAt { get; set; }
+
+    public static async Task<(Failover, ChooseFailoverCandidate)> Start(StartFailover start, IDocumentSession session, MonitorObservations observations,
+        TimeProvider clock, CancellationToken cancellation)
+    {
+        var cluster = (await session.LoadAsync<Cluster>(start.ClusterId, cancellation))!;
+        var oldMaster = cluster.Master!.Name;
+        var lastSeen = observations.Find(cluster.Id, oldMaster)?.LastSeen;
+        var now = clock.GetUtcNow();
+        session.Events.StartStream(start.FailoverId, new FailoverStarted(start.FailoverId, start.ClusterId, start.Cluster, start.Trigger, oldMaster,
+            start.Candidate, start.Evidence, lastSeen?.GtidExecuted, lastSeen?.BinaryLog?.File, lastSeen?.BinaryLog?.Position,
+            start.LastSeenAlive, start.LostSince, now));
+        var saga = new Failover
+        {
+            Id = start.FailoverId, ClusterId = start.ClusterId, Cluster = start.Cluster, Trigger = start.Trigger, RequestedCandidate = start.Candidate,
+            OldMaster = oldMaster, OldMasterLastGtid = lastSeen?.GtidExecuted, OldMasterLastBinlogFile = lastSeen?.BinaryLog?.File,
+            OldMasterLastBinlogPosition = lastSeen?.BinaryLog?.Position, StartedAt = now,
+        };
+        if (start.LastSeenAlive is { } alive && start.LostSince is { } lost)
+        {
+            saga.PhaseSeconds["detect"] = (lost - alive).TotalSeconds;
+            saga.PhaseSeconds["confirm"] = (now - lost).TotalSeconds;
+        }
+        return (saga, new ChooseFailoverCandidate(start.FailoverId));
+    }
+
+    /// <summary>1. The candidate, from the followers' live positions read through their agents.</summary>
+    public async Task<object> Handle(ChooseFailoverCandidate _, IDocumentSession session, AgentClient agents, MonitorObservations observations,
+        TimeProvider clock, CancellationToken cancellation)
+    {
+        Step = "choose-candidate";
+        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
+        var live = await SwitchoverChecks.ReadFollowersAsync(cluster, agents, cancellation);
+        var plan = FailoverPlan.Decide(cluster, OldMaster, observations.Find(ClusterId, OldMaster)?.LastSeen, RequestedCandidate, live);
+        if (plan.Refusal is { } refusal)
+            return new AbortFailover(Id, Step, $"{refusal} Passed over: {string.Join("; ", plan.PassedOver)}");
+        (Candidate, Followers) = (plan.Candidate, plan.Followers.ToList());
+        session.Events.Append(Id, new FailoverCandidateChosen(Id, Candidate, live.ToDictionary(p => p.Key, p => p.Value?.GtidExecuted),
+            plan.PassedOver, clock.GetUtcNow()));
+        return new HoldFailoverTraffic(Id);
+    }
+
+    /// <summary>2. Publish "switching": proxies hold new read-write connections until the new master is published.</summary>
+    public async Task<FenceFailedMaster> Handle(HoldFailoverTraffic _, IDocumentSession session, ClusterStream clusters, TopologyPublisher publisher,
+        TimeProvider clock, CancellationToken cancellation)
+    {
+        Step = "hold-traffic";
+        var version = await publisher.HoldTrafficAsync(clusters, ClusterId, Id, clock.GetUtcNow(), cancellation);
+        session.Events.Append(Id, new FailoverTrafficHeld(Id, version, clock.GetUtcNow()));
+        return new FenceFailedMaster(Id);
+    }
+
+    /// <summary>
+    /// 3. Fence the failed master in our records (never routed to again, made read-only whenever seen writable) and,
+    /// if its agent can still reach it, set it read-only now. A dead or hung server cannot answer; that is expected.
+    /// </summary>
+    public async Task<ApplyCandidateRelayLog> Handle(FenceFailedMaster _, IDocumentSession session, AgentClient agents, ClusterStream clusters,
+        TimeProvider clock, CancellationToken cancellation)
+    {
+        Step = "fence";
+        var began = clock.GetUtcNow();
+        var (confirmed, detail) = await SetReadOnlyWithinAsync(agents, cancellation);
+        await clusters.AppendAsync(ClusterId, c => c.Find(OldMaster)!.Fenced ? null
+            : new InstanceFenced(ClusterId, Id, OldMaster, confirmed, detail, clock.GetUtcNow()), cancellation);
+        Fenced = true;
+        session.Events.Append(Id, new FailedMasterFenced(Id, OldMaster, confirmed, detail, clock.GetUtcNow()));
+        PhaseSeconds["fence"] = (clock.GetUtcNow() - began).TotalSeconds;
+        return new ApplyCandidateRelayLog(Id);
+    }
+
+    private async Task<(bool Confirmed, string Detail)> SetReadOnlyWithinAsync(AgentClient agents, CancellationToken cancellation)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        bounded.CancelAfter(FenceTimeout);
+        try
+        {
+            var answer = await agents.CommandAsync(Cluster, OldMaster, "set-read-only", new { commandId = $"{Id}:fence" }, FenceTimeout, bounded.Token);
+            return answer.Succeeded ? (true, "set read-only through its agent") : (false, answer.Failure!);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            return (false, $"its agent did not answer within {FenceTimeout.TotalSeconds:0} s (the server may be hung)");
+        }
+    }
+
+    /// <summary>
+    /// 4a. The candidate applies every transaction its IO thread received before the master died. Promoting it
+    /// earlier would drop what is still in its relay log, acknowledged transactions among them under semi-sync.
+    /// </summary>
+    public async Task<object> Handle(ApplyCandidateRelayLog _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
+    {
+        Step = "apply-relay-log";
+        var began = clock.GetUtcNow();
+        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
+        if (await agents.StatusAsync(Cluster, Candidate, cancellation) is not { } candidate)
+            return new AbortFailover(Id, Step, $"the candidate '{Candidate}' stopped answering");
+        var received = candidate.Replication?.ReceivedGtidSet ?? "";
+        if (GtidSets.Missing(cluster.Flavor, received, candidate.GtidExecuted).Length > 0)
+        {
+            var timeout = cluster.FailoverPolicy.RelayLogTimeout;
+            var wait = await agents.CommandAsync(Cluster, Candidate, "wait-for-gtid",
+                new { commandId = $"{Id}:relay-log", gtidSet = received, timeoutSeconds = timeout.TotalSeconds }, timeout, cancellation);
+            if (!wait.Succeeded) return new AbortFailover(Id, Step, wait.Failure!);
+            if (wait.Body?["detail"]?["reached"]?.GetValue<bool>() != true)
+                return new AbortFailover(Id, Step, $"'{Candidate}' did not apply the relay log it received ({received}) within {timeout.TotalSeconds:0.#} s; " +
+                    "promoting it would lose those transactions");
+            candidate = candidate with { GtidExecuted = wait.GtidExecuted ?? candidate.GtidExecuted };
+        }
+        session.Events.Append(Id, new CandidateRelayLogApplied(Id, Candidate, received, candidate.GtidExecuted, clock.GetUtcNow()));
+        PhaseSeconds["promote"] = (clock.GetUtcNow() - began).TotalSeconds;
+        return new PromoteFailoverCandidate(Id);
+    }
+
+    /// <summary>4b. Promotion: the point of no return.</summary>
+    public async Task<object> Handle(PromoteFailoverCandidate _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
+    {
+        Step = "promote";
+        var began = clock.GetUtcNow();
+        var promoted = await agents.CommandAsync(Cluster, Candidate, "promote", new { commandId = $"{Id}:promote" }, null, cancellation);
+        if (!promoted.Succeeded) return new AbortFailover(Id, Step, promoted.Failure!);
+        (NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition) = (promoted.GtidExecuted ?? "", promoted.BinlogFile, promoted.BinlogPosition);
+        session.Events.Append(Id, new ReplicaPromoted(Id, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition, clock.GetUtcNow()));
+        PhaseSeconds["promote"] = PhaseSeconds.GetValueOrDefault("promote") + (clock.GetUtcNow() - began).TotalSeconds;
+        return new RepointSurvivors(Id);
+    }
+
+    /// <summary>
+    /// 5. Every other follower replicates from the new master, except one holding transactions the new master lacks:
+    /// repointing it would diverge it silently, so its replication is stopped and it is reported. Then the new
+    /// topology is published and the proxies flip.
+    /// </summary>
+    public async Task<RecordFailover> Handle(RepointSurvivors _, IDocumentSession session, AgentClient agents, ClusterStream clusters,
+        TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
+    {
+        Step = "repoint";
+        var began = clock.GetUtcNow();
+        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
+        var newMaster = cluster.Find(Candidate)!.Endpoint;
+        foreach (var follower in Followers)
+        {
+            var snapshot = await agents.StatusAsync(Cluster, follower, cancellation);
+            var ahead = snapshot is null ? "" : GtidSets.Missing(cluster.Flavor, snapshot.GtidExecuted, NewMasterGtid);
+            if (snapshot is null || ahead.Length > 0)
+            {
+                var reason = snapshot is null ? "it cannot be reached" : $"it has transactions the new master lacks ({ahead}); its replication was stopped";
+                if (snapshot is not null)
+                    await agents.CommandAsync(Cluster, follower, "stop-replication", new { commandId = $"{Id}:isolate:{follower}" }, null, cancellation);
+                NeedsAttention.Add($"{follower} does not replicate from {Candidate}: {reason}");
+                session.Events.Append(Id, new ReplicaRepointFailed(Id, follower, Candidate, reason, clock.GetUtcNow()));
+                continue;
+            }
+            var repointed = await SwitchoverChecks.RetryAsync(() => agents.CommandAsync(Cluster, follower, "change-master",
+                new { commandId = $"{Id}:repoint:{follower}", sourceHost = newMaster.Host, sourcePort = newMaster.Port }, null, cancellation));
+            if (repointed.Succeeded)
+                session.Events.Append(Id, new ReplicaRepointed(Id, follower, Candidate, repointed.GtidExecuted ?? "", clock.GetUtcNow()));
+            else
+            {
+                NeedsAttention.Add($"{follower} does not replicate from {Candidate}: {repointed.Failure}");
+                session.Events.Append(Id, new ReplicaRepointFailed(Id, follower, Candidate, repointed.Failure!, clock.GetUtcNow()));
+            }
+        }
+        PhaseSeconds["repoint"] = (clock.GetUtcNow() - began).TotalSeconds;
+
+        var flip = clock.GetUtcNow();
+        await clusters.AppendAsync(ClusterId, c => c.Master?.Name == Candidate ? null
+            : new MasterFailedOver(ClusterId, Id, OldMaster, Candidate, newMaster, NewMasterGtid, clock.GetUtcNow()), cancellation);
+        await publisher.PublishAsync([ClusterId], cancellation);
+        PhaseSeconds["proxy_flip"] = (clock.GetUtcNow() - flip).TotalSeconds;
+        return new RecordFailover(Id);
+    }
+
+    /// <summary>6. MoHA's switch record in etcd, the audit record with what may be lost, the cluster released and blocked.</summary>
+    public async Task Handle(RecordFailover _, IDocumentSession session, EtcdConnection etcd, ClusterStream clusters, TopologyPublisher publisher,
+        TimeProvider clock, CancellationToken cancellation)
+    {
+        Step = "record";
+        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
+        var now = clock.GetUtcNow();
+        var possiblyLost = OldMasterLastGtid is null ? null : GtidSets.Missing(cluster.Flavor, OldMasterLastGtid, NewMasterGtid);
+        var key = etcd.Keys.SwitchRecord(Cluster, now);
+        var record = new { operationId = Id, kind = "failover", trigger = Trigger, oldMaster = OldMaster, newMaster = Candidate,
+            gtidExecuted = NewMasterGtid, binlogFile = NewMasterBinlogFile, binlogPosition = NewMasterBinlogPosition,
+            oldMasterLastGtid = OldMasterLastGtid, oldMasterLastBinlogFile = OldMasterLastBinlogFile,
+            oldMasterLastBinlogPosition = OldMasterLastBinlogPosition, possiblyLostGtids = possiblyLost, at = now };
+        await etcd.Client.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(JsonSerializer.Serialize(record)) },
+            deadline: etcd.Deadline(), cancellationToken: cancellation);
+        session.Events.Append(Id, new SwitchRecorded(Id, key, now));
+
+        var blockedUntil = now + cluster.FailoverPolicy.BlockPeriod;
+        PhaseSeconds["total"] = (now - StartedAt).TotalSeconds + PhaseSeconds.GetValueOrDefault("detect") + PhaseSeconds.GetValueOrDefault("confirm");
+        session.Events.Append(Id, new FailoverCompleted(Id, OldMaster, Candidate, OldMasterLastGtid, OldMasterLastBinlogFile, OldMasterLastBinlogPosition,
+            NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition, possiblyLost, PhaseSeconds, NeedsAttention, blockedUntil, now));
+        await clusters.AppendAsync(ClusterId, c => c.RunningOperation == Id ? new OperationEnded(ClusterId, Id, "completed", now) : null, cancellation);
+        await clusters.AppendAsync(ClusterId, c => c.AutomaticFailoverBlockedUntil >= blockedUntil ? null
+            : new AutomaticFailoverBlocked(ClusterId, Id, blockedUntil, now), cancellation);
+        await publisher.PublishAsync([ClusterId], cancellation);
+        foreach (var (phase, seconds) in PhaseSeconds) FailoverMetrics.PhaseSeconds.WithLabels(phase).Observe(seconds);
+        FailoverMetrics.Failovers.WithLabels(Cluster, Trigger, "completed").Inc();
+        Step = "completed";
+        MarkCompleted();
+    }
+
+    /// <summary>Given up before promotion: traffic released, the old master unfenced, the cluster freed for an operator.</summary>
+    public async Task Handle(AbortFailover abort, IDocumentSession session, ClusterStream clusters, TopologyPublisher publisher, TimeProvider clock,
+        CancellationToken cancellation)
+    {
+        var now = clock.GetUtcNow();
+        if (Fenced)
+            await clusters.AppendAsync(ClusterId, c => c.Find(OldMaster)?.Fenced != true ? null : new InstanceUnfenced(ClusterId, Id, OldMaster, now), cancellation);
+        await clusters.AppendAsync(ClusterId, c => c.RunningOperation == Id ? new OperationEnded(ClusterId, Id, "aborted", now) : null, cancellation);
+        await publisher.PublishAsync([ClusterId], cancellation);
+        session.Events.Append(Id, new FailoverAborted(Id, abort.Step, abort.Reason, now));
+        FailoverMetrics.Failovers.WithLabels(Cluster, Trigger, "aborted").Inc();
+        Step = "aborted";
+        MarkCompleted();
+    }
+}

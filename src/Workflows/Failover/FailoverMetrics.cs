@@ -1,0 +1,18 @@
+using Prometheus;
+
+namespace MySqlHa.Workflows.Failover;
+
+/// <summary>How long each phase of a failover took, how failovers ended, and alerts that led to none.</summary>
+public static class FailoverMetrics
+{
+    /// <summary>detect, confirm, fence, promote, repoint, proxy_flip and total.</summary>
+    public static readonly Histogram PhaseSeconds = Metrics.CreateHistogram("mysqlha_failover_phase_seconds",
+        "Duration of each failover phase: detect (last good probe to first failed one), confirm (to the decision), fence, promote (relay log applied and promoted), repoint, proxy_flip (new topology published), total.",
+        new HistogramConfiguration { LabelNames = ["phase"], Buckets = Histogram.ExponentialBuckets(0.01, 2, 14) });
+
+    public static readonly Counter Failovers = Metrics.CreateCounter("mysqlha_failovers_total",
+        "Failovers by cluster, trigger and outcome (completed, aborted).", "cluster", "trigger", "outcome");
+
+    public static readonly Counter Alerts = Metrics.CreateCounter("mysqlha_master_failure_alerts_total",
+        "Master failures that led to no failover: unreachable (signals disagree) or withheld (blocked or disabled).", "cluster", "kind");
+}

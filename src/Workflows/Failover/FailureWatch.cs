@@ -1,0 +1,63 @@
+using Marten;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MySqlHa.Coordination.Election;
+using MySqlHa.Workflows.Clusters;
+using MySqlHa.Workflows.Monitoring;
+
+namespace MySqlHa.Workflows.Failover;
+
+/// <summary>
+/// While this controller leads, once per monitor interval: judge every master, and keep fenced servers read-only.
+/// A deposed leader stops at once: its term's token cancels whatever round is under way.
+/// </summary>
+public sealed partial class FailureWatch(
+    IDocumentStore store,
+    LeaderElection election,
+    MasterFailureDetector detector,
+    FencedInstanceGuard guard,
+    MonitorOptions monitor,
+    TimeProvider clock,
+    ILogger<FailureWatch> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(monitor.Interval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping))
+            {
+                if (election.CurrentTerm is not { Ended.IsCancellationRequested: false } term) continue;
+                try
+                {
+                    await RoundAsync(term.Ended);
+                }
+                catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+                {
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogRoundFailed(e);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RoundAsync(CancellationToken cancellation)
+    {
+        IReadOnlyList<Cluster> clusters;
+        await using (var session = store.QuerySession())
+            clusters = await session.Query<Cluster>().ToListAsync(cancellation);
+        foreach (var cluster in clusters)
+        {
+            await detector.CheckAsync(cluster, cancellation);
+            await guard.EnforceAsync(cluster, cancellation);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A failure-watch round failed")]
+    private partial void LogRoundFailed(Exception exception);
+}

@@ -1,0 +1,100 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using MySqlHa.Coordination.Etcd;
+using MySqlHa.Workflows.Agents;
+using MySqlHa.Workflows.Clusters;
+using MySqlHa.Workflows.Monitoring;
+
+namespace MySqlHa.Workflows.Failover;
+
+/// <summary>
+/// Weighs the signals about each cluster's master once per round (see <see cref="MasterVerdict.Judge"/>) and acts:
+/// a dead master starts a failover unless automatic recovery is disabled or blocked; a master only the controller
+/// lost is an alert. Each episode (from losing the master to reaching it again) gets one alert or one failover attempt.
+/// Run by the leader only.
+/// </summary>
+public sealed partial class MasterFailureDetector(
+    MonitorObservations observations,
+    EtcdConnection etcd,
+    ClusterStream clusters,
+    FailoverStarter starter,
+    AgentClient agents,
+    FailureDetectionOptions options,
+    TimeProvider clock,
+    ILogger<MasterFailureDetector> logger)
+{
+    private readonly Dictionary<Guid, (string Master, DateTimeOffset Since)> _lost = [];
+    private readonly HashSet<(Guid Cluster, string Kind)> _alerted = [];
+    private readonly HashSet<Guid> _attempted = [];
+
+    public async Task CheckAsync(Cluster cluster, CancellationToken cancellation)
+    {
+        if (cluster.Master is not { Paused: false, Fenced: false } master || observations.Find(cluster.Id, master.Name) is not { } seen
+            || seen.Probe.Snapshot is not null)
+        {
+            _lost.Remove(cluster.Id);
+            _alerted.RemoveWhere(a => a.Cluster == cluster.Id);
+            _attempted.Remove(cluster.Id);
+            return;
+        }
+        var now = clock.GetUtcNow();
+        if (!_lost.TryGetValue(cluster.Id, out var lost) || lost.Master != master.Name) _lost[cluster.Id] = lost = (master.Name, now);
+        if (cluster.RunningOperation is not null || _attempted.Contains(cluster.Id)) return;
+
+        var followers = cluster.Instances
+            .Where(i => i.Role is InstanceRole.Standby or InstanceRole.Replica && i.ReplicationActive && !i.Paused && !i.Fenced)
+            .Select(i => observations.Find(cluster.Id, i.Name)).ToList();
+        var verdict = MasterVerdict.Judge(cluster, seen, lost.Since, await ReadAgentAsync(cluster.Name, master.Name, cancellation), followers, now,
+            options.ConfirmFor);
+        switch (verdict.Condition)
+        {
+            case MasterCondition.Dead when !cluster.FailoverPolicy.Automatic:
+                await AlertOnceAsync(cluster, "withheld", new AutomaticFailoverWithheld(cluster.Id, master.Name,
+                    "automatic failover is disabled by the cluster's policy", verdict.Evidence, now), cancellation);
+                break;
+            case MasterCondition.Dead when !agents.Configured:
+                await AlertOnceAsync(cluster, "withheld", new AutomaticFailoverWithheld(cluster.Id, master.Name,
+                    "no agent token is configured (MySqlHa:Agents:TokenFile), so no failover can be run", verdict.Evidence, now), cancellation);
+                break;
+            case MasterCondition.Dead when cluster.AutomaticFailoverBlockedUntil > now:
+                await AlertOnceAsync(cluster, "withheld", new AutomaticFailoverWithheld(cluster.Id, master.Name,
+                    $"automatic failover is blocked until {cluster.AutomaticFailoverBlockedUntil:O} after the last one; acknowledge it to unblock",
+                    verdict.Evidence, now), cancellation);
+                break;
+            case MasterCondition.Dead:
+                var (started, operation) = await starter.StartAsync(cluster, "automatic", null, verdict.Evidence, seen.LastSeen?.ObservedAt, lost.Since,
+                    cancellation);
+                if (!started) break;
+                // One automatic attempt per episode: if it aborts, an operator decides (emergency switch), not a retry loop.
+                _attempted.Add(cluster.Id);
+                LogFailoverStarted(cluster.Name, master.Name, operation!.Value, string.Join("; ", verdict.Evidence));
+                break;
+            case MasterCondition.Unreachable:
+                await AlertOnceAsync(cluster, "unreachable", new MasterUnreachable(cluster.Id, master.Name, verdict.Reason, verdict.Evidence, now),
+                    cancellation);
+                break;
+        }
+    }
+
+    private async Task AlertOnceAsync(Cluster cluster, string kind, object alert, CancellationToken cancellation)
+    {
+        if (!_alerted.Add((cluster.Id, kind))) return;
+        await clusters.AppendAsync(cluster.Id, _ => alert, cancellation);
+        FailoverMetrics.Alerts.WithLabels(cluster.Name, kind).Inc();
+        LogAlert(cluster.Name, kind, System.Text.Json.JsonSerializer.Serialize(alert, alert.GetType()));
+    }
+
+    private async Task<AgentReport> ReadAgentAsync(string cluster, string instance, CancellationToken cancellation)
+    {
+        var registration = await etcd.Client.GetValAsync(etcd.Keys.Agent(cluster, instance), deadline: etcd.Deadline(), cancellationToken: cancellation);
+        if (registration.Length == 0) return new AgentReport(false, null, null);
+        var health = JsonNode.Parse(registration)?["health"];
+        return new AgentReport(true, (bool?)health?["mysqldUp"], (string?)health?["detail"]);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Cluster}: master {Master} is dead; failover {Operation} started ({Evidence})")]
+    private partial void LogFailoverStarted(string cluster, string master, Guid operation, string evidence);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Cluster}: master failure alert ({Kind}): {Alert}")]
+    private partial void LogAlert(string cluster, string kind, string alert);
+}

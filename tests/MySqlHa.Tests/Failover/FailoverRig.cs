@@ -1,0 +1,115 @@
+using System.Net.Http.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using MySqlHa.Workflows.Clusters;
+using System.Text.Json.Nodes;
+using MySqlHa.Replication.Servers;
+using MySqlHa.Tests.Agent;
+using MySqlHa.Tests.Api;
+using MySqlHa.Tests.Sandbox;
+
+namespace MySqlHa.Tests.Failover;
+
+/// <summary>
+/// The whole system around the sandbox for fault tests: the Api (in this process), an agent beside each server, a
+/// proxy in front, and the cluster arranged as db1 master with db2 and db3 replicas. Disposing it stops the agents
+/// and the proxy and restarts any server a test stopped or froze, so the next test's reset finds them up.
+/// </summary>
+public sealed class FailoverRig : IAsyncDisposable
+{
+    public const string ClusterName = "failover";
+    private readonly List<AgentHarness> _agents = [];
+    private readonly ServiceProcess _proxy;
+
+    private readonly ApiFactory _api;
+
+    private FailoverRig(ApiFactory api, ClusterClient client, Guid cluster, ServiceProcess proxy, int readWritePort)
+    {
+        _api = api;
+        Client = client;
+        Cluster = cluster;
+        _proxy = proxy;
+        ReadWritePort = readWritePort;
+    }
+
+    public ClusterClient Client { get; }
+
+    public Guid Cluster { get; }
+
+    public int ReadWritePort { get; }
+
+    public IReadOnlyList<AgentHarness> Agents => _agents;
+
+    public static async Task<FailoverRig> StartAsync(ApiFactory api)
+    {
+        await api.ResetDataAsync();
+        SandboxReplication.Reset();
+        var client = new ClusterClient(api.CreateClient());
+        var cluster = await client.RegisterSandboxClusterAsync(ClusterName);
+        var readWritePort = ServiceProcess.FreePort();
+        var proxy = ServiceProcess.Start("Proxy", new Dictionary<string, string?>
+        {
+            ["MYSQLHA_PROXY_Etcd__Endpoint"] = SandboxSettings.Current.Etcd,
+            ["MYSQLHA_PROXY_Etcd__Prefix"] = ApiFactory.EtcdPrefix,
+            ["MYSQLHA_PROXY_Clusters__0__Name"] = ClusterName,
+            ["MYSQLHA_PROXY_Clusters__0__ReadWrite"] = $"127.0.0.1:{readWritePort}",
+        });
+        var rig = new FailoverRig(api, client, cluster, proxy, readWritePort);
+        for (var i = 0; i < 3; i++)
+            rig._agents.Add(await AgentHarness.StartAsync(SandboxSettings.Current.MariaDb[i], ApiFactory.EtcdPrefix, cluster: ClusterName, instance: $"db{i + 1}"));
+        await client.ArrangeMasterAndReplicasAsync(cluster, "db2", "db3");
+        await WriteLoad.PrepareAsync(SandboxReplication.Primary);
+        return rig;
+    }
+
+    public static ServerEndpoint Server(string instance) => SandboxSettings.Current.MariaDb[int.Parse(instance[2..]) - 1];
+
+    public async Task<JsonNode> ClusterAsync() => JsonNode.Parse(await Client.Http.GetStringAsync($"/api/clusters/{Cluster}"))!;
+
+    public async Task<string?> MasterAsync() =>
+        (string?)(await ClusterAsync())["instances"]!.AsArray().FirstOrDefault(i => (string?)i!["role"] == "master")?["name"];
+
+    /// <summary>Waits until a failover operation has ended, and returns its view (state and every step).</summary>
+    public async Task<JsonNode> WaitForFailoverAsync(TimeSpan limit, Guid? after = null)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            var operation = await LatestFailoverAsync();
+            if (operation is not null && operation.Value != after)
+            {
+                // The operation's stream appears once the saga has started: a 404 until then.
+                var response = await Client.Http.GetAsync($"/api/operations/{operation}");
+                var view = response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync()) : null;
+                if (view is not null && (string?)view["state"] != "running") return view;
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no failover ended within {limit}; cluster: {(await ClusterAsync()).ToJsonString()}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>The last failover started on the cluster, from its stream.</summary>
+    public async Task<Guid?> LatestFailoverAsync() =>
+        (await ClusterEventsAsync()).OfType<OperationStarted>().LastOrDefault(o => o.Kind == "failover")?.OperationId;
+
+    public async Task<IReadOnlyList<object>> ClusterEventsAsync()
+    {
+        await using var session = _api.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        return (await session.Events.FetchStreamAsync(Cluster)).Select(e => e.Data).ToList();
+    }
+
+    public async Task<JsonNode> PostAsync(string path, object body)
+    {
+        var response = await Client.Http.PostAsJsonAsync($"/api/clusters/{Cluster}/{path}", body);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var agent in _agents) agent.Dispose();
+        _proxy.Dispose();
+        for (var n = 1; n <= 3; n++) SandboxReplication.ResumeServer(n);
+        SandboxReplication.RunEnvScript("up");
+        await Task.CompletedTask;
+    }
+}

@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using MySqlConnector;
+using MySqlHa.Replication.Servers;
+using MySqlHa.Tests.Sandbox;
+
+namespace MySqlHa.Tests.Failover;
+
+public enum WriteOutcome
+{
+    /// <summary>The server answered OK: the row must survive.</summary>
+    Acknowledged,
+
+    /// <summary>The server refused it (read-only, say): it did not commit.</summary>
+    Failed,
+
+    /// <summary>The connection broke or timed out: it may or may not have committed.</summary>
+    Unknown,
+}
+
+public sealed record WriteAttempt(long Id, WriteOutcome Outcome, DateTimeOffset At, string? Error);
+
+/// <summary>
+/// Several application writers inserting unique ids through one address (the proxy), each on a fresh connection as
+/// a reconnecting client would, logging every outcome. The application user has no SUPER privilege, so read_only binds it.
+/// </summary>
+public sealed class WriteLoad : IAsyncDisposable
+{
+    public const string Table = "mysqlha_test.writes";
+    private const string User = "mysqlha_test_writer";
+    private const string Password = "writer-password";
+    private readonly ConcurrentQueue<WriteAttempt> _attempts = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _writers = [];
+
+    public IReadOnlyList<WriteAttempt> Attempts => _attempts.OrderBy(a => a.At).ToList();
+
+    public IReadOnlyList<long> Acknowledged => _attempts.Where(a => a.Outcome == WriteOutcome.Acknowledged).Select(a => a.Id).ToList();
+
+    /// <summary>The table and the application user, created on the master so that every replica gets them.</summary>
+    public static async Task PrepareAsync(ServerEndpoint master)
+    {
+        await SandboxReplication.ExecuteAsync(master,
+            $"CREATE DATABASE IF NOT EXISTS mysqlha_test; CREATE TABLE IF NOT EXISTS {Table} (id BIGINT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6)); " +
+            $"CREATE USER IF NOT EXISTS '{User}'@'127.0.0.1' IDENTIFIED BY '{Password}'; GRANT SELECT, INSERT ON mysqlha_test.* TO '{User}'@'127.0.0.1'");
+        await SandboxReplication.WaitForReplicasAsync(TimeSpan.FromSeconds(20));
+    }
+
+    public static WriteLoad Start(int port, int writers = 3, int pauseMilliseconds = 20)
+    {
+        var load = new WriteLoad();
+        for (var writer = 1; writer <= writers; writer++)
+        {
+            var first = writer * 1_000_000_000L;
+            load._writers.Add(Task.Run(() => load.WriteAsync(port, first, pauseMilliseconds)));
+        }
+        return load;
+    }
+
+    private async Task WriteAsync(int port, long nextId, int pauseMilliseconds)
+    {
+        var connectionString = $"Server=127.0.0.1;Port={port};User ID={User};Password={Password};Pooling=false;ConnectionTimeout=5;DefaultCommandTimeout=5";
+        while (!_stop.IsCancellationRequested)
+        {
+            var id = nextId++;
+            try
+            {
+                await using var connection = new MySqlConnection(connectionString);
+                await connection.OpenAsync();
+                await new MySqlCommand($"INSERT INTO {Table} (id) VALUES ({id})", connection).ExecuteNonQueryAsync();
+                _attempts.Enqueue(new WriteAttempt(id, WriteOutcome.Acknowledged, DateTimeOffset.UtcNow, null));
+            }
+            catch (MySqlException e) when (e.ErrorCode is MySqlErrorCode.OptionPreventsStatement or MySqlErrorCode.AccessDenied or MySqlErrorCode.UnableToConnectToHost)
+            {
+                _attempts.Enqueue(new WriteAttempt(id, WriteOutcome.Failed, DateTimeOffset.UtcNow, e.Message));
+            }
+            catch (Exception e)
+            {
+                _attempts.Enqueue(new WriteAttempt(id, WriteOutcome.Unknown, DateTimeOffset.UtcNow, e.Message));
+            }
+            await Task.Delay(pauseMilliseconds);
+        }
+    }
+
+    /// <summary>The longest time without an acknowledged write, and when it began.</summary>
+    public (TimeSpan Gap, DateTimeOffset From) LongestGap()
+    {
+        var acknowledged = Attempts.Where(a => a.Outcome == WriteOutcome.Acknowledged).Select(a => a.At).ToList();
+        var longest = (TimeSpan.Zero, DateTimeOffset.MinValue);
+        for (var i = 1; i < acknowledged.Count; i++)
+            if (acknowledged[i] - acknowledged[i - 1] > longest.Item1) longest = (acknowledged[i] - acknowledged[i - 1], acknowledged[i - 1]);
+        return longest;
+    }
+
+    /// <summary>Waits until <paramref name="count"/> more writes are acknowledged after this call.</summary>
+    public async Task WaitForAcknowledgedAsync(int count, TimeSpan limit)
+    {
+        var target = Acknowledged.Count + count;
+        var deadline = DateTime.UtcNow + limit;
+        while (Acknowledged.Count < target)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"only {Acknowledged.Count} of {target} writes acknowledged; last: {Attempts.LastOrDefault()}");
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_writers);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stop.Dispose();
+    }
+}
