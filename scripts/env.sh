@@ -178,11 +178,14 @@ create_mariadb_users() {
 arrange_replication() {
   local primary_port="${mariadb_ports[0]}" repl_password
   repl_password="$(secret mariadb-repl.password)"
-  mariadb_sql 1 "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only=OFF;"
+  # Semi-sync is off in the canonical shape: a test that turned it on must not make the next one wait for acknowledgements.
+  local semi_sync_off="SET GLOBAL rpl_semi_sync_master_enabled=OFF; SET GLOBAL rpl_semi_sync_slave_enabled=OFF;"
+  # Turned off first: an applier waiting for an acknowledgement would hold STOP SLAVE.
+  mariadb_sql 1 "$semi_sync_off STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only=OFF;"
   for i in "${!mariadb_ports[@]}"; do
     [ "$i" -eq 0 ] && continue
     local n=$((i + 1))
-    mariadb_sql "$n" "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only=ON;
+    mariadb_sql "$n" "$semi_sync_off STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only=ON;
       CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$primary_port, MASTER_USER='$repl_user',
         MASTER_PASSWORD='$repl_password', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1;
       START SLAVE;"

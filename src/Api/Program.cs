@@ -25,6 +25,7 @@ app.MapInstances();
 app.MapTopology();
 app.MapSwitchover();
 app.MapFailover();
+app.MapSemiSync();
 app.MapOperations();
 
 return await app.RunJasperFxCommands(args);

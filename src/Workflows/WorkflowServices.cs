@@ -4,6 +4,7 @@ using MySqlHa.Workflows.Clusters;
 using MySqlHa.Workflows.Failover;
 using MySqlHa.Workflows.Lifecycle;
 using MySqlHa.Workflows.Monitoring;
+using MySqlHa.Workflows.SemiSync;
 using MySqlHa.Workflows.Topology;
 
 namespace MySqlHa.Workflows;
@@ -17,6 +18,7 @@ public static class WorkflowServices
         services.AddSingleton<ServerActions>();
         services.AddSingleton<LifecycleRunner>();
         services.AddSingleton<ClusterStream>();
+        services.AddSingleton<SemiSyncConfigurator>();
         return services;
     }
 

@@ -1,3 +1,4 @@
+using MySqlHa.Replication.Commands;
 using MySqlHa.Replication.Servers;
 using MySqlHa.Replication.Topology;
 using MySqlHa.Workflows.Clusters;
@@ -19,6 +20,7 @@ public sealed record ClusterView(
     long Version,
     Guid? RunningOperation,
     FailoverPolicy FailoverPolicy,
+    SemiSyncSettings SemiSync,
     DateTimeOffset? AutomaticFailoverBlockedUntil,
     DiscoveredTopology? Topology)
 {
@@ -33,6 +35,7 @@ public sealed record ClusterView(
         cluster.Version,
         cluster.RunningOperation,
         cluster.FailoverPolicy,
+        cluster.SemiSync,
         cluster.AutomaticFailoverBlockedUntil,
         topology);
 

@@ -13,7 +13,7 @@ namespace MySqlHa.Api.Hosting;
 /// instead of failing on the first request. Keys: ConnectionStrings:Postgres, Etcd:Endpoint, Etcd:Prefix,
 /// MySqlHa:Schema, MySqlHa:Durability (Balanced or Solo), MySqlHa:ProbeTimeout, MySqlHa:Monitor:Interval,
 /// MySqlHa:Monitor:LagThreshold, MySqlHa:Election:Identity, MySqlHa:Election:LeaseTtl, MySqlHa:Agents:TokenFile,
-/// MySqlHa:Agents:CallTimeout, MySqlHa:Failover:ConfirmFor.
+/// MySqlHa:Agents:CallTimeout, MySqlHa:Failover:ConfirmFor, MySqlHa:Failover:CheckInterval.
 /// </summary>
 public sealed record MySqlHaSettings(
     string PostgresConnectionString,
@@ -72,6 +72,8 @@ public sealed record MySqlHaSettings(
         configuration.GetSection("MySqlHa:Failover").Bind(failover);
         if (failover.ConfirmFor < TimeSpan.Zero)
             throw new InvalidOperationException("MySqlHa:Failover:ConfirmFor cannot be negative.");
+        if (failover.CheckInterval <= TimeSpan.Zero)
+            throw new InvalidOperationException("MySqlHa:Failover:CheckInterval must be positive.");
 
         return new MySqlHaSettings(postgres, schema, etcd, durability, probeTimeout, monitor, election, agents, failover);
     }

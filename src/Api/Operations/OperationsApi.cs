@@ -1,11 +1,15 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
+using MySqlHa.Workflows.Clusters;
 
 namespace MySqlHa.Api.Operations;
 
 public sealed record OperationStep(long Sequence, string Event, DateTimeOffset At, object Data);
 
 public sealed record OperationView(Guid Id, string State, IReadOnlyList<OperationStep> Steps);
+
+/// <summary>One operation of a cluster: its kind, when it began, its state, and its last event (the outcome once it ended).</summary>
+public sealed record OperationSummary(Guid Id, string Kind, DateTimeOffset StartedAt, string State, string LastEvent, object? Last);
 
 /// <summary>An operation's progress, step by step, read from its audit stream.</summary>
 public static class OperationsApi
@@ -14,7 +18,26 @@ public static class OperationsApi
     {
         endpoints.MapGet("/api/operations/{id:guid}", GetAsync).WithTags("Operations").WithName("GetOperation")
             .WithSummary("Every step of the operation with its time and the positions it saw; state running, completed or aborted.");
+        endpoints.MapGet("/api/clusters/{id:guid}/operations", ListAsync).WithTags("Operations").WithName("ListOperations")
+            .WithSummary("The cluster's switchovers and failovers, oldest first (?kind=switchover or failover), each with its state and last event.");
         return endpoints;
+    }
+
+    public static async Task<Results<Ok<List<OperationSummary>>, ProblemHttpResult>> ListAsync(Guid id, string? kind, IQuerySession session,
+        CancellationToken cancellation)
+    {
+        var clusterEvents = await session.Events.FetchStreamAsync(id, token: cancellation);
+        if (clusterEvents.Count == 0) return Clusters.ClusterProblems.NoSuchCluster(id);
+        var summaries = new List<OperationSummary>();
+        foreach (var started in clusterEvents.Select(e => e.Data).OfType<OperationStarted>().Where(o => kind is null || o.Kind == kind))
+        {
+            var events = await session.Events.FetchStreamAsync(started.OperationId, token: cancellation);
+            // An operation whose saga never started has no stream of its own.
+            var last = events.Count == 0 ? null : events[^1];
+            summaries.Add(new OperationSummary(started.OperationId, started.Kind, started.StartedAt, last is null ? "not started" : State(last.EventTypeName),
+                last?.Data.GetType().Name ?? "", last?.Data));
+        }
+        return TypedResults.Ok(summaries);
     }
 
     public static async Task<Results<Ok<OperationView>, ProblemHttpResult>> GetAsync(Guid id, IQuerySession session, CancellationToken cancellation)
@@ -22,14 +45,14 @@ public static class OperationsApi
         var events = await session.Events.FetchStreamAsync(id, token: cancellation);
         if (events.Count == 0)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such operation.", detail: $"No operation has the id {id}.");
-        var last = events[^1].EventTypeName;
-        var state = last switch
-        {
-            "switchover_completed" or "failover_completed" => "completed",
-            "switchover_aborted" or "failover_aborted" => "aborted",
-            _ => "running",
-        };
-        return TypedResults.Ok(new OperationView(id, state,
+        return TypedResults.Ok(new OperationView(id, State(events[^1].EventTypeName),
             events.Select(e => new OperationStep(e.Version, e.Data.GetType().Name, e.Timestamp, e.Data)).ToList()));
     }
+
+    private static string State(string lastEventType) => lastEventType switch
+    {
+        "switchover_completed" or "failover_completed" => "completed",
+        "switchover_aborted" or "failover_aborted" => "aborted",
+        _ => "running",
+    };
 }

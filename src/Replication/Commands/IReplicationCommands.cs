@@ -25,6 +25,13 @@ public interface IReplicationCommands
     Task<(bool Reached, CommandOutcome Outcome)> WaitForGtidAsync(ServerEndpoint server, ServerCredentials admin, string gtidSet,
         TimeSpan timeout, CancellationToken cancellation);
 
+    /// <summary>
+    /// Semi-synchronous replication on or off on the server, waiting for acknowledgements <paramref name="asMaster"/>
+    /// or giving them; a running receiver is restarted to take the setting up.
+    /// </summary>
+    Task<CommandOutcome> ConfigureSemiSyncAsync(ServerEndpoint server, ServerCredentials admin, SemiSyncSettings settings, bool asMaster,
+        CancellationToken cancellation);
+
     /// <summary>The server's position and writability, changing nothing.</summary>
     Task<CommandOutcome> DescribeAsync(ServerEndpoint server, ServerCredentials admin, CancellationToken cancellation);
 

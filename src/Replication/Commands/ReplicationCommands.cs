@@ -43,6 +43,16 @@ internal sealed class ReplicationCommands(ServerProbeOptions options) : IReplica
             await ExecuteAsync(connection, dialect.SetReadOnly(false), cancellation);
         });
 
+    public Task<CommandOutcome> ConfigureSemiSyncAsync(ServerEndpoint server, ServerCredentials admin, SemiSyncSettings settings, bool asMaster,
+        CancellationToken cancellation) =>
+        RunAsync(server, admin, cancellation, async (connection, dialect) =>
+        {
+            await ExecuteAsync(connection, dialect.ConfigureSemiSync(settings, asMaster), cancellation);
+            var receiving = await ServerProbe.ReadSingleRowAsync(connection, dialect.ReplicaStatusStatement, cancellation) is { } row
+                && dialect.ReadReplicaStatus(row).IoThread != ReplicationThreadState.Stopped;
+            if (receiving) await ExecuteAsync(connection, dialect.RestartReceiver, cancellation);
+        });
+
     public async Task<(bool Reached, CommandOutcome Outcome)> WaitForGtidAsync(ServerEndpoint server, ServerCredentials admin,
         string gtidSet, TimeSpan timeout, CancellationToken cancellation)
     {

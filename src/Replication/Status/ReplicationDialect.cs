@@ -13,12 +13,14 @@ public sealed class ReplicationDialect
 {
     private readonly bool _replicaVocabulary;
     private readonly bool _sourceVocabulary;
+    private readonly bool _semiSyncSourceVocabulary;
 
     private ReplicationDialect(DatabaseFlavor flavor, Version version)
     {
         Flavor = flavor;
         _replicaVocabulary = flavor == DatabaseFlavor.MySql && version >= new Version(8, 0, 22);
         _sourceVocabulary = flavor == DatabaseFlavor.MySql && version >= new Version(8, 0, 23);
+        _semiSyncSourceVocabulary = flavor == DatabaseFlavor.MySql && version >= new Version(8, 0, 26);
         GtidExecutedQuery = flavor == DatabaseFlavor.MariaDb
             ? "SELECT @@server_id, @@read_only, @@gtid_current_pos"
             : "SELECT @@server_id, @@read_only OR @@super_read_only, @@gtid_executed";
@@ -36,6 +38,30 @@ public sealed class ReplicationDialect
     public string BinaryLogStatusStatement { get; }
 
     public string ReplicaStatusStatement { get; }
+
+    /// <summary>
+    /// Semi-synchronous replication on or off for a server in the role it has: <paramref name="asMaster"/> waits for
+    /// acknowledgements, a follower gives them. MariaDB has it built in; MySQL needs its plugins
+    /// loaded in the server's configuration (semisync_source and semisync_replica from 8.0.26, semisync_master and
+    /// semisync_slave before), and names the variables source/replica from 8.0.26.
+    /// </summary>
+    public string ConfigureSemiSync(Commands.SemiSyncSettings settings, bool asMaster)
+    {
+        var (source, replica, noReplica) = _semiSyncSourceVocabulary
+            ? ("rpl_semi_sync_source", "rpl_semi_sync_replica", "wait_no_replica")
+            : ("rpl_semi_sync_master", "rpl_semi_sync_slave", "wait_no_slave");
+        if (!settings.Enabled) return $"SET GLOBAL {source}_enabled = OFF; SET GLOBAL {replica}_enabled = OFF";
+        if (!asMaster) return $"SET GLOBAL {source}_enabled = OFF; SET GLOBAL {replica}_enabled = ON";
+        return $"SET GLOBAL {source}_wait_point = 'AFTER_SYNC'; " +
+               $"SET GLOBAL {source}_timeout = {(long)settings.Timeout.TotalMilliseconds}; " +
+               $"SET GLOBAL {source}_{noReplica} = ON; " +
+               $"SET GLOBAL {replica}_enabled = OFF; SET GLOBAL {source}_enabled = ON";
+    }
+
+    /// <summary>A replica's receiver reads the semi-sync setting when it connects: restarting it applies a change.</summary>
+    public string RestartReceiver => _sourceVocabulary
+        ? "STOP REPLICA IO_THREAD; START REPLICA IO_THREAD"
+        : "STOP SLAVE IO_THREAD; START SLAVE IO_THREAD";
 
     /// <summary>Points the server at a source with GTID auto-positioning; uses @host, @port, @user, @password.</summary>
     public string ChangeSource => Flavor switch

@@ -86,7 +86,8 @@ internal sealed class ServerProbe(ServerProbeOptions options, TimeProvider clock
         return values;
     }
 
-    private static async Task<IReadOnlyDictionary<string, string?>?> ReadSingleRowAsync(
+    /// <summary>The first row of a statement's answer, by column name; null when it answers no row.</summary>
+    internal static async Task<IReadOnlyDictionary<string, string?>?> ReadSingleRowAsync(
         MySqlConnection connection, string statement, CancellationToken cancellation)
     {
         await using var command = new MySqlCommand(statement, connection);

@@ -1,6 +1,8 @@
+using MySqlHa.Replication.Commands;
 using MySqlHa.Replication.Servers;
 using MySqlHa.Replication.Topology;
 using MySqlHa.Workflows.Failover;
+using MySqlHa.Workflows.SemiSync;
 
 namespace MySqlHa.Workflows.Clusters;
 
@@ -26,6 +28,9 @@ public sealed record Cluster(
 
     /// <summary>How this cluster fails over (see the failover policy API).</summary>
     public FailoverPolicy FailoverPolicy { get; init; } = FailoverPolicy.Default;
+
+    /// <summary>Semi-synchronous replication as last configured through the API (off until then).</summary>
+    public SemiSyncSettings SemiSync { get; init; } = SemiSyncSettings.Off;
 
     /// <summary>After a failover, automatic recovery waits until then, or until an operator acknowledges.</summary>
     public DateTimeOffset? AutomaticFailoverBlockedUntil { get; init; }
@@ -96,6 +101,9 @@ public sealed record Cluster(
     public static Cluster Apply(InstanceFenced e, Cluster cluster) => cluster.Operate(e.Instance, i => i with { Fenced = true });
 
     public static Cluster Apply(InstanceUnfenced e, Cluster cluster) => cluster.Operate(e.Instance, i => i with { Fenced = false });
+
+    public static Cluster Apply(SemiSyncConfigured e, Cluster cluster) =>
+        cluster with { SemiSync = new SemiSyncSettings(e.Enabled, TimeSpan.FromMilliseconds(e.TimeoutMilliseconds)), Version = cluster.Version + 1 };
 
     public static Cluster Apply(FencedInstanceMadeReadOnly e, Cluster cluster) => cluster with { Version = cluster.Version + 1 };
 

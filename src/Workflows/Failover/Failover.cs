@@ -6,6 +6,7 @@ using MySqlHa.Replication.Status;
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
 using MySqlHa.Workflows.Monitoring;
+using MySqlHa.Workflows.SemiSync;
 using MySqlHa.Workflows.Switchover;
 using MySqlHa.Workflows.Topology;
 using Wolverine;
@@ -157,7 +158,8 @@ public sealed class Failover : Saga
     }
 
     /// <summary>4b. Promotion: the point of no return.</summary>
-    public async Task<object> Handle(PromoteFailoverCandidate _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
+    public async Task<object> Handle(PromoteFailoverCandidate _, IDocumentSession session, AgentClient agents, SemiSyncConfigurator semiSync,
+        TimeProvider clock, CancellationToken cancellation)
     {
         Step = "promote";
         var began = clock.GetUtcNow();
@@ -165,6 +167,8 @@ public sealed class Failover : Saga
         if (!promoted.Succeeded) return new AbortFailover(Id, Step, promoted.Failure!);
         (NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition) = (promoted.GtidExecuted ?? "", promoted.BinlogFile, promoted.BinlogPosition);
         session.Events.Append(Id, new ReplicaPromoted(Id, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition, clock.GetUtcNow()));
+        // Before the followers connect to it: under semi-sync they acknowledge to the new master from the first write.
+        NeedsAttention.AddRange(await semiSync.MoveRolesAsync((await session.LoadAsync<Cluster>(ClusterId, cancellation))!, Candidate, [], cancellation));
         PhaseSeconds["promote"] = PhaseSeconds.GetValueOrDefault("promote") + (clock.GetUtcNow() - began).TotalSeconds;
         return new RepointSurvivors(Id);
     }

@@ -9,7 +9,15 @@ public sealed record FailoverPlan(string? Refusal, string Candidate, IReadOnlyLi
     public static FailoverPlan Refuse(string reason, IReadOnlyList<string> passedOver) => new(reason, "", [], passedOver);
 
     /// <summary>
-    /// The candidate is the most advanced eligible follower; among equals the standby, then the higher priority,
+    /// How far a follower got: what it executed or, further, what its IO thread received (acknowledged, under
+    /// semi-sync) and the saga makes it apply before promotion.
+    /// </summary>
+    private static long Received(Cluster cluster, ServerSnapshot snapshot) => Math.Max(
+        GtidSets.CountTransactions(cluster.Flavor, snapshot.GtidExecuted),
+        GtidSets.CountTransactions(cluster.Flavor, snapshot.Replication?.ReceivedGtidSet ?? ""));
+
+    /// <summary>
+    /// The candidate is the most advanced eligible follower (by what it received, applied or not); among equals the standby, then the higher priority,
     /// then the name. A standby behind another follower is passed over: promoting it would lose what only the other
     /// has. Not eligible: unreachable, excluded by policy, replication never activated, or holding errant
     /// transactions (writes that did not come from the master: promoting them would spread them, and the cluster
@@ -32,7 +40,7 @@ public sealed record FailoverPlan(string? Refusal, string Candidate, IReadOnlyLi
                 : oldMasterLastSeen is not null && GtidSets.Errant(cluster.Flavor, snapshot.GtidExecuted, oldMasterLastSeen.GtidExecuted,
                     oldMasterLastSeen.ServerId) is { Length: > 0 } errant ? $"it has errant transactions {errant}"
                 : null;
-            if (reason is null) eligible.Add((follower, GtidSets.CountTransactions(cluster.Flavor, snapshot!.GtidExecuted)));
+            if (reason is null) eligible.Add((follower, Received(cluster, snapshot!)));
             else passedOver.Add($"{follower.Name}: {reason}");
         }
         if (eligible.Count == 0) return Refuse("No standby or replica can take over.", passedOver);

@@ -7,4 +7,10 @@ public sealed class FailureDetectionOptions
     /// because the agreement of the agent and the replicas is what guards against false positives.
     /// </summary>
     public TimeSpan ConfirmFor { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How often the leader weighs the signals. Finer than the monitor's interval, so that a decision follows the
+    /// probe that completes it instead of waiting for a round of its own.
+    /// </summary>
+    public TimeSpan CheckInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 }

@@ -8,7 +8,7 @@ using MySqlHa.Workflows.Monitoring;
 namespace MySqlHa.Workflows.Failover;
 
 /// <summary>
-/// While this controller leads, once per monitor interval: judge every master, and keep fenced servers read-only.
+/// While this controller leads, every check interval: judge every master, and keep fenced servers read-only.
 /// A deposed leader stops at once: its term's token cancels whatever round is under way.
 /// </summary>
 public sealed partial class FailureWatch(
@@ -16,13 +16,13 @@ public sealed partial class FailureWatch(
     LeaderElection election,
     MasterFailureDetector detector,
     FencedInstanceGuard guard,
-    MonitorOptions monitor,
+    FailureDetectionOptions options,
     TimeProvider clock,
     ILogger<FailureWatch> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
-        using var timer = new PeriodicTimer(monitor.Interval, clock);
+        using var timer = new PeriodicTimer(options.CheckInterval, clock);
         try
         {
             while (await timer.WaitForNextTickAsync(stopping))

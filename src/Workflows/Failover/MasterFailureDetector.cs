@@ -23,28 +23,27 @@ public sealed partial class MasterFailureDetector(
     TimeProvider clock,
     ILogger<MasterFailureDetector> logger)
 {
-    private readonly Dictionary<Guid, (string Master, DateTimeOffset Since)> _lost = [];
     private readonly HashSet<(Guid Cluster, string Kind)> _alerted = [];
     private readonly HashSet<Guid> _attempted = [];
 
     public async Task CheckAsync(Cluster cluster, CancellationToken cancellation)
     {
-        if (cluster.Master is not { Paused: false, Fenced: false } master || observations.Find(cluster.Id, master.Name) is not { } seen
+        // A fenced master is a failover under way or done: its episode goes on (no second attempt) until a master answers.
+        if (cluster.Master is { Fenced: true }) return;
+        if (cluster.Master is not { Paused: false } master || observations.Find(cluster.Id, master.Name) is not { } seen
             || seen.Probe.Snapshot is not null)
         {
-            _lost.Remove(cluster.Id);
             _alerted.RemoveWhere(a => a.Cluster == cluster.Id);
             _attempted.Remove(cluster.Id);
             return;
         }
         var now = clock.GetUtcNow();
-        if (!_lost.TryGetValue(cluster.Id, out var lost) || lost.Master != master.Name) _lost[cluster.Id] = lost = (master.Name, now);
         if (cluster.RunningOperation is not null || _attempted.Contains(cluster.Id)) return;
 
         var followers = cluster.Instances
             .Where(i => i.Role is InstanceRole.Standby or InstanceRole.Replica && i.ReplicationActive && !i.Paused && !i.Fenced)
             .Select(i => observations.Find(cluster.Id, i.Name)).ToList();
-        var verdict = MasterVerdict.Judge(cluster, seen, lost.Since, await ReadAgentAsync(cluster.Name, master.Name, cancellation), followers, now,
+        var verdict = MasterVerdict.Judge(cluster, seen, seen.FailingSince, await ReadAgentAsync(cluster.Name, master.Name, cancellation), followers, now,
             options.ConfirmFor);
         switch (verdict.Condition)
         {
@@ -62,7 +61,7 @@ public sealed partial class MasterFailureDetector(
                     verdict.Evidence, now), cancellation);
                 break;
             case MasterCondition.Dead:
-                var (started, operation) = await starter.StartAsync(cluster, "automatic", null, verdict.Evidence, seen.LastSeen?.ObservedAt, lost.Since,
+                var (started, operation) = await starter.StartAsync(cluster, "automatic", null, verdict.Evidence, seen.LastSeen?.ObservedAt, seen.FailingSince,
                     cancellation);
                 if (!started) break;
                 // One automatic attempt per episode: if it aborts, an operator decides (emergency switch), not a retry loop.

@@ -84,12 +84,14 @@ public sealed partial class ClusterMonitor(
     {
         try
         {
+            var began = clock.GetUtcNow();
             var result = await probe.ReadAsync(instance.Endpoint, cluster.AdminCredentials, stopping);
             var previous = observations.Find(cluster.Id, instance.Name);
             observations.Record(new InstanceObservation(cluster.Id, cluster.Name, instance.Name, cluster.Version, result,
                 InstanceStatusRules.Evaluate(cluster, instance, result, options),
                 previous is null ? null : MonitorObservations.QueriesPerSecond(previous.Probe, result),
-                result.Snapshot ?? previous?.LastSeen));
+                result.Snapshot ?? previous?.LastSeen,
+                result.Reachable ? null : previous?.FailingSince ?? began));
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {

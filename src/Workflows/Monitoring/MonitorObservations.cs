@@ -7,10 +7,11 @@ namespace MySqlHa.Workflows.Monitoring;
 /// The latest probe of one instance, the verdict on it, and its query rate since the probe before.
 /// <paramref name="ClusterVersion"/> is the version of our record when the probe began. <paramref name="LastSeen"/> is
 /// the latest snapshot any probe got, this one or an earlier one: a dead master's last known position.
+/// <paramref name="FailingSince"/> is when the first of the failed probes in a row began (null while it answers).
 /// </summary>
 public sealed record InstanceObservation(
     Guid ClusterId, string Cluster, string Instance, long ClusterVersion, ProbeResult Probe, StatusVerdict Verdict, double? QueriesPerSecond,
-    ServerSnapshot? LastSeen);
+    ServerSnapshot? LastSeen, DateTimeOffset? FailingSince);
 
 /// <summary>What the monitor last saw of every instance; read by the API and the metrics, written by the monitor.</summary>
 public sealed class MonitorObservations

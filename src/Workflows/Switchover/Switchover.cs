@@ -5,6 +5,7 @@ using MySqlHa.Coordination.Etcd;
 using MySqlHa.Replication.Status;
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
+using MySqlHa.Workflows.SemiSync;
 using PutRequest = Etcdserverpb.PutRequest;
 using MySqlHa.Workflows.Topology;
 using Wolverine;
@@ -133,10 +134,11 @@ public sealed class Switchover : Saga
 
     /// <summary>5b. The old master and every other replica follow the new master; a mutual pair stays mutual.</summary>
     public async Task<RecordSwitch> Handle(RepointFollowers _, IDocumentSession session, AgentClient agents, ClusterStream clusters,
-        TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
+        TopologyPublisher publisher, SemiSyncConfigurator semiSync, TimeProvider clock, CancellationToken cancellation)
     {
         Step = "repoint";
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
+        NeedsAttention.AddRange(await semiSync.MoveRolesAsync(cluster, Candidate, [OldMaster], cancellation));
         var moves = Replicas.Prepend(OldMaster).Select(follower => (follower, source: Candidate)).ToList();
         if (Mutual) moves.Add((Candidate, OldMaster));
         foreach (var (follower, source) in moves)

@@ -77,4 +77,26 @@ public sealed class ClusterClient(HttpClient http)
         }
         throw new TimeoutException($"{instance} did not become {expected}; last record: {record?.ToJsonString()}");
     }
+
+    /// <summary>
+    /// Waits until operation <paramref name="operation"/> has recorded <paramref name="step"/> (an event name) and
+    /// returns its view; an aborted operation, or one still short of the step after 90 s, fails the wait.
+    /// </summary>
+    public async Task<JsonNode> WaitForStepAsync(Guid operation, string step)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            // The operation's stream appears once its saga has started: a 404 until then.
+            var response = await http.GetAsync($"/api/operations/{operation}");
+            if (response.IsSuccessStatusCode)
+            {
+                var view = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+                if (view["steps"]!.AsArray().Any(s => (string?)s!["event"] == step)) return view;
+                if ((string?)view["state"] == "aborted") throw new InvalidOperationException($"the operation aborted: {view.ToJsonString()}");
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"operation {operation} never reached {step}");
+            await Task.Delay(200);
+        }
+    }
 }

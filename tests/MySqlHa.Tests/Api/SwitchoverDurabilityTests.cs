@@ -14,9 +14,7 @@ namespace MySqlHa.Tests.Api;
 public sealed class SwitchoverDurabilityTests : IAsyncLifetime
 {
     private const string ClusterName = "crash";
-    private readonly string _prefix = $"/mysqlha-test-crash-{Guid.NewGuid():N}";
-    private readonly string _schema = "test_crash";
-    private readonly List<IDisposable> _processes = [];
+    private readonly ProcessRig _rig = new("crash");
 
     public Task InitializeAsync()
     {
@@ -26,37 +24,9 @@ public sealed class SwitchoverDurabilityTests : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        foreach (var process in _processes) process.Dispose();
+        _rig.Dispose();
         SandboxReplication.Reset();
         return Task.CompletedTask;
-    }
-
-    private async Task<(ServiceProcess Process, ClusterClient Client)> StartApiAsync()
-    {
-        var process = ServiceProcess.Start("Api", new Dictionary<string, string?>
-        {
-            ["ConnectionStrings__Postgres"] = SandboxSettings.Current.Postgres,
-            ["Etcd__Endpoint"] = SandboxSettings.Current.Etcd,
-            ["Etcd__Prefix"] = _prefix,
-            ["MySqlHa__Schema"] = _schema,
-            ["MySqlHa__Durability"] = "Solo",
-            ["MySqlHa__Agents__TokenFile"] = AgentToken.File,
-        });
-        _processes.Add(process);
-        var http = new HttpClient { BaseAddress = new Uri(process.Url), Timeout = TimeSpan.FromSeconds(30) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) return (process, new ClusterClient(http));
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-            }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the Api did not start:\n{process.Output}");
-            await Task.Delay(200);
-        }
     }
 
     [Fact]
@@ -68,13 +38,13 @@ public sealed class SwitchoverDurabilityTests : IAsyncLifetime
         await using var application = await SandboxReplication.OpenAsync(SandboxReplication.Primary);
         await new MySqlCommand("BEGIN; INSERT INTO mysqlha_test.marks VALUES ()", application).ExecuteNonQueryAsync();
         var operation = await StartSwitchoverAsync(client, cluster, transactionWaitSeconds: 60);
-        await WaitForStepAsync(client, operation, nameof(SwitchoverTrafficHeld));
+        await client.WaitForStepAsync(operation, nameof(SwitchoverTrafficHeld));
         await Task.Delay(500);
         first.KillHard();
-        var (_, resumed) = await StartApiAsync();
+        var (_, resumed) = await _rig.StartApiAsync();
         await new MySqlCommand("COMMIT", application).ExecuteNonQueryAsync();
         var committed = await SandboxReplication.ScalarAsync<string>(SandboxReplication.Primary, "SELECT @@gtid_binlog_pos");
-        var ended = await WaitForStepAsync(resumed, operation, nameof(SwitchoverCompleted));
+        var ended = await resumed.WaitForStepAsync(operation, nameof(SwitchoverCompleted));
 
         var steps = ended["steps"]!.AsArray().Select(s => (string)s!["event"]!).ToList();
         Assert.Equal(1, steps.Count(s => s == nameof(OldMasterFrozen)));
@@ -89,21 +59,7 @@ public sealed class SwitchoverDurabilityTests : IAsyncLifetime
 
     private async Task<(ServiceProcess Api, ClusterClient Client, Guid Cluster, List<AgentHarness> Agents)> ArrangeAsync()
     {
-        await using (var reset = new Npgsql.NpgsqlConnection(SandboxSettings.Current.Postgres))
-        {
-            await reset.OpenAsync();
-            await new Npgsql.NpgsqlCommand($"DROP SCHEMA IF EXISTS {_schema} CASCADE", reset).ExecuteNonQueryAsync();
-        }
-        var (api, client) = await StartApiAsync();
-        var cluster = await client.RegisterSandboxClusterAsync(ClusterName);
-        var agents = new List<AgentHarness>();
-        for (var i = 0; i < 3; i++)
-        {
-            var agent = await AgentHarness.StartAsync(SandboxSettings.Current.MariaDb[i], _prefix, cluster: ClusterName, instance: $"db{i + 1}");
-            _processes.Add(agent);
-            agents.Add(agent);
-        }
-        await SandboxReplication.WriteAndReplicateAsync();
+        var (api, client, cluster, agents) = await _rig.StartClusterAsync(ClusterName);
         await client.ArrangeMasterAndReplicasAsync(cluster, "db2");
         return (api, client, cluster, agents);
     }
@@ -123,12 +79,12 @@ public sealed class SwitchoverDurabilityTests : IAsyncLifetime
         // Hold the candidate back, so that the saga is caught in the catch-up step when the process dies.
         await using var heldBack = await HeldBackReplica.HoldAsync(SandboxSettings.Current.MariaDb[1]);
         var operation = await StartSwitchoverAsync(client, cluster);
-        await WaitForStepAsync(client, operation, nameof(OldMasterFrozen));
+        await client.WaitForStepAsync(operation, nameof(OldMasterFrozen));
 
         first.KillHard();
-        var (_, resumed) = await StartApiAsync();
+        var (_, resumed) = await _rig.StartApiAsync();
         await heldBack.ReleaseAsync();
-        var ended = await WaitForStepAsync(resumed, operation, nameof(SwitchoverCompleted));
+        var ended = await resumed.WaitForStepAsync(operation, nameof(SwitchoverCompleted));
 
         var steps = ended["steps"]!.AsArray().Select(s => (string)s!["event"]!).ToList();
         foreach (var step in new[] { nameof(OldMasterFrozen), nameof(CandidateCaughtUp), nameof(ReplicaPromoted), nameof(SwitchoverCompleted) })
@@ -136,24 +92,5 @@ public sealed class SwitchoverDurabilityTests : IAsyncLifetime
         Assert.Equal(0, await SandboxReplication.ScalarAsync<int>(SandboxSettings.Current.MariaDb[1], "SELECT @@read_only"));
         Assert.Equal(1, await SandboxReplication.ScalarAsync<int>(SandboxReplication.Primary, "SELECT @@read_only"));
         await resumed.WaitForStatusAsync(cluster, "db1", "OK", TimeSpan.FromSeconds(30));
-    }
-
-    private static async Task<JsonNode> WaitForStepAsync(ClusterClient client, Guid operation, string step)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            try
-            {
-                var view = JsonNode.Parse(await client.Http.GetStringAsync($"/api/operations/{operation}"))!;
-                if (view["steps"]!.AsArray().Any(s => (string?)s!["event"] == step)) return view;
-                if ((string?)view["state"] == "aborted") throw new InvalidOperationException($"the switchover aborted: {view.ToJsonString()}");
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-            }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"operation {operation} never reached {step}");
-            await Task.Delay(200);
-        }
     }
 }

@@ -13,7 +13,7 @@ namespace MySqlHa.Tests.Failover;
 /// <summary>
 /// The whole system around the sandbox for fault tests: the Api (in this process), an agent beside each server, a
 /// proxy in front, and the cluster arranged as db1 master with db2 and db3 replicas. Disposing it stops the agents
-/// and the proxy and restarts any server a test stopped or froze, so the next test's reset finds them up.
+/// and the proxy and brings back any server a test stopped or froze, so the next test's reset finds them up.
 /// </summary>
 public sealed class FailoverRig : IAsyncDisposable
 {
@@ -22,6 +22,7 @@ public sealed class FailoverRig : IAsyncDisposable
     private readonly ServiceProcess _proxy;
 
     private readonly ApiFactory _api;
+    private bool _semiSync;
 
     private FailoverRig(ApiFactory api, ClusterClient client, Guid cluster, ServiceProcess proxy, int readWritePort)
     {
@@ -88,6 +89,41 @@ public sealed class FailoverRig : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the first failover to start, then for it to record <paramref name="step"/>; returns its id.</summary>
+    public async Task<Guid> WaitForFailoverStepAsync(string step, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        Guid? operation;
+        while ((operation = await LatestFailoverAsync()) is null)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no failover started within {limit}");
+            await Task.Delay(100);
+        }
+        await Client.WaitForStepAsync(operation.Value, step);
+        return operation.Value;
+    }
+
+    public async Task<int> FailoversStartedAsync() => (await ClusterEventsAsync()).OfType<OperationStarted>().Count(o => o.Kind == "failover");
+
+    /// <summary>
+    /// Semi-synchronous replication: never falling back, or after <paramref name="fallBackAfterMilliseconds"/> (for
+    /// a test that leaves the new master without a replica, which would otherwise wait for ever). The rig resets the
+    /// sandbox when it ends, which turns it off.
+    /// </summary>
+    public async Task EnableSemiSyncAsync(long? fallBackAfterMilliseconds = null)
+    {
+        _semiSync = true;
+        var response = await Client.Http.PutAsJsonAsync($"/api/clusters/{Cluster}/semi-sync",
+            new { enabled = true, neverFallBack = fallBackAfterMilliseconds is null, timeoutMilliseconds = fallBackAfterMilliseconds });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    public async Task SetPolicyAsync(object policy)
+    {
+        var response = await Client.Http.PutAsJsonAsync($"/api/clusters/{Cluster}/failover-policy", policy);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>The last failover started on the cluster, from its stream.</summary>
     public async Task<Guid?> LatestFailoverAsync() =>
         (await ClusterEventsAsync()).OfType<OperationStarted>().LastOrDefault(o => o.Kind == "failover")?.OperationId;
@@ -108,8 +144,8 @@ public sealed class FailoverRig : IAsyncDisposable
     {
         foreach (var agent in _agents) agent.Dispose();
         _proxy.Dispose();
-        for (var n = 1; n <= 3; n++) SandboxReplication.ResumeServer(n);
-        SandboxReplication.RunEnvScript("up");
+        SandboxReplication.RestartStoppedServers();
+        if (_semiSync) SandboxReplication.Reset();
         await Task.CompletedTask;
     }
 }

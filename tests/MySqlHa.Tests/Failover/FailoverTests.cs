@@ -1,14 +1,17 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using MySqlHa.Tests.Api;
 using MySqlHa.Tests.Sandbox;
 using MySqlHa.Workflows.Failover;
+using MySqlHa.Workflows.Switchover;
 using Xunit.Abstractions;
 
 namespace MySqlHa.Tests.Failover;
 
 /// <summary>
 /// Faults on the real sandbox, with writers going through the proxy and an observer sampling every server, the
-/// whole time. Each test checks the invariants of <see cref="FaultInvariants"/> after its fault.
+/// whole time. Each test checks the invariants of <see cref="FaultInvariants"/> after its fault. Replication is
+/// semi-synchronous (AFTER_SYNC) unless a test says otherwise: only then must no acknowledged write be lost.
 /// </summary>
 [Collection(ApiCollection.Name)]
 public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IAsyncLifetime
@@ -30,14 +33,21 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
         var completed = Step(failover, nameof(FailoverCompleted));
         output.WriteLine($"failover to {completed["newMaster"]}; phases (s): {completed["phaseSeconds"]!.ToJsonString()}");
         output.WriteLine($"evidence: {Step(failover, nameof(FailoverStarted))["evidence"]!.ToJsonString()}");
+        output.WriteLine($"old master {completed["oldMaster"]} last seen at {completed["oldMasterLastGtidExecuted"]}, " +
+            $"new master {completed["newMaster"]} promoted at {completed["newMasterGtidExecuted"]}; possibly lost: {completed["possiblyLostGtids"]}");
     }
 
-    [Fact]
-    public async Task Kill_9_of_the_master_fails_over_without_losing_an_acknowledged_write_and_the_old_master_returns_fenced()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Kill_9_of_the_master_fails_over_without_losing_an_acknowledged_write_and_the_old_master_returns_fenced(bool semiSync)
     {
+        if (semiSync) await _rig.EnableSemiSyncAsync();
         await using var observer = WritableObserver.Start();
         await using var load = WriteLoad.Start(_rig.ReadWritePort);
         await load.WaitForAcknowledgedAsync(50, TimeSpan.FromSeconds(20));
+        // Long enough for a monitor round to see the master's position under load: the last known position recorded.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
 
         SandboxReplication.StopServer(1);
         var killedAt = DateTimeOffset.UtcNow;
@@ -61,12 +71,13 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
         await _rig.Client.WaitForStatusAsync(_rig.Cluster, "db1", "FENCED", TimeSpan.FromSeconds(20));
         Assert.Equal(1, await SandboxReplication.ScalarAsync<int>(SandboxReplication.Primary, "SELECT @@read_only"));
 
-        await FaultInvariants.AssertAsync(newMaster, [Survivor(newMaster)], load, observer, killedAt, output);
+        await FaultInvariants.AssertAsync(newMaster, [Survivor(newMaster)], load, observer, killedAt, output, lossless: semiSync);
     }
 
     [Fact]
     public async Task The_masters_agent_killed_while_mysqld_serves_is_no_reason_to_fail_over()
     {
+        await _rig.EnableSemiSyncAsync();
         await using var observer = WritableObserver.Start();
         await using var load = WriteLoad.Start(_rig.ReadWritePort);
         await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
@@ -83,6 +94,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
     [Fact]
     public async Task A_controller_cut_off_from_a_master_its_replicas_still_see_raises_an_alert_and_does_not_fail_over()
     {
+        await _rig.EnableSemiSyncAsync();
         await using var observer = WritableObserver.Start();
         using (LoopbackPartition.CutOffRootFrom(SandboxReplication.Primary.Port))
         {
@@ -109,6 +121,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
     [Fact]
     public async Task A_hung_master_is_failed_over_and_ends_read_only_and_fenced_when_it_resumes()
     {
+        await _rig.EnableSemiSyncAsync();
         await using var observer = WritableObserver.Start();
         await using var load = WriteLoad.Start(_rig.ReadWritePort);
         await load.WaitForAcknowledgedAsync(50, TimeSpan.FromSeconds(20));
@@ -134,5 +147,138 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
 
         // The fencing deadline: the guard acts within a monitor round or two of seeing the server writable again.
         await FaultInvariants.AssertAsync(newMaster, [Survivor(newMaster)], load, observer, resumedAt + TimeSpan.FromSeconds(3), output);
+    }
+
+    [Fact]
+    public async Task A_lagging_candidate_applies_everything_it_received_before_it_is_promoted()
+    {
+        await _rig.EnableSemiSyncAsync();
+        await SandboxReplication.WriteAndReplicateAsync();
+        await _rig.SetPolicyAsync(new { priorities = new Dictionary<string, int> { ["db2"] = 10 } });
+        await using var observer = WritableObserver.Start();
+        await using var load = WriteLoad.Start(_rig.ReadWritePort);
+        await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
+
+        // db2 receives every write from now on but applies none of them until released.
+        await using var heldBack = await HeldBackReplica.HoldAsync(FailoverRig.Server("db2"));
+        await load.WaitForAcknowledgedAsync(50, TimeSpan.FromSeconds(20));
+        SandboxReplication.StopServer(1);
+        var killedAt = DateTimeOffset.UtcNow;
+
+        var operation = await _rig.WaitForFailoverStepAsync(nameof(FailedMasterFenced), FailoverLimit);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var waiting = JsonNode.Parse(await _rig.Client.Http.GetStringAsync($"/api/operations/{operation}"))!;
+        Assert.DoesNotContain(waiting["steps"]!.AsArray(), s => (string?)s!["event"] == nameof(ReplicaPromoted));
+        await heldBack.ReleaseAsync();
+
+        var failover = await _rig.WaitForFailoverAsync(FailoverLimit);
+        Assert.Equal("completed", (string?)failover["state"]);
+        Report(failover);
+        Assert.Equal("db2", (string?)Step(failover, nameof(FailoverCompleted))["newMaster"]);
+        var applied = Step(failover, nameof(CandidateRelayLogApplied));
+        output.WriteLine($"relay log: received {applied["receivedGtids"]}, executed {applied["gtidExecuted"]}");
+        await FaultInvariants.AssertAsync("db2", ["db3"], load, observer, killedAt, output);
+    }
+
+    [Fact]
+    public async Task The_new_master_killed_right_after_a_failover_is_withheld_until_an_operator_acknowledges()
+    {
+        // The last replica becomes a master without replicas: it must fall back to asynchronous replication to take writes.
+        await _rig.EnableSemiSyncAsync(fallBackAfterMilliseconds: 1000);
+        await using var observer = WritableObserver.Start();
+        await using var load = WriteLoad.Start(_rig.ReadWritePort);
+        await load.WaitForAcknowledgedAsync(30, TimeSpan.FromSeconds(20));
+
+        SandboxReplication.StopServer(1);
+        var first = await _rig.WaitForFailoverAsync(FailoverLimit);
+        Assert.Equal("completed", (string?)first["state"]);
+        var newMaster = (string)Step(first, nameof(FailoverCompleted))["newMaster"]!;
+        var survivor = Survivor(newMaster);
+        await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
+
+        SandboxReplication.StopServer(int.Parse(newMaster[2..]));
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!(await _rig.ClusterEventsAsync()).OfType<AutomaticFailoverWithheld>().Any())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no AutomaticFailoverWithheld within 20 s of killing the new master");
+            await Task.Delay(200);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(1, await _rig.FailoversStartedAsync());
+        output.WriteLine($"withheld: {(await _rig.ClusterEventsAsync()).OfType<AutomaticFailoverWithheld>().Single().Reason}");
+
+        var acknowledged = await _rig.Client.Http.PostAsJsonAsync($"/api/clusters/{_rig.Cluster}/failover/acknowledge", new { note = "test" });
+        Assert.True(acknowledged.IsSuccessStatusCode);
+        var second = await _rig.WaitForFailoverAsync(FailoverLimit, after: Guid.Parse((string)first["id"]!));
+        Assert.Equal("completed", (string?)second["state"]);
+        Assert.Equal(survivor, (string?)Step(second, nameof(FailoverCompleted))["newMaster"]);
+        await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
+        await FaultInvariants.AssertAsync(survivor, [], load, observer, DateTimeOffset.MinValue, output);
+    }
+
+    [Fact]
+    public async Task A_replica_with_an_errant_transaction_is_neither_promoted_nor_silently_repointed()
+    {
+        // The new master is left without a replica (the errant one is isolated): it must fall back to take writes.
+        await _rig.EnableSemiSyncAsync(fallBackAfterMilliseconds: 1000);
+        await using var observer = WritableObserver.Start();
+        await using var load = WriteLoad.Start(_rig.ReadWritePort);
+        await load.WaitForAcknowledgedAsync(30, TimeSpan.FromSeconds(20));
+        // A write made on db2 itself (an administrator bypassing read_only): a transaction the master never had.
+        await SandboxReplication.ExecuteAsync(FailoverRig.Server("db2"),
+            $"SET SESSION gtid_domain_id = 9; INSERT INTO {WriteLoad.Table} (id) VALUES (1)");
+
+        SandboxReplication.StopServer(1);
+        var failover = await _rig.WaitForFailoverAsync(FailoverLimit);
+        Assert.Equal("completed", (string?)failover["state"]);
+        Report(failover);
+        Assert.Equal("db3", (string?)Step(failover, nameof(FailoverCompleted))["newMaster"]);
+        Assert.Contains(Step(failover, nameof(FailoverCandidateChosen))["passedOver"]!.AsArray(), p => ((string)p!).StartsWith("db2: it has errant", StringComparison.Ordinal));
+        var attention = Step(failover, nameof(FailoverCompleted))["needsAttention"]!.AsArray().Select(n => (string)n!).ToList();
+        Assert.Contains(attention, n => n.StartsWith("db2 ", StringComparison.Ordinal) && n.Contains("lacks"));
+        Assert.Equal("No", await SlaveIoRunningAsync("db2"));
+
+        await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
+        await FaultInvariants.AssertAsync("db3", [], load, observer, DateTimeOffset.MinValue, output);
+        Assert.DoesNotContain("9-", await SandboxReplication.ScalarAsync<string>(FailoverRig.Server("db3"), "SELECT @@gtid_binlog_pos"));
+    }
+
+    private static async Task<string?> SlaveIoRunningAsync(string instance)
+    {
+        await using var connection = await SandboxReplication.OpenAsync(FailoverRig.Server(instance));
+        await using var reader = await new MySqlConnector.MySqlCommand("SHOW SLAVE STATUS", connection).ExecuteReaderAsync();
+        return await reader.ReadAsync() ? reader.GetString("Slave_IO_Running") : null;
+    }
+
+    [Fact]
+    public async Task A_flapping_master_is_failed_over_at_most_once_per_block_period()
+    {
+        // Falling back after 1 s: with a master that never falls back, repeated freezes left it refusing connections
+        // for longer than the test waits (see the issue's notes); the invariants hold either way, the master never dies.
+        await _rig.EnableSemiSyncAsync(fallBackAfterMilliseconds: 1000);
+        await using var observer = WritableObserver.Start();
+        await using var load = WriteLoad.Start(_rig.ReadWritePort);
+        await load.WaitForAcknowledgedAsync(30, TimeSpan.FromSeconds(20));
+
+        DateTimeOffset? firstResume = null;
+        for (var flap = 0; flap < 6; flap++)
+        {
+            var master = int.Parse((await _rig.MasterAsync())![2..]);
+            SandboxReplication.SuspendServer(master);
+            await Task.Delay(TimeSpan.FromSeconds(8));
+            SandboxReplication.ResumeServer(master);
+            firstResume ??= DateTimeOffset.UtcNow;
+            await Task.Delay(TimeSpan.FromSeconds(4));
+        }
+
+        Assert.Equal(1, await _rig.FailoversStartedAsync());
+        var failover = await _rig.WaitForFailoverAsync(FailoverLimit);
+        Assert.Equal("completed", (string?)failover["state"]);
+        Assert.NotEmpty((await _rig.ClusterEventsAsync()).OfType<AutomaticFailoverWithheld>());
+        var newMaster = (string)Step(failover, nameof(FailoverCompleted))["newMaster"]!;
+        Assert.Equal(newMaster, await _rig.MasterAsync());
+        await _rig.Client.WaitForStatusAsync(_rig.Cluster, "db1", "FENCED", TimeSpan.FromSeconds(20));
+        await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
+        await FaultInvariants.AssertAsync(newMaster, [Survivor(newMaster)], load, observer, firstResume!.Value + TimeSpan.FromSeconds(3), output);
     }
 }

@@ -36,11 +36,14 @@ public sealed class WriteLoad : IAsyncDisposable
 
     public IReadOnlyList<long> Acknowledged => _attempts.Where(a => a.Outcome == WriteOutcome.Acknowledged).Select(a => a.Id).ToList();
 
-    /// <summary>The table and the application user, created on the master so that every replica gets them.</summary>
+    /// <summary>
+    /// The table, created anew (rows of an earlier test would hide a lost write), and the application user, on the
+    /// master so that every replica gets them.
+    /// </summary>
     public static async Task PrepareAsync(ServerEndpoint master)
     {
         await SandboxReplication.ExecuteAsync(master,
-            $"CREATE DATABASE IF NOT EXISTS mysqlha_test; CREATE TABLE IF NOT EXISTS {Table} (id BIGINT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6)); " +
+            $"CREATE DATABASE IF NOT EXISTS mysqlha_test; DROP TABLE IF EXISTS {Table}; CREATE TABLE {Table} (id BIGINT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6)); " +
             $"CREATE USER IF NOT EXISTS '{User}'@'127.0.0.1' IDENTIFIED BY '{Password}'; GRANT SELECT, INSERT ON mysqlha_test.* TO '{User}'@'127.0.0.1'");
         await SandboxReplication.WaitForReplicasAsync(TimeSpan.FromSeconds(20));
     }

@@ -25,6 +25,28 @@ public sealed class ReplicationDialectTests
     }
 
     [Theory]
+    [InlineData("10.11.19-MariaDB-0+deb12u1-log", "rpl_semi_sync_master", "rpl_semi_sync_slave_enabled", "wait_no_slave")]
+    [InlineData("8.0.25", "rpl_semi_sync_master", "rpl_semi_sync_slave_enabled", "wait_no_slave")]
+    [InlineData("8.0.36", "rpl_semi_sync_source", "rpl_semi_sync_replica_enabled", "wait_no_replica")]
+    [InlineData("8.4.3", "rpl_semi_sync_source", "rpl_semi_sync_replica_enabled", "wait_no_replica")]
+    public void Semi_sync_makes_the_master_wait_after_sync_and_the_followers_acknowledge_under_the_versions_variable_names(string version, string source, string replica,
+        string waitNoReplica)
+    {
+        var dialect = ReplicationDialect.ForServer(version);
+
+        var settings = new MySqlHa.Replication.Commands.SemiSyncSettings(true, TimeSpan.FromSeconds(5));
+
+        var master = dialect.ConfigureSemiSync(settings, asMaster: true);
+        var follower = dialect.ConfigureSemiSync(settings, asMaster: false);
+        var off = dialect.ConfigureSemiSync(MySqlHa.Replication.Commands.SemiSyncSettings.Off, asMaster: true);
+
+        Assert.Equal($"SET GLOBAL {source}_wait_point = 'AFTER_SYNC'; SET GLOBAL {source}_timeout = 5000; SET GLOBAL {source}_{waitNoReplica} = ON; " +
+                     $"SET GLOBAL {replica} = OFF; SET GLOBAL {source}_enabled = ON", master);
+        Assert.Equal($"SET GLOBAL {source}_enabled = OFF; SET GLOBAL {replica} = ON", follower);
+        Assert.Equal($"SET GLOBAL {source}_enabled = OFF; SET GLOBAL {replica} = OFF", off);
+    }
+
+    [Theory]
     [InlineData("mysql-8.0-show-replica-status.txt", "8.0.36")]
     [InlineData("mysql-8.4-show-replica-status.txt", "8.4.3")]
     public void MySql_replica_status_reads_source_threads_lag_and_gtid_set(string recording, string version)

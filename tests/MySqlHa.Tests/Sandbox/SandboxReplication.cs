@@ -82,6 +82,16 @@ public static class SandboxReplication
     /// <summary>Puts the sandbox back to its canonical shape (scripts/env.sh reset).</summary>
     public static void Reset() => RunEnvScript("reset");
 
+    /// <summary>Resumes frozen servers and starts stopped ones, as they are: the topology is left for a reset to repair.</summary>
+    public static void RestartStoppedServers()
+    {
+        for (var number = 1; number <= SandboxSettings.Current.MariaDb.Count; number++)
+        {
+            ResumeServer(number);
+            StartServer(number);
+        }
+    }
+
     /// <summary>Starts a stopped server alone, as a crashed server restarts: read-only, replication stopped.</summary>
     public static void StartServer(int number) => RunEnvScript("start-server", number.ToString());
 

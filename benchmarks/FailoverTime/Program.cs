@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using MySqlConnector;
+
+// One failover trial against a running Api, agents and proxy (scripts/bench-failover.sh starts them): three
+// application writers insert unique ids through the proxy's read-write port, each on a fresh connection; the
+// master's mysqld is killed with SIGKILL; the trial measures the time from the kill to the first write that began
+// after it and was committed (necessarily on the new master), waits for the failover to end, and counts the
+// acknowledged writes missing from the new master. Prints one tab-separated line:
+//   first-write-ms  failover-state  acknowledged  lost  new-master  phases
+// Arguments: api-url cluster-id proxy-port admin-user admin-password-file mariadb-ports(comma) master-pid-file
+var (apiUrl, clusterId, proxyPort, user, passwordFile, ports, masterPidFile) =
+    (args[0], args[1], int.Parse(args[2]), args[3], args[4], args[5].Split(',').Select(int.Parse).ToArray(), args[6]);
+var password = File.ReadAllText(passwordFile).Trim();
+string Direct(int port) => $"Server=127.0.0.1;Port={port};User ID={user};Password={password};Pooling=false;Connection Timeout=2";
+const string appUser = "mysqlha_bench_app";
+var appPassword = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+var throughProxy = $"Server=127.0.0.1;Port={proxyPort};User ID={appUser};Password={appPassword};Pooling=false;Connection Timeout=3;Default Command Timeout=3";
+using var http = new HttpClient { BaseAddress = new Uri(apiUrl), Timeout = TimeSpan.FromSeconds(30) };
+
+await using (var setup = new MySqlConnection(Direct(ports[0])))
+{
+    await setup.OpenAsync();
+    await new MySqlCommand("CREATE DATABASE IF NOT EXISTS mysqlha_bench; DROP TABLE IF EXISTS mysqlha_bench.writes; " +
+        "CREATE TABLE mysqlha_bench.writes (id BIGINT PRIMARY KEY); " +
+        $"CREATE OR REPLACE USER '{appUser}'@'127.0.0.1' IDENTIFIED BY '{appPassword}'; " +
+        $"GRANT SELECT, INSERT ON mysqlha_bench.* TO '{appUser}'@'127.0.0.1'", setup).ExecuteNonQueryAsync();
+}
+await Task.Delay(1000);
+
+var clock = Stopwatch.StartNew();
+var acknowledged = new ConcurrentBag<(long Id, double Began, double At)>();
+using var stop = new CancellationTokenSource();
+var writers = Enumerable.Range(1, 3).Select(writer => Task.Run(async () =>
+{
+    var next = writer * 1_000_000_000L;
+    while (!stop.IsCancellationRequested)
+    {
+        var id = next++;
+        var began = clock.Elapsed.TotalMilliseconds;
+        try
+        {
+            await using var connection = new MySqlConnection(throughProxy);
+            await connection.OpenAsync();
+            await new MySqlCommand($"INSERT INTO mysqlha_bench.writes VALUES ({id})", connection).ExecuteNonQueryAsync();
+            acknowledged.Add((id, began, clock.Elapsed.TotalMilliseconds));
+        }
+        catch (Exception e) when (e is MySqlException or InvalidOperationException or IOException)
+        {
+            await Task.Delay(5);
+        }
+        await Task.Delay(5);
+    }
+})).ToList();
+
+await Task.Delay(3000);
+var killedAt = clock.Elapsed.TotalMilliseconds;
+Process.Start("kill", ["-KILL", File.ReadAllText(masterPidFile).Trim()])!.WaitForExit();
+
+string state = "running", newMaster = "?", phases = "{}";
+var deadline = DateTime.UtcNow.AddSeconds(60);
+while (DateTime.UtcNow < deadline)
+{
+    await Task.Delay(100);
+    var cluster = JsonNode.Parse(await http.GetStringAsync($"/api/clusters/{clusterId}"))!;
+    newMaster = (string?)cluster["instances"]!.AsArray().FirstOrDefault(i => (string?)i!["role"] == "master")?["name"] ?? "?";
+    var operations = JsonNode.Parse(await http.GetStringAsync($"/api/clusters/{clusterId}/operations?kind=failover"))!.AsArray();
+    if (operations.LastOrDefault() is not { } last) continue;
+    state = (string)last["state"]!;
+    if (state is "running" or "not started") continue;
+    phases = last["last"]?["phaseSeconds"]?.ToJsonString() ?? "{}";
+    break;
+}
+await Task.Delay(1000);
+await stop.CancelAsync();
+await Task.WhenAll(writers);
+
+var firstWrite = acknowledged.Where(a => a.Began > killedAt).Select(a => a.At - killedAt).DefaultIfEmpty(double.NaN).Min();
+var newMasterPort = newMaster.StartsWith("db", StringComparison.Ordinal) ? ports[int.Parse(newMaster[2..]) - 1] : ports[1];
+var present = new HashSet<long>();
+await using (var connection = new MySqlConnection(Direct(newMasterPort)))
+{
+    await connection.OpenAsync();
+    await using var reader = await new MySqlCommand("SELECT id FROM mysqlha_bench.writes", connection).ExecuteReaderAsync();
+    while (await reader.ReadAsync()) present.Add(reader.GetInt64(0));
+}
+var lost = acknowledged.Count(a => !present.Contains(a.Id));
+Console.WriteLine(FormattableString.Invariant($"{firstWrite:0}\t{state}\t{acknowledged.Count}\t{lost}\t{newMaster}\t{phases}"));
+return state == "completed" ? 0 : 1;

@@ -1,0 +1,80 @@
+# The whole MySqlHa stack on the sandbox, for benchmark scripts: the Api, an agent beside each MariaDB server and
+# the proxy, as processes, with one cluster registered (db1 master, the others replicas). Source it, then:
+#   stack_build PROJECT...                 Release builds
+#   stack_start NAME SCHEMA PREFIX DIR     start everything; sets $api and $cluster; logs in DIR
+#   stack_stop                             stop what stack_start started
+# Needs $repo and the sandbox's settings (.sandbox/sandbox.env) in the environment.
+
+stack_pids=()
+api="http://127.0.0.1:5090"
+proxy_read_write_port=6033
+
+stack_build() {
+  local project
+  for project in "$@"; do dotnet build "$repo/$project" -c Release --nologo -v quiet -clp:ErrorsOnly; done
+}
+
+stack_bin() { echo "$repo/$1/bin/Release/net10.0/$2.dll"; }
+
+stack_wait_healthy() {
+  for _ in $(seq 1 120); do curl -fs "$1" > /dev/null 2>&1 && return 0; sleep 0.5; done
+  echo "stack: $1 never became healthy (logs in $stack_dir)" >&2; return 1
+}
+
+stack_start() {
+  local name="$1" schema="$2" prefix="$3" i n ports instances token
+  stack_dir="$4"
+  mkdir -p "$stack_dir"
+  token="$MYSQLHA_SANDBOX/secrets/agent.token"
+  [ -s "$token" ] || (umask 077; openssl rand -hex 24 > "$token")
+  PGPASSWORD="$(cat "$MYSQLHA_SANDBOX/secrets/postgres.password")" psql -h 127.0.0.1 -p "${MYSQLHA_POSTGRES_PORT:-55432}" -U postgres \
+    -d mysqlha -qc "DROP SCHEMA IF EXISTS $schema CASCADE" 2> /dev/null
+  ConnectionStrings__Postgres="$MYSQLHA_POSTGRES" Etcd__Endpoint="$MYSQLHA_ETCD" Etcd__Prefix="$prefix" MySqlHa__Schema="$schema" \
+    MySqlHa__Durability=Solo MySqlHa__Agents__TokenFile="$token" \
+    dotnet "$(stack_bin src/Api MySqlHa.Api)" --urls "$api" > "$stack_dir/api.log" 2>&1 &
+  stack_pids+=($!)
+  read -r -a ports <<< "$MYSQLHA_MARIADB_PORTS"
+  for i in "${!ports[@]}"; do
+    n=$((i + 1))
+    MYSQLHA_AGENT_Cluster="$name" MYSQLHA_AGENT_Instance="db$n" MYSQLHA_AGENT_Server__Host=127.0.0.1 MYSQLHA_AGENT_Server__Port="${ports[$i]}" \
+      MYSQLHA_AGENT_Server__User="$MYSQLHA_MARIADB_ADMIN_USER" MYSQLHA_AGENT_Server__PasswordFile="$MYSQLHA_MARIADB_ADMIN_PASSWORD_FILE" \
+      MYSQLHA_AGENT_Replication__User="$MYSQLHA_MARIADB_REPL_USER" MYSQLHA_AGENT_Replication__PasswordFile="$MYSQLHA_MARIADB_REPL_PASSWORD_FILE" \
+      MYSQLHA_AGENT_Etcd__Endpoint="$MYSQLHA_ETCD" MYSQLHA_AGENT_Etcd__Prefix="$prefix" MYSQLHA_AGENT_TokenFile="$token" \
+      MYSQLHA_AGENT_AdvertisedUrl="http://127.0.0.1:710$n" MYSQLHA_AGENT_StateFile="$stack_dir/agent$n.state" \
+      ASPNETCORE_URLS="http://127.0.0.1:710$n" dotnet "$(stack_bin src/Agent MySqlHa.Agent)" > "$stack_dir/agent$n.log" 2>&1 &
+    stack_pids+=($!)
+  done
+  MYSQLHA_PROXY_Etcd__Endpoint="$MYSQLHA_ETCD" MYSQLHA_PROXY_Etcd__Prefix="$prefix" MYSQLHA_PROXY_Clusters__0__Name="$name" \
+    MYSQLHA_PROXY_Clusters__0__ReadWrite="127.0.0.1:$proxy_read_write_port" MYSQLHA_PROXY_Clusters__0__ReadOnly=127.0.0.1:6034 \
+    ASPNETCORE_URLS=http://127.0.0.1:7200 dotnet "$(stack_bin src/Proxy MySqlHa.Proxy)" > "$stack_dir/proxy.log" 2>&1 &
+  stack_pids+=($!)
+
+  stack_wait_healthy "$api/healthz"
+  for i in "${!ports[@]}"; do stack_wait_healthy "http://127.0.0.1:710$((i + 1))/healthz"; done
+  instances=""
+  for i in "${!ports[@]}"; do instances+="${instances:+,}{\"name\":\"db$((i + 1))\",\"host\":\"127.0.0.1\",\"port\":${ports[$i]}}"; done
+  cluster="$(curl -fs -H 'Content-Type: application/json' "$api/api/clusters" -d "{\"name\":\"$name\",\"flavor\":\"mariadb\",\"instances\":[$instances],
+    \"adminCredentials\":{\"user\":\"$MYSQLHA_MARIADB_ADMIN_USER\",\"passwordFile\":\"$MYSQLHA_MARIADB_ADMIN_PASSWORD_FILE\"},
+    \"replicationCredentials\":{\"user\":\"$MYSQLHA_MARIADB_REPL_USER\",\"passwordFile\":\"$MYSQLHA_MARIADB_REPL_PASSWORD_FILE\"}}" \
+    | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)"
+  [ -n "$cluster" ] || { echo "stack: registering cluster $name failed (logs in $stack_dir)" >&2; return 1; }
+  stack_operate db1 register '{"role":"master"}'
+  for i in "${!ports[@]}"; do
+    [ "$i" -eq 0 ] && continue
+    stack_operate "db$((i + 1))" register '{"role":"replica"}'
+    stack_operate "db$((i + 1))" activate
+  done
+  for _ in $(seq 1 60); do
+    [ "$(curl -fs "$api/api/clusters" | grep -o '"status":"OK"' | wc -l)" -eq "${#ports[@]}" ] && break; sleep 0.5
+  done
+  stack_wait_healthy "http://127.0.0.1:7200/healthz"
+}
+
+stack_operate() { curl -fs -o /dev/null -H 'Content-Type: application/json' -X POST "$api/api/clusters/$cluster/instances/$1/$2" ${3:+-d "$3"}; }
+
+stack_stop() {
+  [ ${#stack_pids[@]} -eq 0 ] && return 0
+  kill "${stack_pids[@]}" 2> /dev/null || true
+  wait "${stack_pids[@]}" 2> /dev/null || true
+  stack_pids=()
+}

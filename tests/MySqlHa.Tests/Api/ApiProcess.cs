@@ -1,0 +1,48 @@
+using MySqlHa.Tests.Agent;
+using MySqlHa.Tests.Sandbox;
+
+namespace MySqlHa.Tests.Api;
+
+/// <summary>The Api run as its own process (so that a test can kill it hard), against the sandbox, with the agents' token.</summary>
+public static class ApiProcess
+{
+    /// <summary>Starts an Api process with its own etcd prefix and schema, and waits until /healthz answers 200.</summary>
+    public static async Task<(ServiceProcess Process, ClusterClient Client)> StartAsync(string etcdPrefix, string schema)
+    {
+        var process = ServiceProcess.Start("Api", new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Postgres"] = SandboxSettings.Current.Postgres,
+            ["Etcd__Endpoint"] = SandboxSettings.Current.Etcd,
+            ["Etcd__Prefix"] = etcdPrefix,
+            ["MySqlHa__Schema"] = schema,
+            ["MySqlHa__Durability"] = "Solo",
+            ["MySqlHa__Agents__TokenFile"] = AgentToken.File,
+        });
+        var http = new HttpClient { BaseAddress = new Uri(process.Url), Timeout = TimeSpan.FromSeconds(30) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) return (process, new ClusterClient(http));
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                process.Dispose();
+                throw new TimeoutException($"the Api did not start:\n{process.Output}");
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Drops a test's schema, so that its Api starts from nothing.</summary>
+    public static async Task DropSchemaAsync(string schema)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(SandboxSettings.Current.Postgres);
+        await connection.OpenAsync();
+        await new Npgsql.NpgsqlCommand($"DROP SCHEMA IF EXISTS {schema} CASCADE", connection).ExecuteNonQueryAsync();
+    }
+}

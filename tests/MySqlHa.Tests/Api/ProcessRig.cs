@@ -1,0 +1,49 @@
+using MySqlHa.Tests.Agent;
+using MySqlHa.Tests.Sandbox;
+
+namespace MySqlHa.Tests.Api;
+
+/// <summary>
+/// For tests that kill the Api: Api processes and an agent beside each sandbox server, with their own etcd prefix
+/// and PostgreSQL schema, all stopped together when disposed.
+/// </summary>
+public sealed class ProcessRig(string name) : IDisposable
+{
+    private readonly List<IDisposable> _processes = [];
+
+    public string Prefix { get; } = $"/mysqlha-test-{name}-{Guid.NewGuid():N}";
+
+    public string Schema { get; } = $"test_{name.Replace('-', '_')}";
+
+    public async Task<(ServiceProcess Process, ClusterClient Client)> StartApiAsync()
+    {
+        var (process, client) = await ApiProcess.StartAsync(Prefix, Schema);
+        _processes.Add(process);
+        return (process, client);
+    }
+
+    /// <summary>
+    /// From an empty schema: an Api process, the sandbox registered as <paramref name="cluster"/>, and its agents
+    /// (db1, db2, db3), with a row written and replicated.
+    /// </summary>
+    public async Task<(ServiceProcess Api, ClusterClient Client, Guid Cluster, List<AgentHarness> Agents)> StartClusterAsync(string cluster)
+    {
+        await ApiProcess.DropSchemaAsync(Schema);
+        var (api, client) = await StartApiAsync();
+        var id = await client.RegisterSandboxClusterAsync(cluster);
+        var agents = new List<AgentHarness>();
+        for (var i = 0; i < SandboxSettings.Current.MariaDb.Count; i++)
+        {
+            var agent = await AgentHarness.StartAsync(SandboxSettings.Current.MariaDb[i], Prefix, cluster: cluster, instance: $"db{i + 1}");
+            _processes.Add(agent);
+            agents.Add(agent);
+        }
+        await SandboxReplication.WriteAndReplicateAsync();
+        return (api, client, id, agents);
+    }
+
+    public void Dispose()
+    {
+        foreach (var process in _processes) process.Dispose();
+    }
+}

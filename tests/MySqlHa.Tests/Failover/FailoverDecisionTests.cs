@@ -1,0 +1,152 @@
+using MySqlHa.Replication.Servers;
+using MySqlHa.Replication.Status;
+using MySqlHa.Workflows.Clusters;
+using MySqlHa.Workflows.Failover;
+using MySqlHa.Workflows.Monitoring;
+
+namespace MySqlHa.Tests.Failover;
+
+/// <summary>The pure decisions of failure handling: whether the master is dead, and who takes over.</summary>
+public sealed class FailoverDecisionTests
+{
+    private static readonly ServerEndpoint MasterEndpoint = new("10.0.0.1", 3306);
+    private static readonly DateTimeOffset Now = DateTimeOffset.UnixEpoch.AddHours(1);
+    private static readonly TimeSpan ConfirmFor = TimeSpan.FromSeconds(1);
+
+    private static ServerEndpoint Endpoint(string name) => name == "m" ? MasterEndpoint : new($"10.0.0.{name[^1]}", 3306);
+
+    private static Cluster ClusterWith(FailoverPolicy? policy = null, params (string Name, InstanceRole Role)[] followers) =>
+        new(Guid.NewGuid(), "c", DatabaseFlavor.MariaDb,
+            [new("m", MasterEndpoint, InstanceRole.Master, false, false, InstanceStatus.Ok, null, null, 1),
+             .. followers.Select(f => new ClusterInstance(f.Name, Endpoint(f.Name), f.Role, true, false, InstanceStatus.Ok, null, null, 1))],
+            new ServerCredentials("u", "/p"), new ServerCredentials("r", "/r"), DateTimeOffset.UnixEpoch, 1)
+        { FailoverPolicy = policy ?? FailoverPolicy.Default };
+
+    private static ServerSnapshot Snapshot(string name, string executed, long serverId = 2, ReplicaStatus? replication = null) =>
+        new(Endpoint(name), DatabaseFlavor.MariaDb, "10.11.6-MariaDB", serverId, true, executed, new BinlogCoordinates("bin.000001", 4),
+            replication, new ServerCounters(1, 1, 1, 1), Now);
+
+    private static ReplicaStatus FromMaster(ReplicationThreadState io, string received = "") =>
+        new(MasterEndpoint, io, ReplicationThreadState.Running, 0, true, received, "bin.000001", 4, "", "");
+
+    private static InstanceObservation Observation(string name, ServerSnapshot? snapshot) =>
+        new(Guid.Empty, "c", name, 1, new ProbeResult(Endpoint(name), snapshot, snapshot is null ? "Connection refused" : null),
+            new StatusVerdict(InstanceStatus.Ok, null), null, snapshot, snapshot is null ? Now.AddSeconds(-2) : null);
+
+    private static MasterVerdict Judge(AgentReport agent, params ReplicationThreadState[] replicaIoThreads)
+    {
+        var cluster = ClusterWith(null, replicaIoThreads.Select((_, i) => ($"r{i + 2}", InstanceRole.Replica)).ToArray());
+        var followers = replicaIoThreads.Select((io, i) => (InstanceObservation?)Observation($"r{i + 2}", Snapshot($"r{i + 2}", "0-1-10", replication: FromMaster(io))))
+            .ToList();
+        return MasterVerdict.Judge(cluster, Observation("m", null), Now.AddSeconds(-2), agent, followers, Now, ConfirmFor);
+    }
+
+    private static readonly AgentReport LeaseGone = new(false, null, null);
+
+    [Fact]
+    public void The_master_is_dead_only_when_the_controller_the_agent_and_every_replica_agree()
+    {
+        var dead = Judge(new AgentReport(true, false, "Connection refused"), ReplicationThreadState.Connecting, ReplicationThreadState.Connecting);
+
+        Assert.Equal(MasterCondition.Dead, dead.Condition);
+        Assert.Contains(dead.Evidence, e => e.Contains("agent reports mysqld down"));
+        Assert.Equal(MasterCondition.Dead, Judge(LeaseGone, ReplicationThreadState.Stopped).Condition);
+    }
+
+    [Fact]
+    public void A_replica_still_connected_to_the_master_makes_it_unreachable_not_dead()
+    {
+        var verdict = Judge(LeaseGone, ReplicationThreadState.Connecting, ReplicationThreadState.Running);
+
+        Assert.Equal(MasterCondition.Unreachable, verdict.Condition);
+        Assert.Contains("r3", verdict.Reason);
+    }
+
+    [Fact]
+    public void An_agent_that_sees_mysqld_up_makes_it_unreachable_not_dead()
+    {
+        Assert.Equal(MasterCondition.Unreachable, Judge(new AgentReport(true, true, null), ReplicationThreadState.Connecting).Condition);
+    }
+
+    [Fact]
+    public void Without_a_reachable_replica_nothing_confirms_the_death()
+    {
+        var cluster = ClusterWith(null, ("r2", InstanceRole.Replica));
+
+        var verdict = MasterVerdict.Judge(cluster, Observation("m", null), Now.AddSeconds(-2), LeaseGone, [Observation("r2", null)], Now, ConfirmFor);
+
+        Assert.Equal(MasterCondition.Unreachable, verdict.Condition);
+    }
+
+    [Fact]
+    public void A_master_lost_for_less_than_the_confirmation_time_is_only_suspected()
+    {
+        var cluster = ClusterWith(null, ("r2", InstanceRole.Replica));
+        var follower = Observation("r2", Snapshot("r2", "0-1-10", replication: FromMaster(ReplicationThreadState.Connecting)));
+
+        var verdict = MasterVerdict.Judge(cluster, Observation("m", null), Now.AddMilliseconds(-300), LeaseGone, [follower], Now, ConfirmFor);
+
+        Assert.Equal(MasterCondition.Suspected, verdict.Condition);
+    }
+
+    [Fact]
+    public void The_most_advanced_follower_by_what_it_received_is_chosen_over_a_standby_that_is_behind()
+    {
+        var cluster = ClusterWith(null, ("s2", InstanceRole.Standby), ("r3", InstanceRole.Replica));
+        var live = new Dictionary<string, ServerSnapshot?>
+        {
+            ["s2"] = Snapshot("s2", "0-1-100", replication: FromMaster(ReplicationThreadState.Connecting, "0-1-100")),
+            // r3 applied less but received more: it is the one that must take over, after applying its relay log.
+            ["r3"] = Snapshot("r3", "0-1-90", 3, FromMaster(ReplicationThreadState.Connecting, "0-1-105")),
+        };
+
+        var plan = FailoverPlan.Decide(cluster, "m", Snapshot("m", "0-1-100", 1), null, live);
+
+        Assert.Null(plan.Refusal);
+        Assert.Equal("r3", plan.Candidate);
+        Assert.Equal(["s2"], plan.Followers);
+        Assert.Contains(plan.PassedOver, p => p.StartsWith("s2: 5 transaction(s) behind", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Among_equally_advanced_followers_the_standby_wins_then_the_priority()
+    {
+        var live = new Dictionary<string, ServerSnapshot?>
+        {
+            ["s2"] = Snapshot("s2", "0-1-100"), ["r3"] = Snapshot("r3", "0-1-100", 3), ["r4"] = Snapshot("r4", "0-1-100", 4),
+        };
+        var withStandby = ClusterWith(null, ("s2", InstanceRole.Standby), ("r3", InstanceRole.Replica), ("r4", InstanceRole.Replica));
+        var prioritised = ClusterWith(FailoverPolicy.Default with { Priorities = new Dictionary<string, int> { ["r4"] = 10 } },
+            ("r3", InstanceRole.Replica), ("r4", InstanceRole.Replica));
+
+        Assert.Equal("s2", FailoverPlan.Decide(withStandby, "m", null, null, live).Candidate);
+        Assert.Equal("r4", FailoverPlan.Decide(prioritised, "m", null, null, live).Candidate);
+    }
+
+    [Fact]
+    public void A_follower_with_errant_transactions_or_excluded_by_policy_is_never_the_candidate()
+    {
+        var cluster = ClusterWith(FailoverPolicy.Default with { NeverPromote = ["r4"] },
+            ("r2", InstanceRole.Replica), ("r3", InstanceRole.Replica), ("r4", InstanceRole.Replica));
+        var live = new Dictionary<string, ServerSnapshot?>
+        {
+            // r2 wrote a transaction of its own (server 2) that never came from the master.
+            ["r2"] = Snapshot("r2", "0-2-101"), ["r3"] = Snapshot("r3", "0-1-99", 3), ["r4"] = Snapshot("r4", "0-1-100", 4),
+        };
+
+        var plan = FailoverPlan.Decide(cluster, "m", Snapshot("m", "0-1-100", 1), null, live);
+
+        Assert.Equal("r3", plan.Candidate);
+        Assert.Contains(plan.PassedOver, p => p.StartsWith("r2: it has errant transactions 0-2-101", StringComparison.Ordinal));
+        Assert.Contains(plan.PassedOver, p => p == "r4: the failover policy excludes it");
+        Assert.Contains("errant", FailoverPlan.Decide(cluster, "m", Snapshot("m", "0-1-100", 1), "r2", live).Refusal);
+    }
+
+    [Fact]
+    public void Errant_transactions_are_those_not_written_by_the_old_master()
+    {
+        Assert.Equal("0-2-101", GtidSets.Errant(DatabaseFlavor.MariaDb, "0-2-101", "0-1-100", 1));
+        // Written by the master after our last look: newer, not errant.
+        Assert.Equal("", GtidSets.Errant(DatabaseFlavor.MariaDb, "0-1-105", "0-1-100", 1));
+    }
+}
