@@ -55,8 +55,9 @@ var writers = Enumerable.Range(1, 3).Select(writer => Task.Run(async () =>
 })).ToList();
 
 await Task.Delay(3000);
-var killedAt = clock.Elapsed.TotalMilliseconds;
 Process.Start("kill", ["-KILL", File.ReadAllText(masterPidFile).Trim()])!.WaitForExit();
+// Taken once the signal is delivered: a write that began earlier may still have been committed by the old master.
+var killedAt = clock.Elapsed.TotalMilliseconds;
 
 string state = "running", newMaster = "?", phases = "{}";
 var deadline = DateTime.UtcNow.AddSeconds(60);

@@ -157,9 +157,12 @@ public sealed class Failover : Saga
         return new PromoteFailoverCandidate(Id);
     }
 
-    /// <summary>4b. Promotion: the point of no return.</summary>
+    /// <summary>
+    /// 4b. Promotion, the point of no return; then the new master is published at once and the proxies flip, ahead of
+    /// the repointing of the others, which writers need not wait for.
+    /// </summary>
     public async Task<object> Handle(PromoteFailoverCandidate _, IDocumentSession session, AgentClient agents, SemiSyncConfigurator semiSync,
-        TimeProvider clock, CancellationToken cancellation)
+        ClusterStream clusters, TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
     {
         Step = "promote";
         var began = clock.GetUtcNow();
@@ -170,16 +173,21 @@ public sealed class Failover : Saga
         // Before the followers connect to it: under semi-sync they acknowledge to the new master from the first write.
         NeedsAttention.AddRange(await semiSync.MoveRolesAsync((await session.LoadAsync<Cluster>(ClusterId, cancellation))!, Candidate, [], cancellation));
         PhaseSeconds["promote"] = PhaseSeconds.GetValueOrDefault("promote") + (clock.GetUtcNow() - began).TotalSeconds;
+
+        var flip = clock.GetUtcNow();
+        await clusters.AppendAsync(ClusterId, c => c.Master?.Name == Candidate ? null
+            : new MasterFailedOver(ClusterId, Id, OldMaster, Candidate, c.Find(Candidate)!.Endpoint, NewMasterGtid, clock.GetUtcNow()), cancellation);
+        await publisher.PublishAsync([ClusterId], cancellation);
+        PhaseSeconds["proxy_flip"] = (clock.GetUtcNow() - flip).TotalSeconds;
         return new RepointSurvivors(Id);
     }
 
     /// <summary>
     /// 5. Every other follower replicates from the new master, except one holding transactions the new master lacks:
-    /// repointing it would diverge it silently, so its replication is stopped and it is reported. Then the new
-    /// topology is published and the proxies flip.
+    /// repointing it would diverge it silently, so its replication is stopped and it is reported.
     /// </summary>
-    public async Task<RecordFailover> Handle(RepointSurvivors _, IDocumentSession session, AgentClient agents, ClusterStream clusters,
-        TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
+    public async Task<RecordFailover> Handle(RepointSurvivors _, IDocumentSession session, AgentClient agents, TimeProvider clock,
+        CancellationToken cancellation)
     {
         Step = "repoint";
         var began = clock.GetUtcNow();
@@ -209,12 +217,6 @@ public sealed class Failover : Saga
             }
         }
         PhaseSeconds["repoint"] = (clock.GetUtcNow() - began).TotalSeconds;
-
-        var flip = clock.GetUtcNow();
-        await clusters.AppendAsync(ClusterId, c => c.Master?.Name == Candidate ? null
-            : new MasterFailedOver(ClusterId, Id, OldMaster, Candidate, newMaster, NewMasterGtid, clock.GetUtcNow()), cancellation);
-        await publisher.PublishAsync([ClusterId], cancellation);
-        PhaseSeconds["proxy_flip"] = (clock.GetUtcNow() - flip).TotalSeconds;
         return new RecordFailover(Id);
     }
 
