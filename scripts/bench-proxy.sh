@@ -6,13 +6,14 @@
 # /proc/PID/stat around each cell); resident memory with 1,000 idle client sessions open. Prints a markdown table
 # and writes it, with the date and machine notes, to docs/benchmarks/proxy.md.
 #
-#   scripts/bench-proxy.sh          BENCH_SECONDS (20) per cell, BENCH_THREADS ("1 16 64"),
+#   scripts/bench-proxy.sh          BENCH_SECONDS (20) per cell, BENCH_THREADS ("1 16 64"), BENCH_TESTS (both),
 #                                   BENCH_IDLE (1000) idle sessions, BENCH_PIN=1 pins load and proxies to cores,
 #                                   BENCH_OUTPUT (docs/benchmarks/proxy.md; "-" prints only)
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${BENCH_SECONDS:-20}"
 read -r -a thread_counts <<< "${BENCH_THREADS:-1 16 64}"
+read -r -a tests <<< "${BENCH_TESTS:-oltp_point_select oltp_read_write}"
 idle="${BENCH_IDLE:-1000}"
 output="${BENCH_OUTPUT:-$repo/docs/benchmarks/proxy.md}"
 fail() { echo "bench-proxy.sh: $*" >&2; exit 1; }
@@ -122,7 +123,7 @@ done
 results="$run_dir/results.tsv"
 : > "$results"
 load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
-for test in oltp_point_select oltp_read_write; do
+for test in "${tests[@]}"; do
   for threads in "${thread_counts[@]}"; do
     # The three paths one after the other for each cell, so that drift on a shared machine touches all three alike.
     for target in direct proxy haproxy; do
@@ -134,15 +135,14 @@ for test in oltp_point_select oltp_read_write; do
       printf '%s\n' "$report" | awk -v test="$test" -v threads="$threads" -v target="$target" \
         -v ticks=$((after - before)) -v hz="$ticks_per_second" '
         /^ *queries:/ { queries = $2; qps = substr($3, 2) }
-        /^ *ignored errors:/ { errors += $3 }
         /^Latency histogram/ { histogram = 1; next }
         histogram && /^ *[0-9.]+ \|/ { n++; value[n] = $1; count[n] = $NF; total += $NF; next }
         histogram && n > 0 { histogram = 0 }
         function percentile(p,   seen, i) { for (i = 1; i <= n; i++) { seen += count[i]; if (seen >= p * total) return value[i] } return value[n] }
         END {
           if (queries == 0 || total == 0) { print "no figures from sysbench" > "/dev/stderr"; exit 1 }
-          printf "%s\t%s\t%s\t%.1f\t%.3f\t%.3f\t%.4f\t%d\n", test, threads, target, qps, percentile(0.95), percentile(0.99),
-            ticks / hz / queries * 100000, errors
+          printf "%s\t%s\t%s\t%.1f\t%.3f\t%.3f\t%.4f\n", test, threads, target, qps, percentile(0.95), percentile(0.99),
+            ticks / hz / queries * 100000
         }' >> "$results" || fail "cannot read sysbench's report ($run_dir/$test-$threads-$target.log)"
       echo "  $(tail -1 "$results" | tr '\t' ' ')"
     done
@@ -158,25 +158,7 @@ read -r proxy_rss_before proxy_rss proxy_sessions <<< "$(idle_memory proxy)"
 read -r haproxy_rss_before haproxy_rss haproxy_sessions <<< "$(idle_memory haproxy)"
 
 # ---------------------------------------------------------------- the report
-table="$(awk -F'\t' '
-  { key = $1 "\t" $2; if (!(key in seen)) { seen[key] = 1; order[++cells] = key }
-    qps[key, $3] = $4; p95[key, $3] = $5; p99[key, $3] = $6; cpu[key, $3] = $7; errors[key, $3] = $8 }
-  function ratio(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "-" }
-  END {
-    print "| test | threads | direct q/s | proxy | HAProxy | proxy ÷ HAProxy | p95 direct ms | p95 proxy | p95 HAProxy | p99 direct ms | p99 proxy | p99 HAProxy | CPU s/100k q proxy | CPU s/100k q HAProxy |"
-    print "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-    for (i = 1; i <= cells; i++) {
-      k = order[i]; split(k, part, "\t"); name = part[1]; sub(/^oltp_/, "", name)
-      printf "| %s | %s | %.0f | %s | %s | %s | %.2f | %s | %s | %.2f | %s | %s | %.2f | %.2f |\n", name, part[2],
-        qps[k, "direct"], ratio(qps[k, "proxy"], qps[k, "direct"]), ratio(qps[k, "haproxy"], qps[k, "direct"]),
-        ratio(qps[k, "proxy"], qps[k, "haproxy"]),
-        p95[k, "direct"], ratio(p95[k, "proxy"], p95[k, "direct"]), ratio(p95[k, "haproxy"], p95[k, "direct"]),
-        p99[k, "direct"], ratio(p99[k, "proxy"], p99[k, "direct"]), ratio(p99[k, "haproxy"], p99[k, "direct"]),
-        cpu[k, "proxy"], cpu[k, "haproxy"]
-      for (t in errors) if (errors[t] > 0) failed = 1
-    }
-    if (failed) print "\nsysbench reported errors in some cells: see the logs in the run folder."
-  }' "$results")"
+table="$(awk -F'\t' -f "$repo/scripts/bench-proxy-table.awk" "$results")"
 memory="| process | RSS before, MB | RSS with $idle idle sessions, MB | per session, kB |
 | --- | ---: | ---: | ---: |
 $(for target in proxy haproxy; do
