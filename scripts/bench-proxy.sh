@@ -6,12 +6,14 @@
 # /proc/PID/stat around each cell); resident memory with 1,000 idle client sessions open. Prints a markdown table
 # and writes it, with the date and machine notes, to docs/benchmarks/proxy.md.
 #
-#   scripts/bench-proxy.sh          BENCH_SECONDS (20) per cell, BENCH_THREADS ("1 16 64"), BENCH_TESTS (both),
+#   scripts/bench-proxy.sh          BENCH_SECONDS (20) per cell, in BENCH_ROUNDS (4) turns per path,
+#                                   BENCH_THREADS ("1 16 64"), BENCH_TESTS (both),
 #                                   BENCH_IDLE (1000) idle sessions, BENCH_PIN=1 pins load and proxies to cores,
 #                                   BENCH_OUTPUT (docs/benchmarks/proxy.md; "-" prints only)
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${BENCH_SECONDS:-20}"
+rounds="${BENCH_ROUNDS:-4}"
 read -r -a thread_counts <<< "${BENCH_THREADS:-1 16 64}"
 read -r -a tests <<< "${BENCH_TESTS:-oltp_point_select oltp_read_write}"
 idle="${BENCH_IDLE:-1000}"
@@ -122,28 +124,41 @@ done
 
 results="$run_dir/results.tsv"
 : > "$results"
+rm -f "$run_dir"/oltp_*.log
 load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+per_run=$(( (seconds + rounds - 1) / rounds ))
 for test in "${tests[@]}"; do
   for threads in "${thread_counts[@]}"; do
-    # The three paths one after the other for each cell, so that drift on a shared machine touches all three alike.
+    # The three paths take turns, several short runs each, so that drift on a shared machine touches all three alike.
+    declare -A ticks=([direct]=0 [proxy]=0 [haproxy]=0)
+    for round in $(seq 1 "$rounds"); do
+      for target in direct proxy haproxy; do
+        pid="$(pid_of "$target")"
+        before="$(cpu_ticks "$pid")"
+        sysbench_run "$test" "$(port_of "$target")" "$threads" "$per_run" > "$run_dir/$test-$threads-$target-$round.log" \
+          || fail "sysbench $test through $target at $threads threads failed (log: $run_dir/$test-$threads-$target-$round.log)"
+        ticks[$target]=$(( ticks[$target] + $(cpu_ticks "$pid") - before ))
+      done
+    done
     for target in direct proxy haproxy; do
-      pid="$(pid_of "$target")"
-      before="$(cpu_ticks "$pid")"
-      report="$(sysbench_run "$test" "$(port_of "$target")" "$threads" "$seconds")" || fail "sysbench $test through $target at $threads threads failed"
-      after="$(cpu_ticks "$pid")"
-      printf '%s\n' "$report" > "$run_dir/$test-$threads-$target.log"
-      printf '%s\n' "$report" | awk -v test="$test" -v threads="$threads" -v target="$target" \
-        -v ticks=$((after - before)) -v hz="$ticks_per_second" '
-        /^ *queries:/ { queries = $2; qps = substr($3, 2) }
+      # Queries and time add up over the runs; the histograms too (sysbench's buckets are fixed), for the percentiles.
+      awk -v test="$test" -v threads="$threads" -v target="$target" -v ticks="${ticks[$target]}" -v hz="$ticks_per_second" '
+        /^ *queries:/ { queries += $2 }
+        /^ *total time:/ { time += $3 + 0 }
         /^Latency histogram/ { histogram = 1; next }
-        histogram && /^ *[0-9.]+ \|/ { n++; value[n] = $1; count[n] = $NF; total += $NF; next }
-        histogram && n > 0 { histogram = 0 }
-        function percentile(p,   seen, i) { for (i = 1; i <= n; i++) { seen += count[i]; if (seen >= p * total) return value[i] } return value[n] }
+        histogram && /^ *[0-9.]+ \|/ { if (!($1 in count)) value[++n] = $1; count[$1] += $NF; total += $NF; next }
+        histogram && /^ *value/ { next }
+        histogram { histogram = 0 }
+        function percentile(p,   seen, i, j, v, t) {
+          for (i = 2; i <= n; i++) for (j = i; j > 1 && value[j - 1] + 0 > value[j] + 0; j--) { t = value[j]; value[j] = value[j - 1]; value[j - 1] = t }
+          for (i = 1; i <= n; i++) { seen += count[value[i]]; if (seen >= p * total) return value[i] }
+          return value[n]
+        }
         END {
-          if (queries == 0 || total == 0) { print "no figures from sysbench" > "/dev/stderr"; exit 1 }
-          printf "%s\t%s\t%s\t%.1f\t%.3f\t%.3f\t%.4f\n", test, threads, target, qps, percentile(0.95), percentile(0.99),
+          if (queries == 0 || total == 0 || time == 0) { print "no figures from sysbench" > "/dev/stderr"; exit 1 }
+          printf "%s\t%s\t%s\t%.1f\t%.3f\t%.3f\t%.4f\n", test, threads, target, queries / time, percentile(0.95), percentile(0.99),
             ticks / hz / queries * 100000
-        }' >> "$results" || fail "cannot read sysbench's report ($run_dir/$test-$threads-$target.log)"
+        }' "$run_dir/$test-$threads-$target"-*.log >> "$results" || fail "cannot read sysbench's reports ($run_dir/$test-$threads-$target-*.log)"
       echo "  $(tail -1 "$results" | tr '\t' ' ')"
     done
   done
@@ -154,22 +169,23 @@ idle_memory() {  # target -> "rss-before rss-with-sessions sessions"
     "$(port_of "$1")" "$bench_user" "$password_file" "$idle" "$(pid_of "$1")" || fail "holding $idle idle sessions through $1 failed"
 }
 echo "opening $idle idle sessions through each proxy"
-read -r proxy_rss_before proxy_rss proxy_sessions <<< "$(idle_memory proxy)"
-read -r haproxy_rss_before haproxy_rss haproxy_sessions <<< "$(idle_memory haproxy)"
+read -r proxy_rss_before proxy_rss proxy_sessions proxy_anon <<< "$(idle_memory proxy)"
+read -r haproxy_rss_before haproxy_rss haproxy_sessions haproxy_anon <<< "$(idle_memory haproxy)"
 
 # ---------------------------------------------------------------- the report
 table="$(awk -F'\t' -f "$repo/scripts/bench-proxy-table.awk" "$results")"
-memory="| process | RSS before, MB | RSS with $idle idle sessions, MB | per session, kB |
-| --- | ---: | ---: | ---: |
-$(for target in proxy haproxy; do
-  b="${target}_rss_before" r="${target}_rss" s="${target}_sessions"
-  awk -v name="$([ "$target" = proxy ] && echo "our proxy" || echo HAProxy)" -v b="${!b}" -v r="${!r}" -v s="${!s}" \
-    'BEGIN { printf "| %s | %.1f | %.1f | %.1f |\n", name, b / 1024, r / 1024, (r - b) / s }'
-done)"
+memory_row() {  # name rss-before rss sessions anon (kB)
+  awk -v name="$1" -v b="$2" -v r="$3" -v s="$4" -v a="$5" \
+    'BEGIN { printf "| %s | %.1f | %.1f | %.1f | %.1f |\n", name, b / 1024, r / 1024, a / 1024, (r - b) / s }'
+}
+memory="| process | RSS before, MB | RSS with $idle idle sessions, MB | of which anonymous, MB | per session, kB |
+| --- | ---: | ---: | ---: | ---: |
+$(memory_row "our proxy" "$proxy_rss_before" "$proxy_rss" "$proxy_sessions" "$proxy_anon")
+$(memory_row HAProxy "$haproxy_rss_before" "$haproxy_rss" "$haproxy_sessions" "$haproxy_anon")"
 notes="$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(free -g | awk '/^Mem:/ { print $2 }') GB;
 MariaDB $(admin "SELECT VERSION()"),
 $(sysbench --version), $(haproxy -v | head -1 | cut -d' ' -f1-3), .NET $(dotnet --version), Linux $(uname -r);
-$seconds s per cell after a 5 s warm-up per path; $([ "${BENCH_PIN:-0}" = 1 ] && echo "sysbench pinned to core 0, each proxy to core 1" || echo "no pinning");
+$seconds s per cell and path, in $rounds turns of $per_run s taken in turn with the other paths, after a 5 s warm-up per path; $([ "${BENCH_PIN:-0}" = 1 ] && echo "sysbench pinned to core 0, each proxy to core 1" || echo "no pinning");
 load average at the start $load_at_start (the machine is shared: other work runs beside the benchmark)."
 
 report="# Proxy data path: direct, through src/Proxy, through HAProxy
@@ -182,7 +198,9 @@ $notes
 
 $table
 
-Memory with idle client sessions (authenticated MySQL sessions, each with its server connection):
+Memory with idle client sessions (authenticated MySQL sessions, each with its server connection), measured after the
+cells above; RSS includes the shared pages of mapped libraries (for .NET, the framework's assemblies), anonymous
+is the process's own memory:
 
 $memory"
 printf '%s\n' "$report"

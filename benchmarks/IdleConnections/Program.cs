@@ -1,14 +1,15 @@
 using MySqlConnector;
 
 // Opens N authenticated MySQL sessions through a proxy's port and leaves them idle, then reads the proxy process's
-// resident set size (VmRSS) from /proc. Prints one line: "<rss kB before> <rss kB with N open> <sessions opened>".
+// resident set size from /proc. Prints one line: "<VmRSS kB before> <VmRSS kB with N open> <sessions opened>
+// <RssAnon kB with N open>": VmRSS counts the shared pages of mapped libraries too, RssAnon only the process's own.
 // Real sessions rather than bare TCP sockets: the server would end an unanswered handshake after connect_timeout.
 // Arguments: port user password-file count pid
 var (port, user, passwordFile, count, pid) = (int.Parse(args[0]), args[1], args[2], int.Parse(args[3]), int.Parse(args[4]));
 var connectionString = $"Server=127.0.0.1;Port={port};User ID={user};Password={File.ReadAllText(passwordFile).Trim()};" +
     "Pooling=false;Connection Timeout=10;SslMode=None";
 
-var before = ResidentKilobytes(pid);
+var before = ResidentKilobytes(pid, "VmRSS");
 var open = new List<MySqlConnection>(count);
 try
 {
@@ -24,7 +25,7 @@ try
     foreach (var connection in open.Take(10))
         if (Convert.ToInt32(await new MySqlCommand("SELECT 1", connection).ExecuteScalarAsync()) != 1)
             throw new InvalidOperationException("an idle session did not answer");
-    Console.WriteLine($"{before} {ResidentKilobytes(pid)} {open.Count}");
+    Console.WriteLine($"{before} {ResidentKilobytes(pid, "VmRSS")} {open.Count} {ResidentKilobytes(pid, "RssAnon")}");
     return 0;
 }
 catch (MySqlException e)
@@ -44,6 +45,6 @@ async Task<MySqlConnection> OpenAsync()
     return connection;
 }
 
-static long ResidentKilobytes(int pid) =>
-    long.Parse(File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("VmRSS:"))
+static long ResidentKilobytes(int pid, string field) =>
+    long.Parse(File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith(field + ":"))
         .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
