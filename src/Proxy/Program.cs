@@ -3,6 +3,12 @@ using MySqlHa.Proxy.Configuration;
 using MySqlHa.Proxy.Routing;
 using Prometheus;
 
+// Forwarding continuations are short and never block, so they run on the socket engine's own threads instead of
+// hopping to the thread pool on every read (see docs/benchmarks/proxy.md). The runtime reads this once, when the
+// first socket is made, so it is set before anything else; an operator's own value wins.
+if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddJsonFile(builder.Configuration["config"] ?? "proxy.json", optional: true);
 builder.Configuration.AddEnvironmentVariables("MYSQLHA_PROXY_");

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Prometheus;
 
 namespace MySqlHa.Proxy.Forwarding;
 
@@ -16,6 +17,8 @@ internal sealed partial class TcpForwarder(
     string cluster, string listener, IPEndPoint listen, Func<CancellationToken, ValueTask<RouteChoice>> choose, TimeSpan connectTimeout, ILogger logger)
 {
     private readonly ConcurrentDictionary<long, (DnsEndPoint Target, Socket Client, Socket Server)> _open = new();
+    private readonly Counter.Child _bytesToServer = ProxyMetrics.Bytes.WithLabels(cluster, listener, "to_server");
+    private readonly Counter.Child _bytesToClient = ProxyMetrics.Bytes.WithLabels(cluster, listener, "to_client");
     private long _nextId;
 
     public async Task RunAsync(CancellationToken stopping)
@@ -86,46 +89,22 @@ internal sealed partial class TcpForwarder(
             _open[id] = (target, client, server);
             ProxyMetrics.Connections.WithLabels(cluster, listener, targetLabel).Inc();
             ProxyMetrics.ActiveConnections.WithLabels(cluster, listener, targetLabel).Inc();
+            // One registration per connection rather than a token on every receive and send.
+            await using var stop = stopping.UnsafeRegister(static state =>
+            {
+                var (client, server) = ((Socket, Socket))state!;
+                client.Close();
+                server.Close();
+            }, (client, server));
             try
             {
-                await using var clientStream = new NetworkStream(client, ownsSocket: false);
-                await using var serverStream = new NetworkStream(server, ownsSocket: false);
-                await Task.WhenAll(
-                    CopyThenHalfCloseAsync(clientStream, server, serverStream, "to_server", stopping),
-                    CopyThenHalfCloseAsync(serverStream, client, clientStream, "to_client", stopping));
+                await SocketRelay.RunAsync(client, server, _bytesToServer, _bytesToClient);
             }
             finally
             {
                 _open.TryRemove(id, out _);
                 ProxyMetrics.ActiveConnections.WithLabels(cluster, listener, targetLabel).Dec();
             }
-        }
-    }
-
-    /// <summary>Copies until the source ends, then passes the end on (a half-close), so the peer sees it too.</summary>
-    private async Task CopyThenHalfCloseAsync(NetworkStream from, Socket toSocket, NetworkStream to, string direction, CancellationToken stopping)
-    {
-        var bytes = ProxyMetrics.Bytes.WithLabels(cluster, listener, direction);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            int read;
-            while ((read = await from.ReadAsync(buffer, stopping)) > 0)
-            {
-                // Awaiting each write before the next read is the backpressure: a slow reader slows its writer.
-                await to.WriteAsync(buffer.AsMemory(0, read), stopping);
-                bytes.Inc(read);
-            }
-            toSocket.Shutdown(SocketShutdown.Send);
-        }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            // A reset or a stop on either side ends both directions.
-            toSocket.Close();
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
