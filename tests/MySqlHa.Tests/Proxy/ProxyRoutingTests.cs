@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Etcdserverpb;
 using Google.Protobuf;
 using MySqlConnector;
@@ -22,15 +23,10 @@ public sealed class ProxyRoutingTests : IDisposable
     public ProxyRoutingTests()
     {
         _etcd = new EtcdConnection(new EtcdOptions { Endpoint = SandboxSettings.Current.Etcd, Prefix = _prefix });
-        _proxy = ServiceProcess.Start("Proxy", new Dictionary<string, string?>
+        _proxy = ProxyProcess.Start(_prefix, Cluster, _readWritePort, _readOnlyPort, new Dictionary<string, string>
         {
-            ["MYSQLHA_PROXY_Etcd__Endpoint"] = SandboxSettings.Current.Etcd,
-            ["MYSQLHA_PROXY_Etcd__Prefix"] = _prefix,
-            ["MYSQLHA_PROXY_Clusters__0__Name"] = Cluster,
-            ["MYSQLHA_PROXY_Clusters__0__ReadWrite"] = $"127.0.0.1:{_readWritePort}",
-            ["MYSQLHA_PROXY_Clusters__0__ReadOnly"] = $"127.0.0.1:{_readOnlyPort}",
-            ["MYSQLHA_PROXY_HoldTimeout"] = "00:00:02",
-            ["MYSQLHA_PROXY_Clusters__0__ReadOnlyFallsBackToMaster"] = "true",
+            ["HoldTimeout"] = "00:00:02",
+            ["Clusters__0__ReadOnlyFallsBackToMaster"] = "true",
         });
     }
 
@@ -156,6 +152,90 @@ public sealed class ProxyRoutingTests : IDisposable
         await PortBehindAsync(_readWritePort, expected: SandboxReplication.Replicas[0].Port);
 
         await Assert.ThrowsAnyAsync<Exception>(() => new MySqlCommand("SELECT @@port", established).ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task The_mariadb_command_line_client_reaches_the_master_and_the_replicas_and_follows_a_new_version()
+    {
+        await PublishAsync(1, SandboxReplication.Primary, SandboxReplication.Replicas);
+        await PortBehindAsync(_readWritePort);
+
+        Assert.Equal(SandboxReplication.Primary.Port, await MariaDbCommandLine.PortBehindAsync(_readWritePort));
+        var readers = new List<int>();
+        for (var i = 0; i < 4; i++) readers.Add(await MariaDbCommandLine.PortBehindAsync(_readOnlyPort));
+        Assert.Equal(SandboxReplication.Replicas.Select(r => r.Port).Order(), readers.Distinct().Order());
+
+        await PublishAsync(2, SandboxReplication.Replicas[0], [SandboxReplication.Primary, SandboxReplication.Replicas[1]]);
+        await PortBehindAsync(_readWritePort, expected: SandboxReplication.Replicas[0].Port);
+
+        Assert.Equal(SandboxReplication.Replicas[0].Port, await MariaDbCommandLine.PortBehindAsync(_readWritePort));
+    }
+
+    [Fact]
+    public async Task A_mariadb_client_held_while_switching_is_released_to_the_new_master()
+    {
+        await PublishAsync(1, SandboxReplication.Primary, []);
+        await PortBehindAsync(_readWritePort);
+        await PublishAsync(2, SandboxReplication.Primary, [], state: TopologyState.Switching);
+        await WaitForHealthAsync(clusters => (string?)clusters[0]!["state"] == "Switching");
+
+        var held = MariaDbCommandLine.PortBehindAsync(_readWritePort);
+        await WaitForHealthAsync(clusters => (int?)clusters[0]!["held"] == 1);
+        await PublishAsync(3, SandboxReplication.Replicas[0], []);
+
+        Assert.Equal(SandboxReplication.Replicas[0].Port, await held);
+    }
+
+    [Fact]
+    public async Task Packets_of_several_megabytes_cross_intact_both_ways_and_are_counted()
+    {
+        await PublishAsync(1, SandboxReplication.Primary, []);
+        await PortBehindAsync(_readWritePort);
+        const int size = 4_000_000;
+        var sent = string.Create(size, 0, (chars, _) => { for (var i = 0; i < chars.Length; i++) chars[i] = (char)('a' + i % 26); });
+
+        await using (var connection = new MySqlConnection(ServerConnections.ConnectionString(
+            new ServerEndpoint("127.0.0.1", _readWritePort), SandboxSettings.Current.Admin, TimeSpan.FromSeconds(30)) + ";Pooling=false"))
+        {
+            await connection.OpenAsync();
+            var echoed = (string?)await new MySqlCommand("SELECT CAST(@sent AS CHAR)", connection) { Parameters = { new("@sent", sent) } }.ExecuteScalarAsync();
+            Assert.Equal(sent, echoed);
+        }
+
+        // Each direction adds its bytes to the counter in batches and at the end of the connection.
+        var metrics = await WaitForMetricsAsync(text => Counted(text, "to_server") > size && Counted(text, "to_client") > size);
+        Assert.True(Counted(metrics, "to_server") > size && Counted(metrics, "to_client") > size, metrics);
+    }
+
+    private static double Counted(string metrics, string direction) => metrics.Split('\n')
+        .Where(line => line.StartsWith("mysqlha_proxy_bytes_total{") && line.Contains($"cluster=\"{Cluster}\"") && line.Contains("listener=\"read-write\"") && line.Contains($"direction=\"{direction}\""))
+        .Select(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
+        .Sum();
+
+    /// <summary>Reads the proxy's /healthz until <paramref name="done"/> holds for its clusters (for a while), then asserts it.</summary>
+    private async Task WaitForHealthAsync(Func<JsonArray, bool> done)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_proxy.Url) };
+        var clusters = await ReadUntilAsync(async () => JsonNode.Parse(await (await http.GetAsync("/healthz")).Content.ReadAsStringAsync())!.AsArray(), done);
+        Assert.True(done(clusters), $"the proxy's health never showed the expected state: {clusters.ToJsonString()}");
+    }
+
+    private async Task<string> WaitForMetricsAsync(Func<string, bool> done)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_proxy.Url) };
+        return await ReadUntilAsync(() => http.GetStringAsync("/metrics"), done);
+    }
+
+    /// <summary>Reads until <paramref name="done"/> holds or 15 s have passed; answers the last reading, for the caller to assert on.</summary>
+    private static async Task<T> ReadUntilAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var reading = await read();
+            if (done(reading) || DateTime.UtcNow > deadline) return reading;
+            await Task.Delay(50);
+        }
     }
 
     private static async Task<int> OneConnectionPortAsync(int proxyPort)
