@@ -13,13 +13,13 @@ public sealed record ProxiedCluster(string Name, IPEndPoint ReadWrite, IPEndPoin
 /// The proxy's settings, from its configuration file (--config, or proxy.json beside it) and the environment
 /// (MYSQLHA_PROXY_ prefix). Clusters:N:Name, Clusters:N:ReadWrite ("127.0.0.1:6033"), Clusters:N:ReadOnly,
 /// Clusters:N:ReadOnlyFallsBackToMaster (default false).
-/// </summary>
-/// <summary>
+/// DataPath: how bytes cross, Splice (Linux splice(2), kernel to kernel; the default on Linux) or Managed (socket
+/// reads and writes through pooled buffers; elsewhere, and wherever a pipe cannot be made).
 /// HoldTimeout (default 10 s) and MaxHeldConnections (default 1000) bound how long and how many new read-write
 /// connections wait while a cluster is switching.
 /// </summary>
 public sealed record ProxySettings(EtcdOptions Etcd, IReadOnlyList<ProxiedCluster> Clusters, TimeSpan ConnectTimeout,
-    TimeSpan HoldTimeout, int MaxHeldConnections)
+    TimeSpan HoldTimeout, int MaxHeldConnections, DataPath DataPath)
 {
     public static ProxySettings From(IConfiguration configuration)
     {
@@ -51,9 +51,14 @@ public sealed record ProxySettings(EtcdOptions Etcd, IReadOnlyList<ProxiedCluste
         var maxHeld = configuration.GetValue("MaxHeldConnections", 1000);
         if (maxHeld < 0) problems.Add("MaxHeldConnections cannot be negative");
 
+        var dataPath = OperatingSystem.IsLinux() ? DataPath.Splice : DataPath.Managed;
+        if (configuration["DataPath"] is { } chosen && !Enum.TryParse(chosen, ignoreCase: true, out dataPath))
+            problems.Add($"DataPath '{chosen}' is neither Splice nor Managed");
+        if (dataPath == DataPath.Splice && !OperatingSystem.IsLinux()) problems.Add("DataPath Splice needs Linux");
+
         if (problems.Count > 0)
             throw new InvalidOperationException("The proxy's configuration is not usable:" + string.Concat(problems.Select(p => Environment.NewLine + "  - " + p)));
-        return new ProxySettings(etcd, clusters, connectTimeout, holdTimeout, maxHeld);
+        return new ProxySettings(etcd, clusters, connectTimeout, holdTimeout, maxHeld, dataPath);
     }
 
     private static IPEndPoint? Listen(IConfigurationSection section, string key, bool required, List<string> problems)
@@ -68,4 +73,10 @@ public sealed record ProxySettings(EtcdOptions Etcd, IReadOnlyList<ProxiedCluste
         problems.Add($"Clusters:{section.Key}:{key} '{text}' is not an address:port");
         return null;
     }
+}
+
+public enum DataPath
+{
+    Managed,
+    Splice,
 }

@@ -15,22 +15,18 @@ internal static class SocketRelay
     // Big enough for a result set to cross in few system calls, small enough for the pool's per-thread caches.
     private const int BufferSize = 16 * 1024;
 
-    // The byte counters are shared by every connection of a listener: adding once per read would make every packet
-    // contend on them. Each direction adds its count at most once per this many bytes, and at the end.
-    private const long CountEvery = 256 * 1024;
-
     // Continuations may run on the socket engine's own threads (Program.cs): a transfer whose reads keep completing at
     // once gives its thread back after this many, so that one big result set cannot starve the other connections.
-    private const int ReadsBeforeYield = 64;
+    internal const int ReadsBeforeYield = 64;
 
     public static Task RunAsync(Socket client, Socket server, Counter.Child toServer, Counter.Child toClient) =>
         Task.WhenAll(PumpAsync(client, server, toServer), PumpAsync(server, client, toClient));
 
     /// <summary>Copies until <paramref name="from"/> ends, then passes the end on (a half-close), so the peer sees it too.</summary>
-    private static async Task PumpAsync(Socket from, Socket to, Counter.Child bytes)
+    private static async Task PumpAsync(Socket from, Socket to, Counter.Child counter)
     {
         byte[]? buffer = null;
-        long uncounted = 0;
+        var bytes = new BatchedByteCount(counter);
         var fullReads = 0;
         try
         {
@@ -46,12 +42,7 @@ internal static class SocketRelay
                 // Awaiting the whole send before the next read is the backpressure: a slow reader slows its writer,
                 // and no more than one read is ever held.
                 for (var sent = 0; sent < read;) sent += await to.SendAsync(buffer.AsMemory(sent, read - sent), SocketFlags.None);
-                uncounted += read;
-                if (uncounted >= CountEvery)
-                {
-                    bytes.Inc(uncounted);
-                    uncounted = 0;
-                }
+                bytes.Add(read);
                 if (read < buffer.Length)
                 {
                     // The sender paused: give the buffer back until it speaks again.
@@ -73,7 +64,7 @@ internal static class SocketRelay
         }
         finally
         {
-            if (uncounted > 0) bytes.Inc(uncounted);
+            bytes.Flush();
             if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
         }
     }

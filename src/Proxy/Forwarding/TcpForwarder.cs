@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using MySqlHa.Proxy.Configuration;
 using Prometheus;
 
 namespace MySqlHa.Proxy.Forwarding;
@@ -14,7 +15,7 @@ internal readonly record struct RouteChoice(DnsEndPoint? Target, string? Refusal
 /// while a switch is under way). Established connections are tracked so that those to a demoted server can be closed.
 /// </summary>
 internal sealed partial class TcpForwarder(
-    string cluster, string listener, IPEndPoint listen, Func<CancellationToken, ValueTask<RouteChoice>> choose, TimeSpan connectTimeout, ILogger logger)
+    string cluster, string listener, IPEndPoint listen, Func<CancellationToken, ValueTask<RouteChoice>> choose, TimeSpan connectTimeout, DataPath dataPath, ILogger logger)
 {
     private readonly ConcurrentDictionary<long, (DnsEndPoint Target, Socket Client, Socket Server)> _open = new();
     private readonly Counter.Child _bytesToServer = ProxyMetrics.Bytes.WithLabels(cluster, listener, "to_server");
@@ -98,7 +99,9 @@ internal sealed partial class TcpForwarder(
             }, (client, server));
             try
             {
-                await SocketRelay.RunAsync(client, server, _bytesToServer, _bytesToClient);
+                // Without a pipe to spare (too many open files), a connection crosses the managed way.
+                if (dataPath != DataPath.Splice || !await SpliceRelay.TryRunAsync(client, server, _bytesToServer, _bytesToClient))
+                    await SocketRelay.RunAsync(client, server, _bytesToServer, _bytesToClient);
             }
             finally
             {

@@ -29,9 +29,9 @@ internal sealed class ClusterRouting
         _settings = settings;
         _follower = new TopologyFollower(etcd, cluster.Name);
         var logger = logging.CreateLogger($"MySqlHa.Proxy.{cluster.Name}");
-        _readWrite = new TcpForwarder(cluster.Name, "read-write", cluster.ReadWrite, ChooseMasterAsync, settings.ConnectTimeout, logger);
+        _readWrite = new TcpForwarder(cluster.Name, "read-write", cluster.ReadWrite, ChooseMasterAsync, settings.ConnectTimeout, settings.DataPath, logger);
         if (cluster.ReadOnly is { } readOnly)
-            _readOnly = new TcpForwarder(cluster.Name, "read-only", readOnly, _ => ValueTask.FromResult(ChooseReplica()), settings.ConnectTimeout, logger);
+            _readOnly = new TcpForwarder(cluster.Name, "read-only", readOnly, _ => ValueTask.FromResult(ChooseReplica()), settings.ConnectTimeout, settings.DataPath, logger);
         _follower.Changed += Apply;
     }
 
