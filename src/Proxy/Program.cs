@@ -31,7 +31,7 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Routin
 
 var app = builder.Build();
 app.MapMetrics("/metrics");
-// Healthy while every cluster has a topology to route by, even with etcd down: the last known one stays in force.
+// Healthy while every cluster has a topology to route by, even with etcd or the Api down: the last known one stays in force.
 app.MapGet("/healthz", (RoutingService routing) =>
 {
     var clusters = routing.Clusters.Select(c => new
@@ -41,7 +41,8 @@ app.MapGet("/healthz", (RoutingService routing) =>
         state = c.Routes.State.ToString(),
         master = c.Routes.Master?.ToString(),
         replicas = c.Routes.Replicas.Select(r => r.ToString()),
-        etcdConnected = c.EtcdConnected,
+        topology = c.Cluster.ApiClusterId is null ? "etcd" : "api",
+        sourceConnected = c.SourceConnected,
         held = c.Held,
     }).ToList();
     return Results.Json(clusters, statusCode: clusters.All(c => c.version > 0) ? 200 : 503);
