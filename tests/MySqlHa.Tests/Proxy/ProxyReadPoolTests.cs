@@ -1,6 +1,4 @@
-using MySqlConnector;
 using MySqlHa.Coordination.Etcd;
-using MySqlHa.Replication.Servers;
 using MySqlHa.Tests.Api;
 using MySqlHa.Tests.Sandbox;
 
@@ -36,51 +34,20 @@ public sealed class ProxyReadPoolTests(ApiFactory api) : IAsyncLifetime
     {
         await _client.ArrangeMasterAndReplicasAsync(_cluster, "db2", "db3");
         var (db2, db3) = (SandboxReplication.Replicas[0].Port, SandboxReplication.Replicas[1].Port);
-        Assert.Equal([db2, db3], await ReadersUntilAsync(ports => ports.SetEquals([db2, db3])));
+        Assert.Equal([db2, db3], await ProxySessions.PortsUntilAsync(_readOnlyPort, ports => ports.SetEquals([db2, db3])));
 
         SandboxReplication.StopServer(3);
         try
         {
             await _client.WaitForStatusAsync(_cluster, "db3", "ERROR");
 
-            Assert.Equal([db2], await ReadersUntilAsync(ports => ports.SetEquals([db2])));
-            Assert.Equal(SandboxReplication.Primary.Port, await PortBehindAsync(_readWritePort));
+            Assert.Equal([db2], await ProxySessions.PortsUntilAsync(_readOnlyPort, ports => ports.SetEquals([db2])));
+            Assert.Equal([SandboxReplication.Primary.Port],
+                await ProxySessions.PortsUntilAsync(_readWritePort, ports => ports.SetEquals([SandboxReplication.Primary.Port])));
         }
         finally
         {
             SandboxReplication.RunEnvScript("up");
-        }
-    }
-
-    /// <summary>
-    /// Opens a round of read-only sessions through the proxy and collects the ports they land on (a session that
-    /// fails counts as port 0), round after round until <paramref name="done"/> holds or 20 s have passed; answers the
-    /// last round, sorted, for the caller to assert on. The controller publishes asynchronously, hence the rounds.
-    /// </summary>
-    private async Task<SortedSet<int>> ReadersUntilAsync(Func<SortedSet<int>, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var round = new SortedSet<int>();
-            for (var i = 0; i < 6; i++) round.Add(await PortBehindAsync(_readOnlyPort));
-            if (done(round) || DateTime.UtcNow > deadline) return round;
-            await Task.Delay(200);
-        }
-    }
-
-    private static async Task<int> PortBehindAsync(int proxyPort)
-    {
-        try
-        {
-            await using var connection = new MySqlConnection(ServerConnections.ConnectionString(
-                new ServerEndpoint("127.0.0.1", proxyPort), SandboxSettings.Current.Admin, TimeSpan.FromSeconds(2)) + ";Pooling=false");
-            await connection.OpenAsync();
-            return Convert.ToInt32(await new MySqlCommand("SELECT @@port", connection).ExecuteScalarAsync());
-        }
-        catch (MySqlException)
-        {
-            return 0;
         }
     }
 
