@@ -12,10 +12,12 @@ internal readonly record struct RouteChoice(DnsEndPoint? Target, string? Refusal
 /// <summary>
 /// Accepts clients on one listener and pairs each with one server connection, copying bytes both ways until
 /// either side closes. Which server is decided once, at connect time, by <c>choose</c> (which may hold the client
-/// while a switch is under way). Established connections are tracked so that those to a demoted server can be closed.
+/// while a switch is under way). Established connections are tracked so that those to a demoted server can be closed;
+/// <c>stillRoutedTo</c> says whether a server is still where this listener's new clients go.
 /// </summary>
 internal sealed partial class TcpForwarder(
-    string cluster, string listener, IPEndPoint listen, Func<CancellationToken, ValueTask<RouteChoice>> choose, TimeSpan connectTimeout, DataPath dataPath, ILogger logger)
+    string cluster, string listener, IPEndPoint listen, Func<CancellationToken, ValueTask<RouteChoice>> choose,
+    Func<DnsEndPoint, bool> stillRoutedTo, TimeSpan connectTimeout, DataPath dataPath, ILogger logger)
 {
     private readonly ConcurrentDictionary<long, (DnsEndPoint Target, Socket Client, Socket Server)> _open = new();
     private readonly Counter.Child _bytesToServer = ProxyMetrics.Bytes.WithLabels(cluster, listener, "to_server");
@@ -88,6 +90,13 @@ internal sealed partial class TcpForwarder(
             var id = Interlocked.Increment(ref _nextId);
             var targetLabel = target.ToString();
             _open[id] = (target, client, server);
+            // A new topology may have demoted the server between the choice and the line above, after its sweep of the
+            // open connections had passed: routes are swapped before that sweep, so asking again now misses nothing.
+            if (!stillRoutedTo(target) && _open.TryRemove(id, out _))
+            {
+                ProxyMetrics.ClosedOnDemotion.WithLabels(cluster).Inc();
+                return;
+            }
             ProxyMetrics.Connections.WithLabels(cluster, listener, targetLabel).Inc();
             ProxyMetrics.ActiveConnections.WithLabels(cluster, listener, targetLabel).Inc();
             // One registration per connection rather than a token on every receive and send.

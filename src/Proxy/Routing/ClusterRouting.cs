@@ -28,9 +28,11 @@ internal sealed class ClusterRouting
         _settings = settings;
         _topology = topology;
         var logger = logging.CreateLogger($"MySqlHa.Proxy.{cluster.Name}");
-        _readWrite = new TcpForwarder(cluster.Name, "read-write", cluster.ReadWrite, ChooseMasterAsync, settings.ConnectTimeout, settings.DataPath, logger);
+        _readWrite = new TcpForwarder(cluster.Name, "read-write", cluster.ReadWrite, ChooseMasterAsync,
+            server => server.Equals(Routes.Master), settings.ConnectTimeout, settings.DataPath, logger);
         if (cluster.ReadOnly is { } readOnly)
-            _readOnly = new TcpForwarder(cluster.Name, "read-only", readOnly, _ => ValueTask.FromResult(ChooseReplica()), settings.ConnectTimeout, settings.DataPath, logger);
+            _readOnly = new TcpForwarder(cluster.Name, "read-only", readOnly, _ => ValueTask.FromResult(ChooseReplica()),
+                _ => true, settings.ConnectTimeout, settings.DataPath, logger);
         _topology.Changed += Apply;
     }
 
@@ -50,6 +52,10 @@ internal sealed class ClusterRouting
         return Task.WhenAll(tasks);
     }
 
+    /// <summary>
+    /// Swaps the routes in, then closes read-write connections to a demoted master, in that order: a connection that
+    /// registers after the sweep finds the new routes when it asks again (TcpForwarder), so none to the old master stays.
+    /// </summary>
     private void Apply(PublishedTopology topology)
     {
         var previous = Routes;
