@@ -73,6 +73,7 @@ ETCDCTL_API=3 etcdctl --endpoints="$MYSQLHA_ETCD" put "$prefix/clusters/bench/to
 MYSQLHA_PROXY_Etcd__Endpoint="$MYSQLHA_ETCD" MYSQLHA_PROXY_Etcd__Prefix="$prefix" MYSQLHA_PROXY_Clusters__0__Name=bench \
   MYSQLHA_PROXY_Clusters__0__ReadWrite="127.0.0.1:$proxy_port" MYSQLHA_PROXY_MaxHeldConnections=2000 \
   ASPNETCORE_URLS="http://127.0.0.1:$proxy_http" Logging__LogLevel__Default=Warning \
+  env Logging__LogLevel__Microsoft.Hosting.Lifetime=Information \
   "${pin_proxy[@]}" dotnet "$repo/src/Proxy/bin/Release/net10.0/MySqlHa.Proxy.dll" > "$run_dir/proxy.log" 2>&1 &
 proxy_pid=$!
 pids+=("$proxy_pid")
@@ -103,6 +104,11 @@ pid_of() { case "$1" in proxy) echo "$proxy_pid" ;; haproxy) echo "$haproxy_pid"
 # user+sys clock ticks of a process, every thread included (fields 14 and 15 of /proc/PID/stat, after the name).
 cpu_ticks() { [ -n "$1" ] && awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" || echo 0; }
 ticks_per_second="$(getconf CLK_TCK)"
+# Said when a cell fails: whether a proxy process has gone, and where its own log is.
+gone_note() {
+  kill -0 "$proxy_pid" 2> /dev/null || printf '; our proxy has exited (log: %s)' "$run_dir/proxy.log"
+  kill -0 "$haproxy_pid" 2> /dev/null || printf '; HAProxy has exited (log: %s)' "$run_dir/haproxy.log"
+}
 
 sysbench_on() {  # test port command [options]: sysbench against the bench tables
   local test="$1" port="$2" command="$3"; shift 3
@@ -136,7 +142,7 @@ for test in "${tests[@]}"; do
         pid="$(pid_of "$target")"
         before="$(cpu_ticks "$pid")"
         sysbench_run "$test" "$(port_of "$target")" "$threads" "$per_run" > "$run_dir/$test-$threads-$target-$round.log" \
-          || fail "sysbench $test through $target at $threads threads failed (log: $run_dir/$test-$threads-$target-$round.log)"
+          || fail "sysbench $test through $target at $threads threads failed (log: $run_dir/$test-$threads-$target-$round.log)$(gone_note)"
         ticks[$target]=$(( ticks[$target] + $(cpu_ticks "$pid") - before ))
       done
     done

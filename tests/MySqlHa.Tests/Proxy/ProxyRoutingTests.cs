@@ -162,6 +162,8 @@ public class ProxyRoutingTests : IDisposable
 
         await PublishAsync(2, SandboxReplication.Replicas[0], []);
         await PortBehindAsync(_readWritePort, expected: SandboxReplication.Replicas[0].Port);
+        // New sessions may reach the new master a moment before the sweep of the old one's sessions has run.
+        await ProxyEndpoints.WaitForMetricsAsync(_proxy, metrics => ProxyEndpoints.Sum(metrics, "mysqlha_proxy_connections_closed_on_demotion_total", Cluster) >= 1);
 
         await Assert.ThrowsAnyAsync<Exception>(() => new MySqlCommand("SELECT @@port", established).ExecuteScalarAsync());
     }
@@ -189,10 +191,10 @@ public class ProxyRoutingTests : IDisposable
         await PublishAsync(1, SandboxReplication.Primary, []);
         await PortBehindAsync(_readWritePort);
         await PublishAsync(2, SandboxReplication.Primary, [], state: TopologyState.Switching);
-        await WaitForHealthAsync(clusters => (string?)clusters[0]!["state"] == "Switching");
+        await ProxyEndpoints.WaitForHealthAsync(_proxy, clusters => (string?)clusters[0]!["state"] == "Switching");
 
         var held = MariaDbCommandLine.PortBehindAsync(_readWritePort);
-        await WaitForHealthAsync(clusters => (int?)clusters[0]!["held"] == 1);
+        await ProxyEndpoints.WaitForHealthAsync(_proxy, clusters => (int?)clusters[0]!["held"] == 1);
         await PublishAsync(3, SandboxReplication.Replicas[0], []);
 
         Assert.Equal(SandboxReplication.Replicas[0].Port, await held);
@@ -215,7 +217,7 @@ public class ProxyRoutingTests : IDisposable
         }
 
         // Each direction adds its bytes to the counter in batches and at the end of the connection.
-        var metrics = await WaitForMetricsAsync(text => Counted(text, "to_server") > size && Counted(text, "to_client") > size);
+        var metrics = await ProxyEndpoints.WaitForMetricsAsync(_proxy, text => Counted(text, "to_server") > size && Counted(text, "to_client") > size);
         Assert.True(Counted(metrics, "to_server") > size && Counted(metrics, "to_client") > size, metrics);
     }
 
@@ -227,7 +229,7 @@ public class ProxyRoutingTests : IDisposable
         listener.Start();
         var serverPort = ((IPEndPoint)listener.LocalEndpoint).Port;
         await PublishAsync(1, new ServerEndpoint("127.0.0.1", serverPort), []);
-        await WaitForHealthAsync(clusters => ((string?)clusters[0]!["master"])?.EndsWith($":{serverPort}") == true);
+        await ProxyEndpoints.WaitForHealthAsync(_proxy, clusters => ((string?)clusters[0]!["master"])?.EndsWith($":{serverPort}") == true);
 
         using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await client.ConnectAsync(IPAddress.Loopback, _readWritePort);
@@ -259,46 +261,8 @@ public class ProxyRoutingTests : IDisposable
         Assert.Equal("still here", Encoding.UTF8.GetString(answer.ToArray()));
     }
 
-    private static double Counted(string metrics, string direction) => metrics.Split('\n')
-        .Where(line => line.StartsWith("mysqlha_proxy_bytes_total{") && line.Contains($"cluster=\"{Cluster}\"") && line.Contains("listener=\"read-write\"") && line.Contains($"direction=\"{direction}\""))
-        .Select(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
-        .Sum();
-
-    /// <summary>Reads the proxy's /healthz until <paramref name="done"/> holds for its clusters (for a while), then asserts it.</summary>
-    private async Task WaitForHealthAsync(Func<JsonArray, bool> done)
-    {
-        using var http = new HttpClient { BaseAddress = new Uri(_proxy.Url) };
-        var clusters = await ReadUntilAsync(async () =>
-        {
-            try
-            {
-                return JsonNode.Parse(await (await http.GetAsync("/healthz")).Content.ReadAsStringAsync())!.AsArray();
-            }
-            catch (HttpRequestException)
-            {
-                return []; // the proxy is still starting
-            }
-        }, clusters => clusters.Count > 0 && done(clusters));
-        Assert.True(clusters.Count > 0 && done(clusters), $"the proxy's health never showed the expected state: {clusters.ToJsonString()}");
-    }
-
-    private async Task<string> WaitForMetricsAsync(Func<string, bool> done)
-    {
-        using var http = new HttpClient { BaseAddress = new Uri(_proxy.Url) };
-        return await ReadUntilAsync(() => http.GetStringAsync("/metrics"), done);
-    }
-
-    /// <summary>Reads until <paramref name="done"/> holds or 15 s have passed; answers the last reading, for the caller to assert on.</summary>
-    private static async Task<T> ReadUntilAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            var reading = await read();
-            if (done(reading) || DateTime.UtcNow > deadline) return reading;
-            await Task.Delay(50);
-        }
-    }
+    private static double Counted(string metrics, string direction) =>
+        ProxyEndpoints.Sum(metrics, "mysqlha_proxy_bytes_total", Cluster, "listener=\"read-write\"", $"direction=\"{direction}\"");
 
     private static async Task<int> OneConnectionPortAsync(int proxyPort)
     {
@@ -343,8 +307,10 @@ public class ProxyRoutingTests : IDisposable
                 await Task.Delay(100);
             }
             // A session opened just before the new version arrived is closed on demotion, as it should be: ask again.
-            catch (Exception e) when (e is MySqlException or SocketException or IOException && DateTime.UtcNow < deadline)
+            catch (Exception e) when (e is MySqlException or SocketException or IOException)
             {
+                if (DateTime.UtcNow > deadline)
+                    throw new InvalidOperationException($"no session through port {proxyPort} for 15 s; the proxy said:\n{_proxy.Output}", e);
                 await Task.Delay(200);
             }
         }
