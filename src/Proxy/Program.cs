@@ -3,6 +3,12 @@ using MySqlHa.Proxy.Configuration;
 using MySqlHa.Proxy.Routing;
 using Prometheus;
 
+// Forwarding continuations are short and never block, so they run on the socket engine's own threads instead of
+// hopping to the thread pool on every read (see docs/benchmarks/proxy.md). The runtime reads this once, when the
+// first socket is made, so it is set before anything else; an operator's own value wins.
+if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddJsonFile(builder.Configuration["config"] ?? "proxy.json", optional: true);
 builder.Configuration.AddEnvironmentVariables("MYSQLHA_PROXY_");
@@ -25,7 +31,7 @@ builder.Services.AddHostedService(services => services.GetRequiredService<Routin
 
 var app = builder.Build();
 app.MapMetrics("/metrics");
-// Healthy while every cluster has a topology to route by, even with etcd down: the last known one stays in force.
+// Healthy while every cluster has a topology to route by, even with etcd or the Api down: the last known one stays in force.
 app.MapGet("/healthz", (RoutingService routing) =>
 {
     var clusters = routing.Clusters.Select(c => new
@@ -35,7 +41,8 @@ app.MapGet("/healthz", (RoutingService routing) =>
         state = c.Routes.State.ToString(),
         master = c.Routes.Master?.ToString(),
         replicas = c.Routes.Replicas.Select(r => r.ToString()),
-        etcdConnected = c.EtcdConnected,
+        topology = c.Cluster.ApiClusterId is null ? "etcd" : "api",
+        sourceConnected = c.SourceConnected,
         held = c.Held,
     }).ToList();
     return Results.Json(clusters, statusCode: clusters.All(c => c.version > 0) ? 200 : 503);

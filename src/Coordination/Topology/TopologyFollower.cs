@@ -12,7 +12,7 @@ namespace MySqlHa.Coordination.Topology;
 /// broken watch resumes from the last revision it saw, so no change is missed. While etcd is unreachable the last
 /// known topology stays in force: a proxy must keep serving when the control plane is down.
 /// </summary>
-public sealed class TopologyFollower(EtcdConnection etcd, string cluster)
+public sealed class TopologyFollower(EtcdConnection etcd, string cluster) : ITopologyFeed
 {
     private readonly string _key = etcd.Keys.Topology(cluster);
     private readonly TaskCompletionSource _firstRead = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -5,21 +5,24 @@ namespace MySqlHa.Proxy.Configuration;
 
 /// <summary>
 /// One cluster the proxy serves: where clients connect for writes and for reads. With
-/// <paramref name="ReadOnlyFallsBackToMaster"/>, readers go to the master when no replica is fit to serve.
+/// <paramref name="ReadOnlyFallsBackToMaster"/>, readers go to the master when no replica is fit to serve. Its topology
+/// comes from etcd, or with <paramref name="ApiClusterId"/> from the Api's Server-Sent Events stream of that cluster.
 /// </summary>
-public sealed record ProxiedCluster(string Name, IPEndPoint ReadWrite, IPEndPoint? ReadOnly, bool ReadOnlyFallsBackToMaster);
+public sealed record ProxiedCluster(string Name, IPEndPoint ReadWrite, IPEndPoint? ReadOnly, bool ReadOnlyFallsBackToMaster,
+    Guid? ApiClusterId = null);
 
 /// <summary>
 /// The proxy's settings, from its configuration file (--config, or proxy.json beside it) and the environment
 /// (MYSQLHA_PROXY_ prefix). Clusters:N:Name, Clusters:N:ReadWrite ("127.0.0.1:6033"), Clusters:N:ReadOnly,
-/// Clusters:N:ReadOnlyFallsBackToMaster (default false).
-/// </summary>
-/// <summary>
+/// Clusters:N:ReadOnlyFallsBackToMaster (default false), Clusters:N:Topology ("etcd", the default, or "api": follow
+/// the Api's stream at ApiUrl for Clusters:N:ApiClusterId instead).
+/// DataPath: how bytes cross, Splice (Linux splice(2), kernel to kernel; the default on Linux) or Managed (socket
+/// reads and writes through pooled buffers; elsewhere, and wherever a pipe cannot be made).
 /// HoldTimeout (default 10 s) and MaxHeldConnections (default 1000) bound how long and how many new read-write
 /// connections wait while a cluster is switching.
 /// </summary>
 public sealed record ProxySettings(EtcdOptions Etcd, IReadOnlyList<ProxiedCluster> Clusters, TimeSpan ConnectTimeout,
-    TimeSpan HoldTimeout, int MaxHeldConnections)
+    TimeSpan HoldTimeout, int MaxHeldConnections, DataPath DataPath, Uri? ApiUrl)
 {
     public static ProxySettings From(IConfiguration configuration)
     {
@@ -36,12 +39,18 @@ public sealed record ProxySettings(EtcdOptions Etcd, IReadOnlyList<ProxiedCluste
             var readWrite = Listen(section, "ReadWrite", required: true, problems);
             var readOnly = Listen(section, "ReadOnly", required: false, problems);
             var fallback = section.GetValue("ReadOnlyFallsBackToMaster", false);
-            if (name is not null && readWrite is not null) clusters.Add(new ProxiedCluster(name, readWrite, readOnly, fallback));
+            var apiClusterId = TopologyFromApi(section, problems);
+            if (name is not null && readWrite is not null) clusters.Add(new ProxiedCluster(name, readWrite, readOnly, fallback, apiClusterId));
         }
         if (clusters.Count == 0 && problems.Count == 0) problems.Add("Clusters: at least one cluster is required");
         var listeners = clusters.SelectMany(c => new[] { c.ReadWrite, c.ReadOnly }).OfType<IPEndPoint>().ToList();
         foreach (var repeated in listeners.GroupBy(l => l.ToString()).Where(g => g.Count() > 1))
             problems.Add($"{repeated.Key} is used by more than one listener");
+
+        Uri? apiUrl = null;
+        var followsApi = configuration.GetSection("Clusters").GetChildren().Any(c => string.Equals(c["Topology"], "api", StringComparison.OrdinalIgnoreCase));
+        if (followsApi && (!Uri.TryCreate(configuration["ApiUrl"], UriKind.Absolute, out apiUrl) || apiUrl.Scheme is not ("http" or "https")))
+            problems.Add($"ApiUrl '{configuration["ApiUrl"]}' is not an http(s) URL, and a cluster follows the Api");
 
         var connectTimeout = configuration.GetValue("ConnectTimeout", TimeSpan.FromSeconds(2));
         if (connectTimeout <= TimeSpan.Zero) problems.Add("ConnectTimeout must be positive");
@@ -51,9 +60,32 @@ public sealed record ProxySettings(EtcdOptions Etcd, IReadOnlyList<ProxiedCluste
         var maxHeld = configuration.GetValue("MaxHeldConnections", 1000);
         if (maxHeld < 0) problems.Add("MaxHeldConnections cannot be negative");
 
+        var dataPath = OperatingSystem.IsLinux() ? DataPath.Splice : DataPath.Managed;
+        if (configuration["DataPath"] is { } chosen && !Enum.TryParse(chosen, ignoreCase: true, out dataPath))
+            problems.Add($"DataPath '{chosen}' is neither Splice nor Managed");
+        if (dataPath == DataPath.Splice && !OperatingSystem.IsLinux()) problems.Add("DataPath Splice needs Linux");
+
         if (problems.Count > 0)
             throw new InvalidOperationException("The proxy's configuration is not usable:" + string.Concat(problems.Select(p => Environment.NewLine + "  - " + p)));
-        return new ProxySettings(etcd, clusters, connectTimeout, holdTimeout, maxHeld);
+        return new ProxySettings(etcd, clusters, connectTimeout, holdTimeout, maxHeld, dataPath, apiUrl);
+    }
+
+    /// <summary>The Api's id of the cluster when its topology comes from the Api; null when it comes from etcd.</summary>
+    private static Guid? TopologyFromApi(IConfigurationSection section, List<string> problems)
+    {
+        switch (section["Topology"]?.ToLowerInvariant())
+        {
+            case null or "etcd":
+                return null;
+            case "api" when Guid.TryParse(section["ApiClusterId"], out var id):
+                return id;
+            case "api":
+                problems.Add($"Clusters:{section.Key}:ApiClusterId '{section["ApiClusterId"]}' is not the Api's id of a cluster (a GUID)");
+                return null;
+            default:
+                problems.Add($"Clusters:{section.Key}:Topology '{section["Topology"]}' is neither etcd nor api");
+                return null;
+        }
     }
 
     private static IPEndPoint? Listen(IConfigurationSection section, string key, bool required, List<string> problems)
@@ -68,4 +100,10 @@ public sealed record ProxySettings(EtcdOptions Etcd, IReadOnlyList<ProxiedCluste
         problems.Add($"Clusters:{section.Key}:{key} '{text}' is not an address:port");
         return null;
     }
+}
+
+public enum DataPath
+{
+    Managed,
+    Splice,
 }

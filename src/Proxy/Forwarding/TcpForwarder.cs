@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using MySqlHa.Proxy.Configuration;
+using Prometheus;
 
 namespace MySqlHa.Proxy.Forwarding;
 
@@ -10,12 +12,16 @@ internal readonly record struct RouteChoice(DnsEndPoint? Target, string? Refusal
 /// <summary>
 /// Accepts clients on one listener and pairs each with one server connection, copying bytes both ways until
 /// either side closes. Which server is decided once, at connect time, by <c>choose</c> (which may hold the client
-/// while a switch is under way). Established connections are tracked so that those to a demoted server can be closed.
+/// while a switch is under way). Established connections are tracked so that those to a demoted server can be closed;
+/// <c>stillRoutedTo</c> says whether a server is still where this listener's new clients go.
 /// </summary>
 internal sealed partial class TcpForwarder(
-    string cluster, string listener, IPEndPoint listen, Func<CancellationToken, ValueTask<RouteChoice>> choose, TimeSpan connectTimeout, ILogger logger)
+    string cluster, string listener, IPEndPoint listen, Func<CancellationToken, ValueTask<RouteChoice>> choose,
+    Func<DnsEndPoint, bool> stillRoutedTo, TimeSpan connectTimeout, DataPath dataPath, ILogger logger)
 {
     private readonly ConcurrentDictionary<long, (DnsEndPoint Target, Socket Client, Socket Server)> _open = new();
+    private readonly Counter.Child _bytesToServer = ProxyMetrics.Bytes.WithLabels(cluster, listener, "to_server");
+    private readonly Counter.Child _bytesToClient = ProxyMetrics.Bytes.WithLabels(cluster, listener, "to_client");
     private long _nextId;
 
     public async Task RunAsync(CancellationToken stopping)
@@ -84,48 +90,33 @@ internal sealed partial class TcpForwarder(
             var id = Interlocked.Increment(ref _nextId);
             var targetLabel = target.ToString();
             _open[id] = (target, client, server);
+            // A new topology may have demoted the server between the choice and the line above, after its sweep of the
+            // open connections had passed: routes are swapped before that sweep, so asking again now misses nothing.
+            if (!stillRoutedTo(target) && _open.TryRemove(id, out _))
+            {
+                ProxyMetrics.ClosedOnDemotion.WithLabels(cluster).Inc();
+                return;
+            }
             ProxyMetrics.Connections.WithLabels(cluster, listener, targetLabel).Inc();
             ProxyMetrics.ActiveConnections.WithLabels(cluster, listener, targetLabel).Inc();
+            // One registration per connection rather than a token on every receive and send.
+            await using var stop = stopping.UnsafeRegister(static state =>
+            {
+                var (client, server) = ((Socket, Socket))state!;
+                client.Close();
+                server.Close();
+            }, (client, server));
             try
             {
-                await using var clientStream = new NetworkStream(client, ownsSocket: false);
-                await using var serverStream = new NetworkStream(server, ownsSocket: false);
-                await Task.WhenAll(
-                    CopyThenHalfCloseAsync(clientStream, server, serverStream, "to_server", stopping),
-                    CopyThenHalfCloseAsync(serverStream, client, clientStream, "to_client", stopping));
+                // Without a pipe to spare (too many open files), a connection crosses the managed way.
+                if (dataPath != DataPath.Splice || !await SpliceRelay.TryRunAsync(client, server, _bytesToServer, _bytesToClient))
+                    await SocketRelay.RunAsync(client, server, _bytesToServer, _bytesToClient);
             }
             finally
             {
                 _open.TryRemove(id, out _);
                 ProxyMetrics.ActiveConnections.WithLabels(cluster, listener, targetLabel).Dec();
             }
-        }
-    }
-
-    /// <summary>Copies until the source ends, then passes the end on (a half-close), so the peer sees it too.</summary>
-    private async Task CopyThenHalfCloseAsync(NetworkStream from, Socket toSocket, NetworkStream to, string direction, CancellationToken stopping)
-    {
-        var bytes = ProxyMetrics.Bytes.WithLabels(cluster, listener, direction);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            int read;
-            while ((read = await from.ReadAsync(buffer, stopping)) > 0)
-            {
-                // Awaiting each write before the next read is the backpressure: a slow reader slows its writer.
-                await to.WriteAsync(buffer.AsMemory(0, read), stopping);
-                bytes.Inc(read);
-            }
-            toSocket.Shutdown(SocketShutdown.Send);
-        }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            // A reset or a stop on either side ends both directions.
-            toSocket.Close();
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

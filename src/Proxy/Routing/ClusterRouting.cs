@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using MySqlHa.Coordination.Etcd;
 using MySqlHa.Coordination.Topology;
 using MySqlHa.Proxy.Configuration;
 using MySqlHa.Proxy.Forwarding;
@@ -7,7 +6,7 @@ using MySqlHa.Proxy.Forwarding;
 namespace MySqlHa.Proxy.Routing;
 
 /// <summary>
-/// One cluster: follows its topology in etcd and runs its read-write and read-only listeners. While the cluster is
+/// One cluster: follows its topology (from etcd or the Api) and runs its read-write and read-only listeners. While the cluster is
 /// switching, new read-write clients are held (at most MaxHeldConnections, at most HoldTimeout each, then refused)
 /// and released to the master of the next version; when the master changes, established read-write connections to
 /// the old one are closed so that clients reconnect to the new one.
@@ -16,40 +15,47 @@ internal sealed class ClusterRouting
 {
     private readonly ProxiedCluster _cluster;
     private readonly ProxySettings _settings;
-    private readonly TopologyFollower _follower;
+    private readonly ITopologyFeed _topology;
     private readonly TcpForwarder _readWrite;
     private readonly TcpForwarder? _readOnly;
     private RouteTable _routes = RouteTable.Empty;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _held;
 
-    public ClusterRouting(ProxiedCluster cluster, ProxySettings settings, EtcdConnection etcd, ILoggerFactory logging)
+    public ClusterRouting(ProxiedCluster cluster, ProxySettings settings, ITopologyFeed topology, ILoggerFactory logging)
     {
         _cluster = cluster;
         _settings = settings;
-        _follower = new TopologyFollower(etcd, cluster.Name);
+        _topology = topology;
         var logger = logging.CreateLogger($"MySqlHa.Proxy.{cluster.Name}");
-        _readWrite = new TcpForwarder(cluster.Name, "read-write", cluster.ReadWrite, ChooseMasterAsync, settings.ConnectTimeout, logger);
+        _readWrite = new TcpForwarder(cluster.Name, "read-write", cluster.ReadWrite, ChooseMasterAsync,
+            server => server.Equals(Routes.Master), settings.ConnectTimeout, settings.DataPath, logger);
         if (cluster.ReadOnly is { } readOnly)
-            _readOnly = new TcpForwarder(cluster.Name, "read-only", readOnly, _ => ValueTask.FromResult(ChooseReplica()), settings.ConnectTimeout, logger);
-        _follower.Changed += Apply;
+            _readOnly = new TcpForwarder(cluster.Name, "read-only", readOnly, _ => ValueTask.FromResult(ChooseReplica()),
+                _ => true, settings.ConnectTimeout, settings.DataPath, logger);
+        _topology.Changed += Apply;
     }
 
     public ProxiedCluster Cluster => _cluster;
 
     public RouteTable Routes => Volatile.Read(ref _routes);
 
-    public bool EtcdConnected => _follower.Connected;
+    /// <summary>Whether the topology's source (etcd or the Api) answers.</summary>
+    public bool SourceConnected => _topology.Connected;
 
     public int Held => Volatile.Read(ref _held);
 
     public Task RunAsync(CancellationToken stopping)
     {
-        var tasks = new List<Task> { _follower.RunAsync(stopping), _readWrite.RunAsync(stopping) };
+        var tasks = new List<Task> { _topology.RunAsync(stopping), _readWrite.RunAsync(stopping) };
         if (_readOnly is not null) tasks.Add(_readOnly.RunAsync(stopping));
         return Task.WhenAll(tasks);
     }
 
+    /// <summary>
+    /// Swaps the routes in, then closes read-write connections to a demoted master, in that order: a connection that
+    /// registers after the sweep finds the new routes when it asks again (TcpForwarder), so none to the old master stays.
+    /// </summary>
     private void Apply(PublishedTopology topology)
     {
         var previous = Routes;
