@@ -42,6 +42,9 @@ public static class FaultInvariants
         foreach (var reason in attempts.Where(a => a.Error is not null).GroupBy(a => (a.Outcome, a.Error)).OrderByDescending(g => g.Count()).Take(3))
             output.WriteLine($"  {reason.Count()} x {reason.Key.Outcome}: {reason.Key.Error}");
         if (lossless) Assert.Empty(lost);
+        // After the fencing deadline only the final master acknowledges writes, and the proxy sends none to a read-only server.
+        Assert.DoesNotContain(attempts, a => a.At > fencingDeadline && a.Outcome == WriteOutcome.Acknowledged && a.ServerPort != masterServer.Port);
+        Assert.DoesNotContain(attempts, a => a.At > fencingDeadline && a.Error?.Contains("read-only", StringComparison.OrdinalIgnoreCase) == true);
         Assert.Empty(observer.TwoWritableSince(fencingDeadline));
     }
 

@@ -17,7 +17,8 @@ public enum WriteOutcome
     Unknown,
 }
 
-public sealed record WriteAttempt(long Id, WriteOutcome Outcome, DateTimeOffset At, string? Error);
+/// <summary>One write and what became of it; <paramref name="ServerPort"/> is the server that acknowledged it, read on the same connection.</summary>
+public sealed record WriteAttempt(long Id, WriteOutcome Outcome, DateTimeOffset At, string? Error, int? ServerPort = null);
 
 /// <summary>
 /// Several application writers inserting unique ids through one address (the proxy), each on a fresh connection as
@@ -69,8 +70,10 @@ public sealed class WriteLoad : IAsyncDisposable
             {
                 await using var connection = new MySqlConnection(connectionString);
                 await connection.OpenAsync();
+                // The port is read before the insert: after it, a broken connection would turn an acknowledged write into an unknown one.
+                var server = Convert.ToInt32(await new MySqlCommand("SELECT @@port", connection).ExecuteScalarAsync());
                 await new MySqlCommand($"INSERT INTO {Table} (id) VALUES ({id})", connection).ExecuteNonQueryAsync();
-                _attempts.Enqueue(new WriteAttempt(id, WriteOutcome.Acknowledged, DateTimeOffset.UtcNow, null));
+                _attempts.Enqueue(new WriteAttempt(id, WriteOutcome.Acknowledged, DateTimeOffset.UtcNow, null, server));
             }
             catch (MySqlException e) when (e.ErrorCode is MySqlErrorCode.OptionPreventsStatement or MySqlErrorCode.AccessDenied or MySqlErrorCode.UnableToConnectToHost)
             {
