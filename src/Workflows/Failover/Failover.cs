@@ -195,7 +195,7 @@ public sealed class Failover : Saga
         var newMaster = cluster.Find(Candidate)!.Endpoint;
         foreach (var follower in Followers)
         {
-            var snapshot = await agents.StatusAsync(Cluster, follower, cancellation);
+            var snapshot = await StatusWithRetriesAsync(agents, follower, cancellation);
             var ahead = snapshot is null ? "" : GtidSets.Missing(cluster.Flavor, snapshot.GtidExecuted, NewMasterGtid);
             if (snapshot is null || ahead.Length > 0)
             {
@@ -220,6 +220,17 @@ public sealed class Failover : Saga
         return new RecordFailover(Id);
     }
 
+    /// <summary>A follower's agent may be slow to answer on a loaded host: a follower left unrepointed is worse than a wait.</summary>
+    private async Task<Replication.Status.ServerSnapshot?> StatusWithRetriesAsync(AgentClient agents, string follower, CancellationToken cancellation)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var snapshot = await agents.StatusAsync(Cluster, follower, cancellation);
+            if (snapshot is not null || attempt == 3) return snapshot;
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
+        }
+    }
+
     /// <summary>6. MoHA's switch record in etcd, the audit record with what may be lost, the cluster released and blocked.</summary>
     public async Task Handle(RecordFailover _, IDocumentSession session, EtcdConnection etcd, ClusterStream clusters, TopologyPublisher publisher,
         TimeProvider clock, CancellationToken cancellation)
@@ -241,9 +252,10 @@ public sealed class Failover : Saga
         PhaseSeconds["total"] = (now - StartedAt).TotalSeconds + PhaseSeconds.GetValueOrDefault("detect") + PhaseSeconds.GetValueOrDefault("confirm");
         session.Events.Append(Id, new FailoverCompleted(Id, OldMaster, Candidate, OldMasterLastGtid, OldMasterLastBinlogFile, OldMasterLastBinlogPosition,
             NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition, possiblyLost, PhaseSeconds, NeedsAttention, blockedUntil, now));
-        await clusters.AppendAsync(ClusterId, c => c.RunningOperation == Id ? new OperationEnded(ClusterId, Id, "completed", now) : null, cancellation);
+        // Blocked before released: in between, a detector round could otherwise fail the new master over at once.
         await clusters.AppendAsync(ClusterId, c => c.AutomaticFailoverBlockedUntil >= blockedUntil ? null
             : new AutomaticFailoverBlocked(ClusterId, Id, blockedUntil, now), cancellation);
+        await clusters.AppendAsync(ClusterId, c => c.RunningOperation == Id ? new OperationEnded(ClusterId, Id, "completed", now) : null, cancellation);
         await publisher.PublishAsync([ClusterId], cancellation);
         foreach (var (phase, seconds) in PhaseSeconds) FailoverMetrics.PhaseSeconds.WithLabels(phase).Observe(seconds);
         FailoverMetrics.Failovers.WithLabels(Cluster, Trigger, "completed").Inc();

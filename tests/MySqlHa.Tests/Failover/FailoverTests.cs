@@ -200,6 +200,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
         await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
 
         SandboxReplication.StopServer(int.Parse(newMaster[2..]));
+        var secondKill = DateTimeOffset.UtcNow;
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (!(await _rig.ClusterEventsAsync()).OfType<AutomaticFailoverWithheld>().Any())
         {
@@ -216,7 +217,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
         Assert.Equal("completed", (string?)second["state"]);
         Assert.Equal(survivor, (string?)Step(second, nameof(FailoverCompleted))["newMaster"]);
         await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
-        await FaultInvariants.AssertAsync(survivor, [], load, observer, DateTimeOffset.MinValue, output);
+        await FaultInvariants.AssertAsync(survivor, [], load, observer, secondKill + AckInFlight, output);
     }
 
     [Fact]
@@ -232,6 +233,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
             $"SET SESSION gtid_domain_id = 9; INSERT INTO {WriteLoad.Table} (id) VALUES (1)");
 
         SandboxReplication.StopServer(1);
+        var killedAt = DateTimeOffset.UtcNow;
         var failover = await _rig.WaitForFailoverAsync(FailoverLimit);
         Assert.Equal("completed", (string?)failover["state"]);
         Report(failover);
@@ -242,7 +244,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
         Assert.Equal("No", await SlaveIoRunningAsync("db2"));
 
         await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
-        await FaultInvariants.AssertAsync("db3", [], load, observer, DateTimeOffset.MinValue, output);
+        await FaultInvariants.AssertAsync("db3", [], load, observer, killedAt + AckInFlight, output);
         Assert.DoesNotContain("9-", await SandboxReplication.ScalarAsync<string>(FailoverRig.Server("db3"), "SELECT @@gtid_binlog_pos"));
     }
 

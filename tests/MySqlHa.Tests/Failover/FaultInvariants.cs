@@ -11,7 +11,9 @@ public static class FaultInvariants
     /// Every acknowledged write is on the final master (unless <paramref name="lossless"/> is false: asynchronous
     /// replication loses what the dead master acknowledged and shipped to no one, and then the loss is only reported);
     /// its replicas have the same GTID position and checksum (no errant transactions, nothing lost between them); never
-    /// two writable servers after <paramref name="fencingDeadline"/>. Reports the outcomes and the longest write gap.
+    /// two writable servers after <paramref name="fencingDeadline"/>, and from then on only the final master acknowledges
+    /// writes and none is refused as read-only (the last fault's time, or MinValue when the master never changed).
+    /// Reports the outcomes and the longest write gap.
     /// </summary>
     public static async Task AssertAsync(string master, IReadOnlyList<string> replicas, WriteLoad load, WritableObserver observer,
         DateTimeOffset fencingDeadline, ITestOutputHelper output, bool lossless = true)
