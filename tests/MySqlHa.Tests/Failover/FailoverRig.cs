@@ -103,6 +103,17 @@ public sealed class FailoverRig : IAsyncDisposable
         return operation.Value;
     }
 
+    /// <summary>Waits until the cluster's stream holds an event of type <typeparamref name="T"/> (an alert, say).</summary>
+    public async Task WaitForClusterEventAsync<T>(TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!(await ClusterEventsAsync()).OfType<T>().Any())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no {typeof(T).Name} on the cluster within {limit}");
+            await Task.Delay(200);
+        }
+    }
+
     public async Task<int> FailoversStartedAsync() => (await ClusterEventsAsync()).OfType<OperationStarted>().Count(o => o.Kind == "failover");
 
     /// <summary>
