@@ -195,7 +195,8 @@ public sealed class Failover : Saga
         var newMaster = cluster.Find(Candidate)!.Endpoint;
         foreach (var follower in Followers)
         {
-            var snapshot = await StatusWithRetriesAsync(agents, follower, cancellation);
+            // A follower's agent may be slow to answer on a loaded host: a follower left unrepointed is worse than a wait.
+            var snapshot = await SwitchoverChecks.RetryAsync(() => agents.StatusAsync(Cluster, follower, cancellation), status => status is not null);
             var ahead = snapshot is null ? "" : GtidSets.Missing(cluster.Flavor, snapshot.GtidExecuted, NewMasterGtid);
             if (snapshot is null || ahead.Length > 0)
             {
@@ -218,17 +219,6 @@ public sealed class Failover : Saga
         }
         PhaseSeconds["repoint"] = (clock.GetUtcNow() - began).TotalSeconds;
         return new RecordFailover(Id);
-    }
-
-    /// <summary>A follower's agent may be slow to answer on a loaded host: a follower left unrepointed is worse than a wait.</summary>
-    private async Task<Replication.Status.ServerSnapshot?> StatusWithRetriesAsync(AgentClient agents, string follower, CancellationToken cancellation)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var snapshot = await agents.StatusAsync(Cluster, follower, cancellation);
-            if (snapshot is not null || attempt == 3) return snapshot;
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
-        }
     }
 
     /// <summary>6. MoHA's switch record in etcd, the audit record with what may be lost, the cluster released and blocked.</summary>

@@ -27,15 +27,19 @@ public static class SwitchoverChecks
     }
 
     /// <summary>After promotion a failed step is tried again a few times before it is reported as needing attention.</summary>
-    public static async Task<AgentAnswer> RetryAsync(Func<Task<AgentAnswer>> command)
+    public static Task<AgentAnswer> RetryAsync(Func<Task<AgentAnswer>> command) =>
+        RetryAsync(command, answer => answer.Succeeded || answer.Status is >= 400 and < 500);
+
+    /// <summary>Up to three attempts, a short pause between them, until <paramref name="settled"/> holds; answers the last.</summary>
+    public static async Task<T> RetryAsync<T>(Func<Task<T>> attempt, Func<T, bool> settled)
     {
-        AgentAnswer answer = null!;
+        T result = default!;
         foreach (var pause in new[] { 0, 200, 1000 })
         {
             await Task.Delay(pause);
-            answer = await command();
-            if (answer.Succeeded || answer.Status is >= 400 and < 500) return answer;
+            result = await attempt();
+            if (settled(result)) return result;
         }
-        return answer;
+        return result;
     }
 }
