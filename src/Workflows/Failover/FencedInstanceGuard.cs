@@ -14,11 +14,16 @@ namespace MySqlHa.Workflows.Failover;
 public sealed partial class FencedInstanceGuard(MonitorObservations observations, AgentClient agents, ClusterStream clusters, TimeProvider clock,
     ILogger<FencedInstanceGuard> logger)
 {
+    // The guard runs several times per monitor round: one probe that saw the server writable is acted on once.
+    private readonly Dictionary<(Guid Cluster, string Instance), DateTimeOffset> _actedOnProbeAt = [];
+
     public async Task EnforceAsync(Cluster cluster, CancellationToken cancellation)
     {
         foreach (var fenced in cluster.Instances.Where(i => i.Fenced))
         {
-            if (observations.Find(cluster.Id, fenced.Name)?.Probe.Snapshot is not { ReadOnly: false }) continue;
+            if (observations.Find(cluster.Id, fenced.Name)?.Probe.Snapshot is not { ReadOnly: false } writable) continue;
+            if (_actedOnProbeAt.GetValueOrDefault((cluster.Id, fenced.Name)) >= writable.ObservedAt) continue;
+            _actedOnProbeAt[(cluster.Id, fenced.Name)] = writable.ObservedAt;
             var attempt = $"{cluster.Id}:{fenced.Name}:refence:{clock.GetUtcNow().ToUnixTimeMilliseconds()}";
             await agents.CommandAsync(cluster.Name, fenced.Name, "set-read-only", new { commandId = attempt }, null, cancellation);
             await agents.CommandAsync(cluster.Name, fenced.Name, "kill-connections", new { commandId = attempt + ":kill" }, null, cancellation);
