@@ -3,7 +3,8 @@
 # src/Proxy (Release, its own process, following a static topology published in etcd) and through HAProxy in TCP
 # mode. oltp_point_select and oltp_read_write at 1, 16 and 64 threads on four 10,000-row tables; throughput and
 # p95/p99 latency as ratios to direct; CPU of each proxy per 100,000 forwarded queries (user+sys from
-# /proc/PID/stat around each cell); resident memory with 1,000 idle client sessions open. Prints a markdown table
+# /proc/PID/stat around each cell) and of the whole machine (every process, kernel threads and interrupts included,
+# from /proc/stat: what the kernel does for a proxy outside its process counts there); resident memory with 1,000 idle client sessions open. Prints a markdown table
 # and writes it, with the date and machine notes, to docs/benchmarks/proxy.md.
 #
 #   scripts/bench-proxy.sh          BENCH_SECONDS (20) per cell, in BENCH_ROUNDS (4) turns per path,
@@ -103,6 +104,8 @@ port_of() { case "$1" in direct) echo "$primary" ;; proxy) echo "$proxy_port" ;;
 pid_of() { case "$1" in proxy) echo "$proxy_pid" ;; haproxy) echo "$haproxy_pid" ;; *) echo "" ;; esac; }
 # user+sys clock ticks of a process, every thread included (fields 14 and 15 of /proc/PID/stat, after the name).
 cpu_ticks() { [ -n "$1" ] && awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" || echo 0; }
+# Busy clock ticks of the whole machine: user, nice, system, irq, softirq and steal of every core.
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 ticks_per_second="$(getconf CLK_TCK)"
 # Said when a cell fails: whether a proxy process has gone, and where its own log is.
 gone_note() {
@@ -136,19 +139,20 @@ per_run=$(( (seconds + rounds - 1) / rounds ))
 for test in "${tests[@]}"; do
   for threads in "${thread_counts[@]}"; do
     # The three paths take turns, several short runs each, so that drift on a shared machine touches all three alike.
-    declare -A ticks=([direct]=0 [proxy]=0 [haproxy]=0)
+    declare -A ticks=([direct]=0 [proxy]=0 [haproxy]=0) machine=([direct]=0 [proxy]=0 [haproxy]=0)
     for round in $(seq 1 "$rounds"); do
       for target in direct proxy haproxy; do
         pid="$(pid_of "$target")"
-        before="$(cpu_ticks "$pid")"
+        before="$(cpu_ticks "$pid")" machine_before="$(machine_ticks)"
         sysbench_run "$test" "$(port_of "$target")" "$threads" "$per_run" > "$run_dir/$test-$threads-$target-$round.log" \
           || fail "sysbench $test through $target at $threads threads failed (log: $run_dir/$test-$threads-$target-$round.log)$(gone_note)"
         ticks[$target]=$(( ticks[$target] + $(cpu_ticks "$pid") - before ))
+        machine[$target]=$(( machine[$target] + $(machine_ticks) - machine_before ))
       done
     done
     for target in direct proxy haproxy; do
       # Queries and time add up over the runs; the histograms too (sysbench's buckets are fixed), for the percentiles.
-      awk -v test="$test" -v threads="$threads" -v target="$target" -v ticks="${ticks[$target]}" -v hz="$ticks_per_second" '
+      awk -v test="$test" -v threads="$threads" -v target="$target" -v ticks="${ticks[$target]}" -v machine="${machine[$target]}" -v hz="$ticks_per_second" '
         /^ *queries:/ { queries += $2 }
         /^ *total time:/ { time += $3 + 0 }
         /^Latency histogram/ { histogram = 1; next }
@@ -162,8 +166,8 @@ for test in "${tests[@]}"; do
         }
         END {
           if (queries == 0 || total == 0 || time == 0) { print "no figures from sysbench" > "/dev/stderr"; exit 1 }
-          printf "%s\t%s\t%s\t%.1f\t%.3f\t%.3f\t%.4f\n", test, threads, target, queries / time, percentile(0.95), percentile(0.99),
-            ticks / hz / queries * 100000
+          printf "%s\t%s\t%s\t%.1f\t%.3f\t%.3f\t%.4f\t%.4f\n", test, threads, target, queries / time, percentile(0.95), percentile(0.99),
+            ticks / hz / queries * 100000, machine / hz / queries * 100000
         }' "$run_dir/$test-$threads-$target"-*.log >> "$results" || fail "cannot read sysbench's reports ($run_dir/$test-$threads-$target-*.log)"
       echo "  $(tail -1 "$results" | tr '\t' ' ')"
     done
@@ -197,8 +201,9 @@ load average at the start $load_at_start (the machine is shared: other work runs
 report="# Proxy data path: direct, through src/Proxy, through HAProxy
 
 Written by \`scripts/bench-proxy.sh\`. Throughput (queries per second) and latency percentiles of the proxies are
-ratios to direct (throughput above 1 is better, latency below 1 is better); CPU is user+sys seconds of the proxy
-process per 100,000 forwarded queries.
+ratios to direct (throughput above 1 is better, latency below 1 is better). CPU is user+sys seconds per 100,000
+forwarded queries: of the proxy process, and of the whole machine (sysbench, MariaDB, the proxy, kernel threads and
+interrupts), whose excess over direct is what the proxy costs in all, wherever the kernel does its work.
 
 $notes
 

@@ -16,8 +16,9 @@ public sealed record ProxiedCluster(string Name, IPEndPoint ReadWrite, IPEndPoin
 /// (MYSQLHA_PROXY_ prefix). Clusters:N:Name, Clusters:N:ReadWrite ("127.0.0.1:6033"), Clusters:N:ReadOnly,
 /// Clusters:N:ReadOnlyFallsBackToMaster (default false), Clusters:N:Topology ("etcd", the default, or "api": follow
 /// the Api's stream at ApiUrl for Clusters:N:ApiClusterId instead).
-/// DataPath: how bytes cross, Splice (Linux splice(2), kernel to kernel; the default on Linux) or Managed (socket
-/// reads and writes through pooled buffers; elsewhere, and wherever a pipe cannot be made).
+/// DataPath: how bytes cross. Sockmap (the default on Linux: the kernel redirects each socket's bytes to its peer, an
+/// eBPF sockmap; needs Linux 5.13 and root, else Splice is used), Splice (Linux splice(2) through a pipe, kernel to
+/// kernel) or Managed (socket reads and writes through pooled buffers; elsewhere, and wherever a pipe cannot be made).
 /// HoldTimeout (default 10 s) and MaxHeldConnections (default 1000) bound how long and how many new read-write
 /// connections wait while a cluster is switching.
 /// </summary>
@@ -60,10 +61,10 @@ public sealed record ProxySettings(EtcdOptions Etcd, IReadOnlyList<ProxiedCluste
         var maxHeld = configuration.GetValue("MaxHeldConnections", 1000);
         if (maxHeld < 0) problems.Add("MaxHeldConnections cannot be negative");
 
-        var dataPath = OperatingSystem.IsLinux() ? DataPath.Splice : DataPath.Managed;
-        if (configuration["DataPath"] is { } chosen && !Enum.TryParse(chosen, ignoreCase: true, out dataPath))
-            problems.Add($"DataPath '{chosen}' is neither Splice nor Managed");
-        if (dataPath == DataPath.Splice && !OperatingSystem.IsLinux()) problems.Add("DataPath Splice needs Linux");
+        var dataPath = OperatingSystem.IsLinux() ? DataPath.Sockmap : DataPath.Managed;
+        if (configuration["DataPath"] is { } chosen && (!Enum.TryParse(chosen, ignoreCase: true, out dataPath) || !Enum.IsDefined(dataPath)))
+            problems.Add($"DataPath '{chosen}' is none of Sockmap, Splice and Managed");
+        if (dataPath != DataPath.Managed && !OperatingSystem.IsLinux()) problems.Add($"DataPath {dataPath} needs Linux");
 
         if (problems.Count > 0)
             throw new InvalidOperationException("The proxy's configuration is not usable:" + string.Concat(problems.Select(p => Environment.NewLine + "  - " + p)));
@@ -106,4 +107,5 @@ public enum DataPath
 {
     Managed,
     Splice,
+    Sockmap,
 }

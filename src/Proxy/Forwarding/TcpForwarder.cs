@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using MySqlHa.Proxy.Configuration;
 using Prometheus;
 
 namespace MySqlHa.Proxy.Forwarding;
@@ -17,7 +16,7 @@ internal readonly record struct RouteChoice(DnsEndPoint? Target, string? Refusal
 /// </summary>
 internal sealed partial class TcpForwarder(
     string cluster, string listener, IPEndPoint listen, Func<CancellationToken, ValueTask<RouteChoice>> choose,
-    Func<DnsEndPoint, bool> stillRoutedTo, TimeSpan connectTimeout, DataPath dataPath, ILogger logger)
+    Func<DnsEndPoint, bool> stillRoutedTo, TimeSpan connectTimeout, Relay relay, ILogger logger)
 {
     private readonly ConcurrentDictionary<long, (DnsEndPoint Target, Socket Client, Socket Server)> _open = new();
     private readonly Counter.Child _bytesToServer = ProxyMetrics.Bytes.WithLabels(cluster, listener, "to_server");
@@ -78,7 +77,7 @@ internal sealed partial class TcpForwarder(
                 connectDeadline.CancelAfter(connectTimeout);
                 try
                 {
-                    await server.ConnectAsync(target, connectDeadline.Token);
+                    await relay.ConnectAsync(server, target, connectDeadline.Token);
                 }
                 catch (Exception e) when (e is SocketException or OperationCanceledException)
                 {
@@ -108,9 +107,7 @@ internal sealed partial class TcpForwarder(
             }, (client, server));
             try
             {
-                // Without a pipe to spare (too many open files), a connection crosses the managed way.
-                if (dataPath != DataPath.Splice || !await SpliceRelay.TryRunAsync(client, server, _bytesToServer, _bytesToClient))
-                    await SocketRelay.RunAsync(client, server, _bytesToServer, _bytesToClient);
+                await relay.RunAsync(client, server, _bytesToServer, _bytesToClient);
             }
             finally
             {

@@ -22,17 +22,17 @@ internal sealed class ClusterRouting
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _held;
 
-    public ClusterRouting(ProxiedCluster cluster, ProxySettings settings, ITopologyFeed topology, ILoggerFactory logging)
+    public ClusterRouting(ProxiedCluster cluster, ProxySettings settings, ITopologyFeed topology, Relay relay, ILoggerFactory logging)
     {
         _cluster = cluster;
         _settings = settings;
         _topology = topology;
         var logger = logging.CreateLogger($"MySqlHa.Proxy.{cluster.Name}");
         _readWrite = new TcpForwarder(cluster.Name, "read-write", cluster.ReadWrite, ChooseMasterAsync,
-            server => server.Equals(Routes.Master), settings.ConnectTimeout, settings.DataPath, logger);
+            server => server.Equals(Routes.Master), settings.ConnectTimeout, relay, logger);
         if (cluster.ReadOnly is { } readOnly)
             _readOnly = new TcpForwarder(cluster.Name, "read-only", readOnly, _ => ValueTask.FromResult(ChooseReplica()),
-                _ => true, settings.ConnectTimeout, settings.DataPath, logger);
+                _ => true, settings.ConnectTimeout, relay, logger);
         _topology.Changed += Apply;
     }
 

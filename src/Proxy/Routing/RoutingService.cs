@@ -1,6 +1,7 @@
 using MySqlHa.Coordination.Etcd;
 using MySqlHa.Coordination.Topology;
 using MySqlHa.Proxy.Configuration;
+using MySqlHa.Proxy.Forwarding;
 
 namespace MySqlHa.Proxy.Routing;
 
@@ -15,12 +16,13 @@ internal sealed class RoutingService : BackgroundService
         if (settings.ApiUrl is { } apiUrl)
             _api = new HttpClient(new SocketsHttpHandler { ConnectTimeout = settings.ConnectTimeout })
                 { BaseAddress = apiUrl, Timeout = Timeout.InfiniteTimeSpan };
+        var relay = Relay.Choose(settings.DataPath, logging.CreateLogger<Relay>());
         Clusters = settings.Clusters.Select(cluster =>
         {
             ITopologyFeed topology = cluster.ApiClusterId is { } id
                 ? new ApiTopologyFollower(_api!, id, logging.CreateLogger<ApiTopologyFollower>())
                 : new TopologyFollower(etcd, cluster.Name);
-            return new ClusterRouting(cluster, settings, topology, logging);
+            return new ClusterRouting(cluster, settings, topology, relay, logging);
         }).ToList();
     }
 

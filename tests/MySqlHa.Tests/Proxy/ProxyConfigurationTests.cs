@@ -20,6 +20,6 @@ public sealed class ProxyConfigurationTests
         Assert.Equal(2, await proxy.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("Clusters:0:ApiClusterId 'not-a-guid' is not the Api's id of a cluster", proxy.Output);
         Assert.Contains("ApiUrl '' is not an http(s) URL", proxy.Output);
-        Assert.Contains("DataPath 'teleport' is neither Splice nor Managed", proxy.Output);
+        Assert.Contains("DataPath 'teleport' is none of Sockmap, Splice and Managed", proxy.Output);
     }
 }

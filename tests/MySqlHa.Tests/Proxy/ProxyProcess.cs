@@ -6,8 +6,9 @@ namespace MySqlHa.Tests.Proxy;
 internal static class ProxyProcess
 {
     /// <param name="settings">further settings, by their names after MYSQLHA_PROXY_ (e.g. HoldTimeout)</param>
+    /// <param name="launcher">a command that runs the proxy (see <see cref="ServiceProcess.Start"/>)</param>
     public static ServiceProcess Start(string etcdPrefix, string cluster, int readWritePort, int readOnlyPort,
-        IReadOnlyDictionary<string, string>? settings = null)
+        IReadOnlyDictionary<string, string>? settings = null, IReadOnlyList<string>? launcher = null)
     {
         var environment = new Dictionary<string, string?>
         {
@@ -18,6 +19,6 @@ internal static class ProxyProcess
             ["MYSQLHA_PROXY_Clusters__0__ReadOnly"] = $"127.0.0.1:{readOnlyPort}",
         };
         foreach (var (name, value) in settings ?? new Dictionary<string, string>()) environment[$"MYSQLHA_PROXY_{name}"] = value;
-        return ServiceProcess.Start("Proxy", environment);
+        return ServiceProcess.Start("Proxy", environment, launcher);
     }
 }

@@ -14,7 +14,10 @@ using MySqlHa.Tests.Sandbox;
 
 namespace MySqlHa.Tests.Proxy;
 
-/// <summary>Every scenario on the default data path (splice on Linux); <see cref="ProxyRoutingOnTheManagedDataPathTests"/> runs them again on the other.</summary>
+/// <summary>
+/// Every scenario on the default data path: on Linux run as root, the kernel's socket redirect (sockmap). The
+/// subclasses run them again on the splice path the proxy falls back to and on the managed path.
+/// </summary>
 [Collection(SandboxCollection.Name)]
 public class ProxyRoutingTests : IDisposable
 {
@@ -24,14 +27,18 @@ public class ProxyRoutingTests : IDisposable
     private readonly int _readWritePort = ServiceProcess.FreePort();
     private readonly int _readOnlyPort = ServiceProcess.FreePort();
     private readonly ServiceProcess _proxy;
+    private readonly string _expectedDataPath;
 
-    public ProxyRoutingTests() : this(dataPath: null)
+    public ProxyRoutingTests() : this(dataPath: null, expectedDataPath: "Sockmap")
     {
     }
 
     /// <param name="dataPath">the proxy's DataPath setting; null leaves its default</param>
-    protected ProxyRoutingTests(string? dataPath)
+    /// <param name="expectedDataPath">the data path the proxy should say it uses</param>
+    /// <param name="launcher">a command that runs the proxy (see <see cref="ServiceProcess.Start"/>)</param>
+    protected ProxyRoutingTests(string? dataPath, string expectedDataPath, IReadOnlyList<string>? launcher = null)
     {
+        _expectedDataPath = expectedDataPath;
         _etcd = new EtcdConnection(new EtcdOptions { Endpoint = SandboxSettings.Current.Etcd, Prefix = _prefix });
         var settings = new Dictionary<string, string>
         {
@@ -39,7 +46,16 @@ public class ProxyRoutingTests : IDisposable
             ["Clusters__0__ReadOnlyFallsBackToMaster"] = "true",
         };
         if (dataPath is not null) settings["DataPath"] = dataPath;
-        _proxy = ProxyProcess.Start(_prefix, Cluster, _readWritePort, _readOnlyPort, settings);
+        _proxy = ProxyProcess.Start(_prefix, Cluster, _readWritePort, _readOnlyPort, settings, launcher);
+    }
+
+    [Fact]
+    public async Task The_proxy_forwards_on_the_data_path_it_says_it_uses()
+    {
+        await PublishAsync(1, SandboxReplication.Primary, []);
+
+        Assert.Equal(SandboxReplication.Primary.Port, await PortBehindAsync(_readWritePort));
+        Assert.Contains($"Data path: {_expectedDataPath}", _proxy.Output);
     }
 
     [Fact]

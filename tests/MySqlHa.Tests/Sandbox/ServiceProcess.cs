@@ -25,12 +25,16 @@ public sealed class ServiceProcess : IDisposable
 
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    /// <summary>Starts src/{project} with the given environment; a null value removes the variable.</summary>
-    public static ServiceProcess Start(string project, IDictionary<string, string?> environment)
+    /// <summary>
+    /// Starts src/{project} with the given environment; a null value removes the variable. With <paramref name="launcher"/>,
+    /// that command runs it (setpriv with its options, say), as a service manager might.
+    /// </summary>
+    public static ServiceProcess Start(string project, IDictionary<string, string?> environment, IReadOnlyList<string>? launcher = null)
     {
         var assembly = ProjectAssembly(project);
         var url = $"http://127.0.0.1:{FreePort()}";
-        var start = new ProcessStartInfo("dotnet", [assembly])
+        string[] command = [.. launcher ?? [], "dotnet", assembly];
+        var start = new ProcessStartInfo(command[0], command[1..])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

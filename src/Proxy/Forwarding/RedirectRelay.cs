@@ -1,0 +1,124 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net.Sockets;
+using Prometheus;
+
+namespace MySqlHa.Proxy.Forwarding;
+
+/// <summary>
+/// The sockmap data path: the pair is handed to the kernel (<see cref="SocketRedirectMap"/>), which moves every byte,
+/// and the process only waits for the ends (<see cref="SocketWatch"/>), never for bytes. What the kernel leaves
+/// with a socket (what arrived before the pair was made: the server's greeting) is carried over by hand. Before an
+/// end is passed on, the kernel must have written out all the socket received, so that a half-close never overtakes
+/// the last bytes. Bytes are counted from the kernel's TCP figures when a direction ends; a direction ended by a
+/// reset or a close is not counted.
+/// </summary>
+internal static class RedirectRelay
+{
+    private const int TcpLevel = 6, TcpInfoOption = 11, TcpInfoSize = 232;
+    private const int BytesSentOffset = 200, BytesRetransmittedOffset = 208, NotSentOffset = 144, BytesReceivedOffset = 128;
+    private const int LeftBytesBufferSize = 16 * 1024;
+
+    // A peer that reads nothing for this long while its bytes wait gets the end anyway: it is not reading.
+    private static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(30);
+
+    public static Task RunAsync(SocketRedirectMap redirects, SocketWatch watch, Socket client, Socket server,
+        Counter.Child toServer, Counter.Child toClient)
+    {
+        // The map is full: each socket may now hold a half-made pair, whose bytes stay with the socket, so the pumps carry all.
+        if (!redirects.TryPair(speaksFirst: server, other: client)) return SocketRelay.RunAsync(client, server, toServer, toClient);
+        return Task.WhenAll(CarryAsync(client, server, toServer, watch), CarryAsync(server, client, toClient, watch));
+    }
+
+    /// <summary>One direction, from its first bytes to its end, passed on to <paramref name="to"/> as SocketRelay passes it.</summary>
+    private static async Task CarryAsync(Socket from, Socket to, Counter.Child counter, SocketWatch watch)
+    {
+        try
+        {
+            CarryLeftBytes(from, to);
+            switch (await watch.WhenEndedAsync(from))
+            {
+                case SocketEnd.Finished:
+                    CarryLeftBytes(from, to);
+                    await HandedOverAsync(from, to, counter);
+                    to.Shutdown(SocketShutdown.Send);
+                    break;
+                case SocketEnd.Failed:
+                    to.Close();
+                    break;
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            to.Close();
+        }
+    }
+
+    /// <summary>Sends on what the kernel left in <paramref name="from"/>'s own receive queue, without waiting for more.</summary>
+    private static void CarryLeftBytes(Socket from, Socket to)
+    {
+        // Neither socket ever joins the runtime's socket engine on this path: non-blocking calls answer at once.
+        from.Blocking = false;
+        byte[]? buffer = null;
+        try
+        {
+            while (true)
+            {
+                buffer ??= ArrayPool<byte>.Shared.Rent(LeftBytesBufferSize);
+                var read = from.Receive(buffer, SocketFlags.None, out var error);
+                if (error == SocketError.WouldBlock || read == 0) return;
+                if (error != SocketError.Success) throw new SocketException((int)error);
+                for (var sent = 0; sent < read;)
+                {
+                    if (!to.Poll(StallLimit, SelectMode.SelectWrite)) throw new SocketException((int)SocketError.TimedOut);
+                    sent += to.Send(buffer, sent, read - sent, SocketFlags.None);
+                }
+            }
+        }
+        finally
+        {
+            if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary><paramref name="from"/> has ended: waits until <paramref name="to"/> has taken every byte it received, then counts them.</summary>
+    private static async ValueTask HandedOverAsync(Socket from, Socket to, Counter.Child counter)
+    {
+        // The kernel counts the end (FIN) as one byte received.
+        var received = ReceivedBytes(from) - 1;
+        var (taken, stalledSince) = (-1L, Stopwatch.GetTimestamp());
+        while (true)
+        {
+            var nowTaken = TakenBytes(to);
+            if (nowTaken >= received) break;
+            if (nowTaken != taken) (taken, stalledSince) = (nowTaken, Stopwatch.GetTimestamp());
+            else if (Stopwatch.GetElapsedTime(stalledSince) > StallLimit) break;
+            await Task.Delay(1);
+        }
+        counter.Inc(received);
+    }
+
+    /// <summary>Every byte written into the socket: sent once (retransmissions aside) or still waiting to be sent.</summary>
+    private static long TakenBytes(Socket socket)
+    {
+        Span<byte> info = stackalloc byte[TcpInfoSize];
+        ReadTcpInfo(socket, info);
+        return BinaryPrimitives.ReadInt64LittleEndian(info[BytesSentOffset..])
+            - BinaryPrimitives.ReadInt64LittleEndian(info[BytesRetransmittedOffset..])
+            + BinaryPrimitives.ReadUInt32LittleEndian(info[NotSentOffset..]);
+    }
+
+    private static long ReceivedBytes(Socket socket)
+    {
+        Span<byte> info = stackalloc byte[TcpInfoSize];
+        ReadTcpInfo(socket, info);
+        return BinaryPrimitives.ReadInt64LittleEndian(info[BytesReceivedOffset..]);
+    }
+
+    private static void ReadTcpInfo(Socket socket, Span<byte> info)
+    {
+        if (socket.GetRawSocketOption(TcpLevel, TcpInfoOption, info) < TcpInfoSize)
+            throw new PlatformNotSupportedException("The kernel's TCP_INFO lacks byte counts (Linux 4.19 or later has them)");
+    }
+}
