@@ -7,7 +7,7 @@ namespace MySqlHa.Proxy.Forwarding;
 /// connection of a listener, and adding once per read would make every packet contend on it. A scrape lags by at
 /// most <see cref="Batch"/> bytes per open connection and direction; the rest is added when the direction ends.
 /// </summary>
-internal struct BatchedByteCount(Counter.Child? counter)
+internal struct BatchedByteCount(Counter.Child counter)
 {
     private const long Batch = 256 * 1024;
     private long _uncounted;
@@ -16,13 +16,13 @@ internal struct BatchedByteCount(Counter.Child? counter)
     {
         _uncounted += bytes;
         if (_uncounted < Batch) return;
-        counter?.Inc(_uncounted);
+        counter.Inc(_uncounted);
         _uncounted = 0;
     }
 
     public void Flush()
     {
-        if (_uncounted > 0) counter?.Inc(_uncounted);
+        if (_uncounted > 0) counter.Inc(_uncounted);
         _uncounted = 0;
     }
 }

@@ -22,11 +22,8 @@ internal static class SocketRelay
     public static Task RunAsync(Socket client, Socket server, Counter.Child toServer, Counter.Child toClient) =>
         Task.WhenAll(PumpAsync(client, server, toServer), PumpAsync(server, client, toClient));
 
-    /// <summary>
-    /// Copies until <paramref name="from"/> ends, then passes the end on (a half-close), so the peer sees it too, once
-    /// <paramref name="beforePassingEndOn"/> (when given) has finished. Counts what it copied in <paramref name="counter"/>, when given.
-    /// </summary>
-    internal static async Task PumpAsync(Socket from, Socket to, Counter.Child? counter, Func<ValueTask>? beforePassingEndOn = null)
+    /// <summary>Copies until <paramref name="from"/> ends, then passes the end on (a half-close), so the peer sees it too.</summary>
+    private static async Task PumpAsync(Socket from, Socket to, Counter.Child counter)
     {
         byte[]? buffer = null;
         var bytes = new BatchedByteCount(counter);
@@ -57,7 +54,6 @@ internal static class SocketRelay
                     await Task.Yield();
                 }
             }
-            if (beforePassingEndOn is not null) await beforePassingEndOn();
             to.Shutdown(SocketShutdown.Send);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
