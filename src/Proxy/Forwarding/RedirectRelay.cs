@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Prometheus;
 
 namespace MySqlHa.Proxy.Forwarding;
@@ -14,10 +15,10 @@ namespace MySqlHa.Proxy.Forwarding;
 /// the last bytes. Bytes are counted from the kernel's TCP figures when a direction ends; a direction ended by a
 /// reset or a close is not counted.
 /// </summary>
-internal static class RedirectRelay
+internal static partial class RedirectRelay
 {
     private const int TcpLevel = 6, TcpInfoOption = 11, TcpInfoSize = 232;
-    private const int BytesSentOffset = 200, BytesRetransmittedOffset = 208, NotSentOffset = 144, BytesReceivedOffset = 128;
+    private const int BytesAcknowledgedOffset = 120, BytesReceivedOffset = 128, OutputQueue = 0x5411;
     private const int LeftBytesBufferSize = 16 * 1024;
 
     // A peer that reads nothing for this long while its bytes wait gets the end anyway: it is not reading.
@@ -26,13 +27,26 @@ internal static class RedirectRelay
     public static Task RunAsync(SocketRedirectMap redirects, SocketWatch watch, Socket client, Socket server,
         Counter.Child toServer, Counter.Child toClient)
     {
-        // The map is full: each socket may now hold a half-made pair, whose bytes stay with the socket, so the pumps carry all.
-        if (!redirects.TryPair(speaksFirst: server, other: client)) return SocketRelay.RunAsync(client, server, toServer, toClient);
-        return Task.WhenAll(CarryAsync(client, server, toServer, watch), CarryAsync(server, client, toClient, watch));
+        long clientTookBefore, serverTookBefore;
+        try
+        {
+            // What each socket had taken before the pair (the connecting side's SYN counts as one byte acknowledged).
+            (clientTookBefore, serverTookBefore) = (TakenBytes(client), TakenBytes(server));
+            // The map is full: each socket may now hold a half-made pair, whose bytes stay with the socket, so the pumps carry all.
+            if (!redirects.TryPair(speaksFirst: server, other: client)) return SocketRelay.RunAsync(client, server, toServer, toClient);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed before the relay began (a demotion racing the connect): nothing to move.
+            return Task.CompletedTask;
+        }
+        return Task.WhenAll(
+            CarryAsync(client, server, serverTookBefore, toServer, watch),
+            CarryAsync(server, client, clientTookBefore, toClient, watch));
     }
 
     /// <summary>One direction, from its first bytes to its end, passed on to <paramref name="to"/> as SocketRelay passes it.</summary>
-    private static async Task CarryAsync(Socket from, Socket to, Counter.Child counter, SocketWatch watch)
+    private static async Task CarryAsync(Socket from, Socket to, long toTookBefore, Counter.Child counter, SocketWatch watch)
     {
         try
         {
@@ -41,7 +55,7 @@ internal static class RedirectRelay
             {
                 case SocketEnd.Finished:
                     CarryLeftBytes(from, to);
-                    await HandedOverAsync(from, to, counter);
+                    await HandedOverAsync(from, to, toTookBefore, counter);
                     to.Shutdown(SocketShutdown.Send);
                     break;
                 case SocketEnd.Failed:
@@ -67,12 +81,15 @@ internal static class RedirectRelay
             {
                 buffer ??= ArrayPool<byte>.Shared.Rent(LeftBytesBufferSize);
                 var read = from.Receive(buffer, SocketFlags.None, out var error);
-                if (error == SocketError.WouldBlock || read == 0) return;
+                if (error == SocketError.WouldBlock) return;
                 if (error != SocketError.Success) throw new SocketException((int)error);
+                if (read == 0) return;
                 for (var sent = 0; sent < read;)
                 {
-                    if (!to.Poll(StallLimit, SelectMode.SelectWrite)) throw new SocketException((int)SocketError.TimedOut);
-                    sent += to.Send(buffer, sent, read - sent, SocketFlags.None);
+                    // The kernel's redirect writes into the same send buffer, so a poll that saw room does not promise it.
+                    sent += to.Send(buffer, sent, read - sent, SocketFlags.None, out error);
+                    if (error == SocketError.WouldBlock && !to.Poll(StallLimit, SelectMode.SelectWrite)) error = SocketError.TimedOut;
+                    if (error is not (SocketError.Success or SocketError.WouldBlock)) throw new SocketException((int)error);
                 }
             }
         }
@@ -83,14 +100,14 @@ internal static class RedirectRelay
     }
 
     /// <summary><paramref name="from"/> has ended: waits until <paramref name="to"/> has taken every byte it received, then counts them.</summary>
-    private static async ValueTask HandedOverAsync(Socket from, Socket to, Counter.Child counter)
+    private static async ValueTask HandedOverAsync(Socket from, Socket to, long toTookBefore, Counter.Child counter)
     {
         // The kernel counts the end (FIN) as one byte received.
         var received = ReceivedBytes(from) - 1;
         var (taken, stalledSince) = (-1L, Stopwatch.GetTimestamp());
         while (true)
         {
-            var nowTaken = TakenBytes(to);
+            var nowTaken = TakenBytes(to) - toTookBefore;
             if (nowTaken >= received) break;
             if (nowTaken != taken) (taken, stalledSince) = (nowTaken, Stopwatch.GetTimestamp());
             else if (Stopwatch.GetElapsedTime(stalledSince) > StallLimit) break;
@@ -99,14 +116,14 @@ internal static class RedirectRelay
         counter.Inc(received);
     }
 
-    /// <summary>Every byte written into the socket: sent once (retransmissions aside) or still waiting to be sent.</summary>
+    /// <summary>Every byte written into the socket: acknowledged by the peer or still in the send queue (SIOCOUTQ), exact whatever was resent.</summary>
     private static long TakenBytes(Socket socket)
     {
         Span<byte> info = stackalloc byte[TcpInfoSize];
         ReadTcpInfo(socket, info);
-        return BinaryPrimitives.ReadInt64LittleEndian(info[BytesSentOffset..])
-            - BinaryPrimitives.ReadInt64LittleEndian(info[BytesRetransmittedOffset..])
-            + BinaryPrimitives.ReadUInt32LittleEndian(info[NotSentOffset..]);
+        if (OutputQueueSize(socket.SafeHandle, OutputQueue, out var queued) != 0)
+            throw new SocketException(Marshal.GetLastPInvokeError());
+        return BinaryPrimitives.ReadInt64LittleEndian(info[BytesAcknowledgedOffset..]) + queued;
     }
 
     private static long ReceivedBytes(Socket socket)
@@ -121,4 +138,7 @@ internal static class RedirectRelay
         if (socket.GetRawSocketOption(TcpLevel, TcpInfoOption, info) < TcpInfoSize)
             throw new PlatformNotSupportedException("The kernel's TCP_INFO lacks byte counts (Linux 4.19 or later has them)");
     }
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static partial int OutputQueueSize(SafeSocketHandle socket, int request, out int queued);
 }

@@ -34,9 +34,22 @@ internal sealed partial class Relay
         return relay;
     }
 
-    /// <summary>Connects the server side; on the sockmap path without the runtime's socket engine, which would wake for every byte the kernel moves.</summary>
-    public Task ConnectAsync(Socket server, DnsEndPoint target, CancellationToken cancel) =>
-        _watch is { } watch ? watch.ConnectAsync(server, target, cancel) : server.ConnectAsync(target, cancel).AsTask();
+    /// <summary>The server side, connected; on the sockmap path without the runtime's socket engine, which would wake for every byte the kernel moves.</summary>
+    public async Task<Socket> ConnectAsync(DnsEndPoint target, CancellationToken cancel)
+    {
+        if (_watch is { } watch) return await watch.ConnectAsync(target, cancel);
+        var server = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await server.ConnectAsync(target, cancel);
+            return server;
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+    }
 
     public async Task RunAsync(Socket client, Socket server, Counter.Child toServer, Counter.Child toClient)
     {

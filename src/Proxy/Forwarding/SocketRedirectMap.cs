@@ -6,7 +6,7 @@ namespace MySqlHa.Proxy.Forwarding;
 
 /// <summary>
 /// The kernel's socket-to-socket redirect (eBPF sockmap): a hash of sockets keyed by the socket cookie of each one's
-/// peer, and a ten-instruction stream-verdict program that sends every segment a paired socket receives straight to its
+/// peer, and a fifteen-instruction stream-verdict program that sends every segment a paired socket receives straight to its
 /// peer's send side. Bytes of a paired connection never wake the process, let alone cross into it. What the program
 /// cannot place (no peer in the map yet) it passes to the socket's own receive queue, where the relay reads it.
 /// Needs Linux 5.13 or later and CAP_BPF with CAP_NET_ADMIN (root); <see cref="TryCreate"/> answers why not otherwise.

@@ -31,6 +31,9 @@ internal sealed partial class SocketWatch
     private const int CloseOnExec = 0x80000, Add = 1, Modify = 3, AlreadyThere = 17;
     private const uint Writable = 0x4, Error = 0x8, HangUp = 0x10, PeerHalfClosed = 0x2000, OneShot = 1u << 30;
     private const int MaxEvents = 64;
+
+    // Answered when epoll would not take the socket (its watch limit reached): no event ever has every bit set.
+    private const uint Unwatchable = uint.MaxValue;
     private static readonly TimeSpan SweepEvery = TimeSpan.FromSeconds(1);
 
     // struct epoll_event is packed on x86-64 (12 bytes) and naturally aligned elsewhere (16).
@@ -55,30 +58,40 @@ internal sealed partial class SocketWatch
     }
 
     /// <summary>
-    /// Connects without the runtime's socket engine ever knowing the socket: the connect is started non-blocking and
-    /// its end awaited here. Tries each address of <paramref name="target"/> in turn; throws as Socket.ConnectAsync would.
+    /// A socket connected without the runtime's socket engine ever knowing it: the connect is started non-blocking and
+    /// its end awaited here. Tries each address of <paramref name="target"/> in turn, each with a socket of its own (a
+    /// socket whose connect failed cannot try again); throws as Socket.ConnectAsync would.
     /// </summary>
-    public async Task ConnectAsync(Socket socket, DnsEndPoint target, CancellationToken cancel)
+    public async Task<Socket> ConnectAsync(DnsEndPoint target, CancellationToken cancel)
     {
-        socket.Blocking = false;
         SocketException? failure = null;
         foreach (var address in await Dns.GetHostAddressesAsync(target.Host, cancel))
         {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false };
             try
             {
-                socket.Connect(new IPEndPoint(address, target.Port));
-                return;
+                try
+                {
+                    socket.Connect(new IPEndPoint(address, target.Port));
+                    return socket;
+                }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+                {
+                    if (await WaitAsync(socket, Writable, cancel) == Unwatchable) throw new SocketException((int)SocketError.NoBufferSpaceAvailable);
+                    var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+                    if (error == SocketError.Success) return socket;
+                    failure = new SocketException((int)error);
+                }
+                catch (SocketException e)
+                {
+                    failure = e;
+                }
+                socket.Dispose();
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+            catch
             {
-                await WaitAsync(socket, Writable, cancel);
-                var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
-                if (error == SocketError.Success) return;
-                failure = new SocketException((int)error);
-            }
-            catch (SocketException e)
-            {
-                failure = e;
+                socket.Dispose();
+                throw;
             }
         }
         throw failure ?? new SocketException((int)SocketError.HostNotFound);
@@ -87,10 +100,13 @@ internal sealed partial class SocketWatch
     public async Task<SocketEnd> WhenEndedAsync(Socket socket)
     {
         var happened = await WaitAsync(socket, PeerHalfClosed, CancellationToken.None);
-        return happened == 0 ? SocketEnd.Closed : (happened & Error) != 0 ? SocketEnd.Failed : SocketEnd.Finished;
+        return happened == 0 ? SocketEnd.Closed : (happened & Error) != 0 || happened == Unwatchable ? SocketEnd.Failed : SocketEnd.Finished;
     }
 
-    /// <summary>What happened to <paramref name="socket"/>, once <paramref name="interest"/> (or an error) has; 0 when it was closed here.</summary>
+    /// <summary>
+    /// What happened to <paramref name="socket"/>, once <paramref name="interest"/> (or an error) has; 0 when it was
+    /// closed here, <see cref="Unwatchable"/> when epoll would not take it.
+    /// </summary>
     private async Task<uint> WaitAsync(Socket socket, uint interest, CancellationToken cancel)
     {
         var id = Interlocked.Increment(ref _nextId);
@@ -111,7 +127,7 @@ internal sealed partial class SocketWatch
             ref var interestAndId = ref MemoryMarshal.GetReference(registration);
             if (EpollControl(_epoll, Add, descriptor, ref interestAndId) != 0
                 && (Marshal.GetLastPInvokeError() != AlreadyThere || EpollControl(_epoll, Modify, descriptor, ref interestAndId) != 0))
-                Answer(id, Error);
+                Answer(id, Unwatchable);
         }
         catch (ObjectDisposedException)
         {

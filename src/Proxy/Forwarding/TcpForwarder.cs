@@ -71,21 +71,8 @@ internal sealed partial class TcpForwarder(
                 LogRefused(listen.ToString(), refusal ?? "the topology names no target");
                 return;
             }
-            using var server = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            using (var connectDeadline = CancellationTokenSource.CreateLinkedTokenSource(stopping))
-            {
-                connectDeadline.CancelAfter(connectTimeout);
-                try
-                {
-                    await relay.ConnectAsync(server, target, connectDeadline.Token);
-                }
-                catch (Exception e) when (e is SocketException or OperationCanceledException)
-                {
-                    ProxyMetrics.Refusals.WithLabels(cluster, listener, "server unreachable").Inc();
-                    LogConnectFailed(target.ToString(), e.Message);
-                    return;
-                }
-            }
+            using var server = await ConnectAsync(target, stopping);
+            if (server is null) return;
             var id = Interlocked.Increment(ref _nextId);
             var targetLabel = target.ToString();
             _open[id] = (target, client, server);
@@ -114,6 +101,23 @@ internal sealed partial class TcpForwarder(
                 _open.TryRemove(id, out _);
                 ProxyMetrics.ActiveConnections.WithLabels(cluster, listener, targetLabel).Dec();
             }
+        }
+    }
+
+    /// <summary>A connected server socket, or null (counted and logged) when the server cannot be reached in time.</summary>
+    private async Task<Socket?> ConnectAsync(DnsEndPoint target, CancellationToken stopping)
+    {
+        using var connectDeadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        connectDeadline.CancelAfter(connectTimeout);
+        try
+        {
+            return await relay.ConnectAsync(target, connectDeadline.Token);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            ProxyMetrics.Refusals.WithLabels(cluster, listener, "server unreachable").Inc();
+            LogConnectFailed(target.ToString(), e.Message);
+            return null;
         }
     }
 
