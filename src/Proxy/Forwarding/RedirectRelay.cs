@@ -12,14 +12,17 @@ namespace MySqlHa.Proxy.Forwarding;
 /// and the process only waits for the ends (<see cref="SocketWatch"/>), never for bytes. What the kernel leaves
 /// with a socket (what arrived before the pair was made: the server's greeting) is carried over by hand. Before an
 /// end is passed on, the kernel must have written out all the socket received, so that a half-close never overtakes
-/// the last bytes. Bytes are counted from the kernel's TCP figures when a direction ends; a direction ended by a
-/// reset or a close is not counted.
+/// the last bytes. Bytes are counted from the kernel's TCP figures every few seconds and when a direction ends; what
+/// arrived in the last few seconds before this process closed a connection (on demotion, at stop) is not counted.
 /// </summary>
 internal static partial class RedirectRelay
 {
     private const int TcpLevel = 6, TcpInfoOption = 11, TcpInfoSize = 232;
     private const int BytesAcknowledgedOffset = 120, BytesReceivedOffset = 128, OutputQueue = 0x5411;
     private const int LeftBytesBufferSize = 16 * 1024;
+
+    // A long-lived session's bytes reach the counter this often (read from the kernel), not only when it ends.
+    private static readonly TimeSpan CountEvery = TimeSpan.FromSeconds(5);
 
     // A peer that reads nothing for this long while its bytes wait gets the end anyway: it is not reading.
     private static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(30);
@@ -48,17 +51,21 @@ internal static partial class RedirectRelay
     /// <summary>One direction, from its first bytes to its end, passed on to <paramref name="to"/> as SocketRelay passes it.</summary>
     private static async Task CarryAsync(Socket from, Socket to, long toTookBefore, Counter.Child counter, SocketWatch watch)
     {
+        var counted = 0L;
         try
         {
             CarryLeftBytes(from, to);
-            switch (await watch.WhenEndedAsync(from))
+            var ended = watch.WhenEndedAsync(from);
+            while (await Task.WhenAny(ended, Task.Delay(CountEvery)) != ended) counted = Count(counter, counted, ReceivedBytes(from));
+            switch (await ended)
             {
                 case SocketEnd.Finished:
                     CarryLeftBytes(from, to);
-                    await HandedOverAsync(from, to, toTookBefore, counter);
+                    counted = Count(counter, counted, await HandedOverAsync(from, to, toTookBefore));
                     to.Shutdown(SocketShutdown.Send);
                     break;
                 case SocketEnd.Failed:
+                    counted = Count(counter, counted, ReceivedBytes(from));
                     to.Close();
                     break;
             }
@@ -67,6 +74,13 @@ internal static partial class RedirectRelay
         {
             to.Close();
         }
+    }
+
+    /// <summary>Adds to the counter what <paramref name="received"/> holds beyond what was counted; answers the new count.</summary>
+    private static long Count(Counter.Child counter, long counted, long received)
+    {
+        if (received > counted) counter.Inc(received - counted);
+        return Math.Max(counted, received);
     }
 
     /// <summary>Sends on what the kernel left in <paramref name="from"/>'s own receive queue, without waiting for more.</summary>
@@ -99,8 +113,8 @@ internal static partial class RedirectRelay
         }
     }
 
-    /// <summary><paramref name="from"/> has ended: waits until <paramref name="to"/> has taken every byte it received, then counts them.</summary>
-    private static async ValueTask HandedOverAsync(Socket from, Socket to, long toTookBefore, Counter.Child counter)
+    /// <summary><paramref name="from"/> has ended: waits until <paramref name="to"/> has taken every byte it received; answers how many.</summary>
+    private static async ValueTask<long> HandedOverAsync(Socket from, Socket to, long toTookBefore)
     {
         // The kernel counts the end (FIN) as one byte received.
         var received = ReceivedBytes(from) - 1;
@@ -113,7 +127,7 @@ internal static partial class RedirectRelay
             else if (Stopwatch.GetElapsedTime(stalledSince) > StallLimit) break;
             await Task.Delay(1);
         }
-        counter.Inc(received);
+        return received;
     }
 
     /// <summary>Every byte written into the socket: acknowledged by the peer or still in the send queue (SIOCOUTQ), exact whatever was resent.</summary>
