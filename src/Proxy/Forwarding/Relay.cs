@@ -24,7 +24,7 @@ internal sealed partial class Relay
         var relay = new Relay(configured);
         if (configured == DataPath.Sockmap)
         {
-            string? whyNot = null;
+            string? whyNot;
             relay = SocketRedirectMap.TryCreate(out whyNot) is { } redirects && SocketWatch.TryCreate(out whyNot) is { } watch
                 ? new Relay(DataPath.Sockmap, redirects, watch)
                 : new Relay(DataPath.Splice);

@@ -68,33 +68,40 @@ internal sealed partial class SocketWatch
         foreach (var address in await Dns.GetHostAddressesAsync(target.Host, cancel))
         {
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false };
+            var connected = false;
             try
             {
-                try
-                {
-                    socket.Connect(new IPEndPoint(address, target.Port));
-                    return socket;
-                }
-                catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-                {
-                    if (await WaitAsync(socket, Writable, cancel) == Unwatchable) throw new SocketException((int)SocketError.NoBufferSpaceAvailable);
-                    var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
-                    if (error == SocketError.Success) return socket;
-                    failure = new SocketException((int)error);
-                }
-                catch (SocketException e)
-                {
-                    failure = e;
-                }
-                socket.Dispose();
+                failure = await ConnectOnceAsync(socket, new IPEndPoint(address, target.Port), cancel);
+                connected = failure is null;
             }
-            catch
+            finally
             {
-                socket.Dispose();
-                throw;
+                if (!connected) socket.Dispose();
             }
+            if (connected) return socket;
         }
         throw failure ?? new SocketException((int)SocketError.HostNotFound);
+    }
+
+    /// <summary>Null once <paramref name="socket"/> is connected, else why not; throws when cancelled.</summary>
+    private async Task<SocketException?> ConnectOnceAsync(Socket socket, IPEndPoint address, CancellationToken cancel)
+    {
+        try
+        {
+            socket.Connect(address);
+            return null;
+        }
+        catch (SocketException e) when (e.SocketErrorCode is not (SocketError.WouldBlock or SocketError.InProgress))
+        {
+            return e;
+        }
+        catch (SocketException)
+        {
+            // Under way: the kernel finishes it.
+        }
+        if (await WaitAsync(socket, Writable, cancel) == Unwatchable) return new SocketException((int)SocketError.NoBufferSpaceAvailable);
+        var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+        return error == SocketError.Success ? null : new SocketException((int)error);
     }
 
     public async Task<SocketEnd> WhenEndedAsync(Socket socket)
@@ -114,28 +121,20 @@ internal sealed partial class SocketWatch
         _waiting[id] = (socket, happened);
         await using var cancelled = cancel.UnsafeRegister(static (state, token) =>
             ((TaskCompletionSource<uint>)state!).TrySetCanceled(token), happened);
-        var added = false;
-        var handle = socket.SafeHandle;
         try
         {
-            handle.DangerousAddRef(ref added);
             Span<byte> registration = stackalloc byte[EventSize];
             BitConverter.TryWriteBytes(registration, interest | Error | HangUp | OneShot);
             BitConverter.TryWriteBytes(registration[DataOffset..], id);
             // A socket watched once before (its connect) is still in the set, its one-shot interest spent: rearmed.
-            var descriptor = (int)handle.DangerousGetHandle();
             ref var interestAndId = ref MemoryMarshal.GetReference(registration);
-            if (EpollControl(_epoll, Add, descriptor, ref interestAndId) != 0
-                && (Marshal.GetLastPInvokeError() != AlreadyThere || EpollControl(_epoll, Modify, descriptor, ref interestAndId) != 0))
+            if (EpollControl(_epoll, Add, socket.SafeHandle, ref interestAndId) != 0
+                && (Marshal.GetLastPInvokeError() != AlreadyThere || EpollControl(_epoll, Modify, socket.SafeHandle, ref interestAndId) != 0))
                 Answer(id, Unwatchable);
         }
         catch (ObjectDisposedException)
         {
             Answer(id, 0);
-        }
-        finally
-        {
-            if (added) handle.DangerousRelease();
         }
         try
         {
@@ -171,8 +170,9 @@ internal sealed partial class SocketWatch
     [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
     private static partial int EpollCreate(int flags);
 
+    // As in SpliceRelay: the marshaller holds a reference to the socket for the length of the call only.
     [LibraryImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
-    private static partial int EpollControl(int epoll, int operation, int descriptor, ref byte interest);
+    private static partial int EpollControl(int epoll, int operation, SafeSocketHandle socket, ref byte interest);
 
     [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
     private static partial int EpollWait(int epoll, ref byte events, int maxEvents, int timeoutMilliseconds);
