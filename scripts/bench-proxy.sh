@@ -25,6 +25,7 @@ for tool in sysbench haproxy etcdctl mariadb taskset dotnet curl; do
   command -v "$tool" > /dev/null || fail "$tool is not installed (scripts/env.sh up installs the Debian packages)"
 done
 "$repo/scripts/env.sh" up > /dev/null || fail "the sandbox did not come up (scripts/env.sh up)"
+"$repo/scripts/env.sh" reset > /dev/null || fail "the sandbox could not be reset to its canonical topology (scripts/env.sh reset)"
 sandbox="${MYSQLHA_SANDBOX:-$repo/.sandbox}"
 set -a; . "$sandbox/sandbox.env"; set +a
 for project in src/Proxy benchmarks/IdleConnections; do

@@ -2,11 +2,18 @@
 # The MySqlHa sandbox: three MariaDB servers (one primary, two GTID replicas), a private PostgreSQL cluster and
 # one etcd member, all on 127.0.0.1, all under one working folder that git ignores.
 #
-#   scripts/env.sh up       install what is missing, start what is not running, print where everything is
+#   scripts/env.sh up       install what is missing, start what is not running, print where everything is; the
+#                           canonical topology is arranged on the first start only: after that, `up` never changes
+#                           a server's role, replication or read_only (a restarted server comes back read-only with
+#                           replication stopped, as a crashed server does)
 #   scripts/env.sh down     stop exactly the processes this script started (by pid file)
 #   scripts/env.sh status   print what runs and where; exit 1 if anything is down
-#   scripts/env.sh reset    put replication back to the canonical shape (instance 1 primary, 2 and 3 replicas);
-#                           servers whose histories diverged are wiped and re-created
+#   scripts/env.sh reset    the one command that restores the canonical topology: every server started (a frozen one
+#                           resumed), its client sessions ended, its data, users, binary logs and GTID history wiped
+#                           (the sandbox's own users kept), instance 1 the writable primary and the others its
+#                           replicas; returns when every server accepts the admin and replication users over TCP and
+#                           the replicas have applied a fresh write of the primary. A server that cannot be wiped is
+#                           re-created from nothing.
 #   scripts/env.sh start-server N   start MariaDB instance N alone, as a crashed server restarts: read-only,
 #                           replication stopped, nothing rearranged (fault tests use it)
 #   scripts/env.sh install  only install the Debian packages
@@ -162,74 +169,109 @@ create_mariadb_users() {
   local n="$1" admin_password repl_password
   admin_password="$(secret mariadb-admin.password)"
   repl_password="$(secret mariadb-repl.password)"
-  # Users are created outside the binary log on every server, so replication starts from an empty GTID history.
+  # Outside the binary log on every server, so replication starts from an empty GTID history. ALTER USER puts the
+  # passwords back should a test have changed them.
   mariadb_sql "$n" "SET SESSION sql_log_bin=0;
     CREATE USER IF NOT EXISTS '$admin_user'@'127.0.0.1' IDENTIFIED BY '$admin_password';
     CREATE USER IF NOT EXISTS '$admin_user'@'localhost' IDENTIFIED BY '$admin_password';
+    ALTER USER '$admin_user'@'127.0.0.1' IDENTIFIED BY '$admin_password' ACCOUNT UNLOCK;
+    ALTER USER '$admin_user'@'localhost' IDENTIFIED BY '$admin_password' ACCOUNT UNLOCK;
     GRANT ALL PRIVILEGES ON *.* TO '$admin_user'@'127.0.0.1' WITH GRANT OPTION;
     GRANT ALL PRIVILEGES ON *.* TO '$admin_user'@'localhost' WITH GRANT OPTION;
     CREATE USER IF NOT EXISTS '$repl_user'@'127.0.0.1' IDENTIFIED BY '$repl_password';
+    ALTER USER '$repl_user'@'127.0.0.1' IDENTIFIED BY '$repl_password' ACCOUNT UNLOCK;
     GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '$repl_user'@'127.0.0.1';
     FLUSH PRIVILEGES;"
 }
 
+# Stops replication on server N and makes it read-only; semi-sync goes off first (an applier waiting for an
+# acknowledgement would hold STOP SLAVE).
+stop_replication() {
+  mariadb_sql "$1" "SET GLOBAL read_only=ON;
+    SET GLOBAL rpl_semi_sync_master_enabled=OFF; SET GLOBAL rpl_semi_sync_slave_enabled=OFF;
+    SET GLOBAL rpl_semi_sync_master_timeout=10000; SET GLOBAL rpl_semi_sync_master_wait_no_slave=ON;
+    STOP SLAVE; RESET SLAVE ALL;"
+}
+
+# Puts server N, replication stopped everywhere, back to an empty history: every client session ended (they may hold
+# locks or keep writing), every database and user that is not the server's or the sandbox's own dropped, binary logs
+# and GTID positions reset.
+wipe_mariadb() {
+  local n="$1" sessions statements
+  sessions="$(mariadb_sql "$n" "SELECT GROUP_CONCAT(id) FROM information_schema.processlist
+    WHERE id <> CONNECTION_ID() AND user NOT IN ('system user', 'event_scheduler') AND command <> 'Daemon'")" || return 1
+  if [ -n "$sessions" ] && [ "$sessions" != "NULL" ]; then
+    for id in ${sessions//,/ }; do mariadb_sql "$n" "KILL CONNECTION $id" 2>/dev/null || true; done
+  fi
+  statements="$(mariadb_sql "$n" "SELECT CONCAT('DROP DATABASE \`', schema_name, '\`;') FROM information_schema.schemata
+      WHERE schema_name NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys');
+    SELECT CONCAT('DROP USER ', QUOTE(user), '@', QUOTE(host), ';') FROM mysql.user
+      WHERE is_role = 'N' AND user NOT IN ('root', 'mysql', 'mariadb.sys', '$admin_user', '$repl_user')")" || return 1
+  # A killed session may still be rolling back and hold a lock for a moment: the drops wait for it, not for ever.
+  mariadb_sql "$n" "SET SESSION sql_log_bin=0; SET SESSION lock_wait_timeout=30; $statements
+    RESET MASTER; SET GLOBAL gtid_slave_pos='';" || return 1
+  create_mariadb_users "$n"
+}
+
 # The canonical sandbox topology: instance 1 is the writable primary, every other instance replicates from it
-# with GTID auto-positioning. Used on first start and by `reset`.
+# with GTID auto-positioning. Used on first start and by `reset`, on servers with replication stopped.
 arrange_replication() {
   local primary_port="${mariadb_ports[0]}" repl_password
   repl_password="$(secret mariadb-repl.password)"
-  # Semi-sync is off in the canonical shape: a test that turned it on must not make the next one wait for acknowledgements.
-  local semi_sync_off="SET GLOBAL rpl_semi_sync_master_enabled=OFF; SET GLOBAL rpl_semi_sync_slave_enabled=OFF;"
-  # Turned off first: an applier waiting for an acknowledgement would hold STOP SLAVE.
-  mariadb_sql 1 "$semi_sync_off STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only=OFF;"
+  mariadb_sql 1 "SET GLOBAL read_only=OFF;"
   for i in "${!mariadb_ports[@]}"; do
     [ "$i" -eq 0 ] && continue
-    local n=$((i + 1))
-    mariadb_sql "$n" "$semi_sync_off STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only=ON;
-      CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$primary_port, MASTER_USER='$repl_user',
+    mariadb_sql $((i + 1)) "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$primary_port, MASTER_USER='$repl_user',
         MASTER_PASSWORD='$repl_password', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1;
       START SLAVE;"
   done
 }
 
-wait_replicas_running() {
-  for i in "${!mariadb_ports[@]}"; do
-    [ "$i" -eq 0 ] && continue
-    wait_for "replication on instance $((i + 1))" 30 replica_running $((i + 1))
-  done
+# Logs in over TCP as a client would (the controller and the replicas do): the user exists for 127.0.0.1 and the
+# password in the secret file is its password.
+accepts_login() {
+  local port="$1" user="$2" password_file="$3"
+  MYSQL_PWD="$(cat "$password_file")" mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$port" -u "$user" -N -B \
+    -e "SELECT 1" > /dev/null 2>&1
 }
 
-# True when every replica applies a fresh write of the primary within the given seconds (a diverged one never will,
-# though its threads may look fine for a moment).
-replicas_ready_within() {
-  local seconds="$1" position
+# Fails with a message naming what is wrong unless the sandbox is in the canonical shape: every server accepts both
+# users over TCP, instance 1 is writable, the others are read-only and apply a fresh write of instance 1.
+check_canonical() {
+  local position
+  for i in "${!mariadb_ports[@]}"; do
+    local n=$((i + 1)) port="${mariadb_ports[$i]}"
+    accepts_login "$port" "$admin_user" "$secrets/mariadb-admin.password" \
+      || fail "mariadb$n does not accept $admin_user over 127.0.0.1:$port"
+    accepts_login "$port" "$repl_user" "$secrets/mariadb-repl.password" \
+      || fail "mariadb$n does not accept $repl_user over 127.0.0.1:$port"
+    [ "$(mariadb_sql "$n" "SELECT @@read_only")" = "$([ "$n" -eq 1 ] && echo 0 || echo 1)" ] \
+      || fail "mariadb$n has read_only=$(mariadb_sql "$n" "SELECT @@read_only"), not the canonical value"
+  done
   mariadb_sql 1 "CREATE DATABASE IF NOT EXISTS mysqlha_sandbox;
     CREATE TABLE IF NOT EXISTS mysqlha_sandbox.heartbeat (id INT PRIMARY KEY, beat DATETIME(6) NOT NULL);
-    REPLACE INTO mysqlha_sandbox.heartbeat VALUES (1, NOW(6))" || return 1
+    REPLACE INTO mysqlha_sandbox.heartbeat VALUES (1, NOW(6))" || fail "mariadb1 does not take a write"
   position="$(mariadb_sql 1 "SELECT @@gtid_binlog_pos")"
   for i in "${!mariadb_ports[@]}"; do
     [ "$i" -eq 0 ] && continue
-    [ "$(mariadb_sql $((i + 1)) "SELECT MASTER_GTID_WAIT('$position', $seconds)")" = "0" ] || return 1
-  done
-}
-
-# Wipes and re-creates every MariaDB server: the way back from histories that diverged (a test of failure modes
-# may leave transactions on one server that the others will never accept).
-rebuild_mariadb() {
-  for i in "${!mariadb_ports[@]}"; do
     local n=$((i + 1))
-    stop_pidfile "$(mariadb_dir "$n")/mariadbd.pid" mariadbd "MariaDB $n" > /dev/null
-    rm -rf "$(mariadb_dir "$n")"
-    init_mariadb "$n" "${mariadb_ports[$i]}"
-    start_mariadb "$n" "${mariadb_ports[$i]}"
-    create_mariadb_users "$n"
+    [ "$(mariadb_sql "$n" "SELECT MASTER_GTID_WAIT('$position', 30)")" = "0" ] \
+      || fail "mariadb$n did not apply mariadb1's position $position within 30 s: $(replication_error "$n")"
   done
 }
 
-replica_running() {
-  mariadb --no-defaults -S "$(mariadb_sock "$1")" -uroot -e "SHOW SLAVE STATUS\G" \
-    | grep -q "Slave_IO_Running: Yes" && \
-  mariadb --no-defaults -S "$(mariadb_sock "$1")" -uroot -e "SHOW SLAVE STATUS\G" | grep -q "Slave_SQL_Running: Yes"
+replication_error() {
+  mariadb_sql "$1" "SHOW SLAVE STATUS\G" 2>&1 | grep -E "Slave_(IO|SQL)_Running:|Last_(IO|SQL)_Error:" | tr -s ' \n' ' '
+}
+
+# Wipes and re-creates MariaDB server N: the way back for a server that cannot be wiped in place.
+rebuild_mariadb() {
+  local n="$1" port="$2"
+  stop_pidfile "$(mariadb_dir "$n")/mariadbd.pid" mariadbd "MariaDB $n" > /dev/null
+  rm -rf "$(mariadb_dir "$n")"
+  init_mariadb "$n" "$port"
+  start_mariadb "$n" "$port"
+  create_mariadb_users "$n"
 }
 
 # ---------------------------------------------------------------- PostgreSQL
@@ -298,7 +340,7 @@ place_sandbox() {
   runuser -u postgres -- test -x "$sandbox" 2>/dev/null && return 0
   [ -L "$sandbox" ] && return 0
   local elsewhere
-  elsewhere="/var/tmp/mysqlha-sandbox-$(printf '%s' "$repo" | md5sum | cut -c1-12)"
+  elsewhere="/var/tmp/mysqlha-sandbox-$(printf '%s' "$sandbox" | md5sum | cut -c1-12)"
   rmdir "$sandbox" 2>/dev/null || fail "$sandbox is not reachable by the mysql and postgres users; set MYSQLHA_SANDBOX"
   mkdir -p "$elsewhere"
   ln -s "$elsewhere" "$sandbox"
@@ -308,7 +350,7 @@ place_sandbox() {
 }
 
 cmd_up() {
-  local started=$SECONDS fresh=() restarted=0
+  local started=$SECONDS restarted=()
   mkdir -p "$sandbox"
   install_packages
   place_sandbox
@@ -316,12 +358,23 @@ cmd_up() {
   chmod 755 "$sandbox/"; chmod 700 "$secrets"
   for i in "${!mariadb_ports[@]}"; do
     local n=$((i + 1))
-    if init_mariadb "$n" "${mariadb_ports[$i]}"; then fresh+=("$n"); fi
-    if start_mariadb "$n" "${mariadb_ports[$i]}"; then restarted=1; fi
+    if init_mariadb "$n" "${mariadb_ports[$i]}"; then
+      start_mariadb "$n" "${mariadb_ports[$i]}"
+      create_mariadb_users "$n"
+    elif start_mariadb "$n" "${mariadb_ports[$i]}"; then
+      restarted+=("mariadb$n")
+    fi
   done
-  for n in "${fresh[@]}"; do create_mariadb_users "$n"; done
-  # Servers come up read-only with replication stopped; `up` hands back the canonical topology.
-  if [ "$restarted" -eq 1 ]; then arrange_replication; wait_replicas_running; fi
+  # The canonical topology is arranged once, when the sandbox is first made. Later, `up` leaves every server's role,
+  # replication and read_only as it finds them: a controller may have moved the master since.
+  if [ ! -e "$sandbox/arranged" ]; then
+    for i in "${!mariadb_ports[@]}"; do stop_replication $((i + 1)); done
+    arrange_replication
+    check_canonical
+    touch "$sandbox/arranged"
+  elif [ ${#restarted[@]} -gt 0 ]; then
+    say "started ${restarted[*]}: read-only with replication stopped, as a crashed server restarts (scripts/env.sh reset restores the canonical topology)"
+  fi
   start_postgres
   start_etcd
   write_env_file
@@ -363,17 +416,28 @@ cmd_status() {
 }
 
 cmd_reset() {
+  [ -d "$sandbox/secrets" ] || fail "no sandbox at $sandbox: run scripts/env.sh up first"
   for i in "${!mariadb_ports[@]}"; do
-    start_mariadb $((i + 1)) "${mariadb_ports[$i]}" || true
+    local n=$((i + 1)) pidfile
+    pidfile="$(mariadb_dir "$n")/mariadbd.pid"
+    # A server a test froze (SIGSTOP) is resumed; a stopped one is started.
+    running "$pidfile" mariadbd && kill -CONT "$(cat "$pidfile")"
+    start_mariadb "$n" "${mariadb_ports[$i]}" || true
+  done
+  for i in "${!mariadb_ports[@]}"; do
+    stop_replication $((i + 1)) || true
+  done
+  for i in "${!mariadb_ports[@]}"; do
+    local n=$((i + 1))
+    if ! { stop_replication "$n" && wipe_mariadb "$n"; }; then
+      say "mariadb$n cannot be wiped in place: re-creating it"
+      rebuild_mariadb "$n" "${mariadb_ports[$i]}"
+    fi
   done
   arrange_replication
-  if ! replicas_ready_within 10; then
-    say "replication does not resume (the servers' histories diverged): rebuilding the MariaDB servers"
-    rebuild_mariadb
-    arrange_replication
-    wait_replicas_running
-  fi
-  say "replication reset: mariadb1 primary, the others replicate from it"
+  check_canonical
+  touch "$sandbox/arranged"
+  say "reset: mariadb1 the writable primary, the others its replicas, all from empty data; every server accepts both users"
 }
 
 case "${1:-}" in

@@ -67,6 +67,11 @@ public sealed class AgentHarness : IDisposable
         }
     }
 
+    /// <summary>An agent beside every sandbox server (db1, db2, ...), started side by side, as a cluster's agents are.</summary>
+    public static async Task<List<AgentHarness>> StartBesideEachServerAsync(string etcdPrefix, string cluster) =>
+        [.. await Task.WhenAll(SandboxSettings.Current.MariaDb.Select((server, i) =>
+            StartAsync(server, etcdPrefix, cluster: cluster, instance: $"db{i + 1}")))];
+
     /// <summary>Sends a command as the controller holding <paramref name="fencingToken"/>.</summary>
     public async Task<(int Status, JsonNode? Body)> CommandAsync(string command, object body, long fencingToken = 1)
     {

@@ -6,7 +6,7 @@ using MySqlHa.Tests.Sandbox;
 namespace MySqlHa.Tests.Agent;
 
 [Collection(SandboxCollection.Name)]
-public sealed class AgentRegistrationTests : IDisposable
+public sealed class AgentRegistrationTests : IClassFixture<CanonicalSandbox>, IDisposable
 {
     private readonly string _prefix = $"/mysqlha-test-agent-{Guid.NewGuid():N}";
     private readonly EtcdConnection _etcd;

@@ -20,7 +20,7 @@ public sealed class ClusterClient(HttpClient http)
             adminCredentials = new { user = SandboxSettings.Current.Admin.User, passwordFile = SandboxSettings.Current.Admin.PasswordFile },
             replicationCredentials = new { user = SandboxSettings.Current.Replication.User, passwordFile = SandboxSettings.Current.Replication.PasswordFile },
         });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        await response.AssertStatusAsync(HttpStatusCode.Created);
         return Guid.Parse((string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!);
     }
 

@@ -36,7 +36,7 @@ public sealed class ClusterRegistrationTests(ApiFactory api) : IAsyncLifetime
         var primaryPosition = await SandboxReplication.WriteAndReplicateAsync();
 
         var created = await _http.PostAsJsonAsync("/api/clusters", Registration());
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await created.AssertStatusAsync(HttpStatusCode.Created);
         var location = created.Headers.Location!.ToString();
 
         var cluster = JsonNode.Parse(await _http.GetStringAsync(location))!;
@@ -61,7 +61,7 @@ public sealed class ClusterRegistrationTests(ApiFactory api) : IAsyncLifetime
     public async Task Registration_is_recorded_as_an_event_that_references_the_secret_files_and_holds_no_password()
     {
         var created = await _http.PostAsJsonAsync("/api/clusters", Registration());
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await created.AssertStatusAsync(HttpStatusCode.Created);
 
         var store = api.Services.GetRequiredService<IDocumentStore>();
         await using var session = store.QuerySession();
@@ -107,7 +107,7 @@ public sealed class ClusterRegistrationTests(ApiFactory api) : IAsyncLifetime
     [Fact]
     public async Task Duplicate_name_is_refused_with_409_naming_the_field()
     {
-        Assert.Equal(HttpStatusCode.Created, (await _http.PostAsJsonAsync("/api/clusters", Registration())).StatusCode);
+        await (await _http.PostAsJsonAsync("/api/clusters", Registration())).AssertStatusAsync(HttpStatusCode.Created);
 
         var problem = await PostExpectingProblemAsync(Registration(), HttpStatusCode.Conflict);
 
@@ -133,7 +133,7 @@ public sealed class ClusterRegistrationTests(ApiFactory api) : IAsyncLifetime
     {
         var response = await _http.PostAsync("/api/clusters", new StringContent("{\"name\": ", System.Text.Encoding.UTF8, "application/json"));
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        await response.AssertStatusAsync(HttpStatusCode.BadRequest);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
@@ -142,7 +142,7 @@ public sealed class ClusterRegistrationTests(ApiFactory api) : IAsyncLifetime
     {
         var response = await _http.GetAsync($"/api/clusters/{Guid.NewGuid()}");
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        await response.AssertStatusAsync(HttpStatusCode.NotFound);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 

@@ -14,7 +14,7 @@ public sealed class HostEndpointsTests(ApiFactory api)
         var response = await _http.GetAsync("/healthz");
         var report = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await response.AssertStatusAsync(HttpStatusCode.OK);
         foreach (var check in new[] { "postgres", "etcd", "wolverine" })
             Assert.Equal("Healthy", (string?)report["checks"]![check]!["status"]);
         Assert.Contains("PostgreSQL 15", (string?)report["checks"]!["postgres"]!["description"]);
@@ -35,7 +35,7 @@ public sealed class HostEndpointsTests(ApiFactory api)
     [Fact]
     public async Task Swagger_ui_and_document_are_served()
     {
-        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/swagger/index.html")).StatusCode);
+        await (await _http.GetAsync("/swagger/index.html")).AssertStatusAsync(HttpStatusCode.OK);
         var document = JsonNode.Parse(await _http.GetStringAsync("/swagger/v1/swagger.json"))!;
         Assert.NotNull(document["paths"]!["/api/clusters"]);
     }

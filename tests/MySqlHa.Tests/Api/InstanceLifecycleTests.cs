@@ -135,8 +135,10 @@ public sealed class InstanceLifecycleTests(ApiFactory api) : IAsyncLifetime
         }
         finally
         {
-            SandboxReplication.RunEnvScript("up");
+            // Back as a crashed replica comes back (read-only, replication stopped), then put back to work by hand.
+            SandboxReplication.StartServer(3);
         }
+        await SandboxReplication.ExecuteAsync(SandboxSettings.Current.MariaDb[2], "START SLAVE");
         await _client.WaitForStatusAsync(_cluster, "db3", "OK", TimeSpan.FromSeconds(30));
     }
 

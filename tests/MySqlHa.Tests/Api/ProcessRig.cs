@@ -31,13 +31,8 @@ public sealed class ProcessRig(string name) : IDisposable
         await ApiProcess.DropSchemaAsync(Schema);
         var (api, client) = await StartApiAsync();
         var id = await client.RegisterSandboxClusterAsync(cluster);
-        var agents = new List<AgentHarness>();
-        for (var i = 0; i < SandboxSettings.Current.MariaDb.Count; i++)
-        {
-            var agent = await AgentHarness.StartAsync(SandboxSettings.Current.MariaDb[i], Prefix, cluster: cluster, instance: $"db{i + 1}");
-            _processes.Add(agent);
-            agents.Add(agent);
-        }
+        var agents = await AgentHarness.StartBesideEachServerAsync(Prefix, cluster);
+        _processes.AddRange(agents);
         await SandboxReplication.WriteAndReplicateAsync();
         return (api, client, id, agents);
     }

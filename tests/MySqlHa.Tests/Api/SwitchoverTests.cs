@@ -25,8 +25,7 @@ public sealed class SwitchoverTests(ApiFactory api) : IAsyncLifetime
         await api.ResetDataAsync();
         SandboxReplication.Reset();
         _cluster = await _client.RegisterSandboxClusterAsync(ClusterName);
-        for (var i = 0; i < 3; i++)
-            _agents.Add(await AgentHarness.StartAsync(SandboxSettings.Current.MariaDb[i], ApiFactory.EtcdPrefix, cluster: ClusterName, instance: $"db{i + 1}"));
+        _agents.AddRange(await AgentHarness.StartBesideEachServerAsync(ApiFactory.EtcdPrefix, ClusterName));
     }
 
     public Task DisposeAsync()

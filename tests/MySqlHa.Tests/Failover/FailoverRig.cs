@@ -56,8 +56,7 @@ public sealed class FailoverRig : IAsyncDisposable
             ["MYSQLHA_PROXY_Clusters__0__ReadWrite"] = $"127.0.0.1:{readWritePort}",
         });
         var rig = new FailoverRig(api, client, cluster, proxy, readWritePort);
-        for (var i = 0; i < 3; i++)
-            rig._agents.Add(await AgentHarness.StartAsync(SandboxSettings.Current.MariaDb[i], ApiFactory.EtcdPrefix, cluster: ClusterName, instance: $"db{i + 1}"));
+        rig._agents.AddRange(await AgentHarness.StartBesideEachServerAsync(ApiFactory.EtcdPrefix, ClusterName));
         await client.ArrangeMasterAndReplicasAsync(cluster, "db2", "db3");
         await WriteLoad.PrepareAsync(SandboxReplication.Primary);
         return rig;

@@ -34,8 +34,7 @@ public sealed class ProxyBehindTheControllerTests(ApiFactory api) : IAsyncLifeti
         await _etcd.Client.DeleteRangeAsync(_etcd.Keys.Topology(ClusterName));
         SandboxReplication.Reset();
         _cluster = await _client.RegisterSandboxClusterAsync(ClusterName);
-        for (var i = 0; i < 3; i++)
-            _agents.Add(await AgentHarness.StartAsync(SandboxSettings.Current.MariaDb[i], ApiFactory.EtcdPrefix, cluster: ClusterName, instance: $"db{i + 1}"));
+        _agents.AddRange(await AgentHarness.StartBesideEachServerAsync(ApiFactory.EtcdPrefix, ClusterName));
         _proxy = ProxyProcess.Start(ApiFactory.EtcdPrefix, ClusterName, _readWritePort, _readOnlyPort);
     }
 

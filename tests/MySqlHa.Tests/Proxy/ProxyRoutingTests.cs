@@ -19,7 +19,7 @@ namespace MySqlHa.Tests.Proxy;
 /// subclasses run them again on the splice path the proxy falls back to and on the managed path.
 /// </summary>
 [Collection(SandboxCollection.Name)]
-public class ProxyRoutingTests : IDisposable
+public class ProxyRoutingTests : IClassFixture<CanonicalSandbox>, IDisposable
 {
     private const string Cluster = "proxied";
     private readonly string _prefix = $"/mysqlha-test-proxy-{Guid.NewGuid():N}";

@@ -79,7 +79,10 @@ public static class SandboxReplication
         process.WaitForExit(TimeSpan.FromSeconds(30));
     }
 
-    /// <summary>Puts the sandbox back to its canonical shape (scripts/env.sh reset).</summary>
+    /// <summary>
+    /// Puts the sandbox back to its canonical shape, from empty data (scripts/env.sh reset); throws with the script's
+    /// reason when a server cannot be brought back or does not accept the sandbox users.
+    /// </summary>
     public static void Reset() => RunEnvScript("reset");
 
     /// <summary>Resumes frozen servers and starts stopped ones, as they are: the topology is left for a reset to repair.</summary>

@@ -45,7 +45,7 @@ public sealed class SemiSyncTests(ApiFactory api) : IAsyncLifetime
     {
         var response = await ConfigureAsync(new { enabled = true, neverFallBack = true });
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await response.AssertStatusAsync(HttpStatusCode.OK);
         var recorded = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Equal(3, recorded["appliedOn"]!.AsObject().Count);
         Assert.False((bool)recorded["fallsBackToAsync"]!);
@@ -73,7 +73,7 @@ public sealed class SemiSyncTests(ApiFactory api) : IAsyncLifetime
         var cluster = JsonNode.Parse(await _client.Http.GetStringAsync($"/api/clusters/{_cluster}"))!;
         Assert.True((bool)cluster["semiSync"]!["enabled"]!);
 
-        Assert.Equal(HttpStatusCode.OK, (await ConfigureAsync(new { enabled = false })).StatusCode);
+        await (await ConfigureAsync(new { enabled = false })).AssertStatusAsync(HttpStatusCode.OK);
         foreach (var server in SandboxSettings.Current.MariaDb)
             Assert.Equal(0, await SandboxReplication.ScalarAsync<long>(server, "SELECT @@rpl_semi_sync_master_enabled"));
     }
@@ -85,11 +85,11 @@ public sealed class SemiSyncTests(ApiFactory api) : IAsyncLifetime
         var badTimeout = await ConfigureAsync(new { enabled = true, timeoutMilliseconds = 0 });
         var unknown = await _client.Http.PutAsJsonAsync($"/api/clusters/{Guid.NewGuid()}/semi-sync", new { enabled = true });
 
-        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        await missing.AssertStatusAsync(HttpStatusCode.BadRequest);
         Assert.Contains("enabled", await missing.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.BadRequest, badTimeout.StatusCode);
+        await badTimeout.AssertStatusAsync(HttpStatusCode.BadRequest);
         Assert.Equal("application/problem+json", badTimeout.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        await unknown.AssertStatusAsync(HttpStatusCode.NotFound);
         Assert.Equal(0, await SandboxReplication.ScalarAsync<long>(SandboxReplication.Primary, "SELECT @@rpl_semi_sync_master_enabled"));
     }
 }
@@ -109,7 +109,7 @@ public sealed class SemiSyncSwitchoverTests(ApiFactory api) : IAsyncLifetime
     {
         await _rig.EnableSemiSyncAsync();
         var started = await _rig.Client.Http.PostAsJsonAsync($"/api/clusters/{_rig.Cluster}/switchover", new { candidate = "db2" });
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        await started.AssertStatusAsync(HttpStatusCode.Accepted);
         var operation = Guid.Parse((string)JsonNode.Parse(await started.Content.ReadAsStringAsync())!["operationId"]!);
         var ended = await _rig.Client.WaitForStepAsync(operation, nameof(Workflows.Switchover.SwitchoverCompleted));
         Assert.Empty(ended["steps"]!.AsArray().Single(s => (string?)s!["event"] == "SwitchoverCompleted")!["data"]!["needsAttention"]!.AsArray());
