@@ -40,7 +40,7 @@ stack_start() {
       MYSQLHA_AGENT_Server__User="$MYSQLHA_MARIADB_ADMIN_USER" MYSQLHA_AGENT_Server__PasswordFile="$MYSQLHA_MARIADB_ADMIN_PASSWORD_FILE" \
       MYSQLHA_AGENT_Replication__User="$MYSQLHA_MARIADB_REPL_USER" MYSQLHA_AGENT_Replication__PasswordFile="$MYSQLHA_MARIADB_REPL_PASSWORD_FILE" \
       MYSQLHA_AGENT_Etcd__Endpoint="$MYSQLHA_ETCD" MYSQLHA_AGENT_Etcd__Prefix="$prefix" MYSQLHA_AGENT_TokenFile="$token" \
-      MYSQLHA_AGENT_AdvertisedUrl="http://127.0.0.1:710$n" MYSQLHA_AGENT_StateFile="$stack_dir/agent$n.state" \
+      MYSQLHA_AGENT_AdvertisedUrl="http://127.0.0.1:710$n" MYSQLHA_AGENT_StateDirectory="$stack_dir/agent$n.state" \
       ASPNETCORE_URLS="http://127.0.0.1:710$n" dotnet "$(stack_bin src/Agent MySqlHa.Agent)" > "$stack_dir/agent$n.log" 2>&1 &
     stack_pids+=($!)
   done

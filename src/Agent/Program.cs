@@ -2,6 +2,7 @@ using MySqlHa.Agent.Commands;
 using MySqlHa.Agent.Configuration;
 using MySqlHa.Agent.Security;
 using MySqlHa.Agent.Registration;
+using MySqlHa.Agent.State;
 using MySqlHa.Coordination;
 using MySqlHa.Replication;
 using Prometheus;
@@ -29,12 +30,23 @@ builder.Services.AddSingleton<AgentRegistration>();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddProblemDetails();
 builder.Services.AddSingleton<CommandJournal>();
-builder.Services.AddSingleton<FencingGuard>();
+builder.Services.AddSingleton<FencingTokens>();
 builder.Services.AddSingleton<TokenAuthentication>();
 builder.Services.AddScoped<CommandContext>();
 builder.Services.AddHostedService(services => services.GetRequiredService<AgentRegistration>());
 
 var app = builder.Build();
+try
+{
+    // Read at start, so that an unusable state folder stops the agent with the reason instead of failing every command.
+    app.Services.GetRequiredService<FencingTokens>();
+    app.Services.GetRequiredService<CommandJournal>();
+}
+catch (Exception e) when (e is AgentStateException or IOException or UnauthorizedAccessException)
+{
+    await Console.Error.WriteLineAsync($"The agent's state folder {settings.StateDirectory} cannot be used: {e.Message}");
+    return 2;
+}
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseHttpMetrics();

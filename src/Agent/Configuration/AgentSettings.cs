@@ -18,7 +18,7 @@ public sealed record AgentSettings(
     string AdvertisedUrl,
     string Token,
     ServerCredentials? ReplicationCredentials,
-    string? StateFile,
+    string StateDirectory,
     IReadOnlyList<string> AllowedCommands)
 {
     public static AgentSettings From(IConfiguration configuration)
@@ -61,8 +61,11 @@ public sealed record AgentSettings(
             if (replication.ProblemWithPasswordFile() is { } replicationProblem) problems.Add($"Replication:PasswordFile: {replicationProblem}");
         }
 
-        var stateFile = configuration["StateFile"];
-        if (stateFile is not null && !Path.IsPathFullyQualified(stateFile)) problems.Add($"StateFile '{stateFile}' must be an absolute path");
+        // The newest fencing token and the command journal must outlive the process: without them a restarted agent
+        // would take a deposed controller's commands, and run a retried command a second time.
+        var stateDirectory = Required("StateDirectory");
+        if (stateDirectory.Length > 0 && !Path.IsPathFullyQualified(stateDirectory))
+            problems.Add($"StateDirectory '{stateDirectory}' must be an absolute path");
         var allowed = configuration.GetSection("AllowedCommands").GetChildren().Select(c => c.Value ?? "").ToList();
         foreach (var command in allowed.Where(c => !Path.IsPathFullyQualified(c) || !File.Exists(c)))
             problems.Add($"AllowedCommands: '{command}' is not an absolute path to an existing program");
@@ -70,7 +73,7 @@ public sealed record AgentSettings(
         if (problems.Count > 0)
             throw new AgentConfigurationException(problems);
         return new AgentSettings(cluster, instance, new ServerEndpoint(host, port), credentials, etcd, leaseTtl, healthInterval,
-            advertised, token, replication, stateFile, allowed);
+            advertised, token, replication, stateDirectory, allowed);
     }
 
     /// <summary>The shared secret callers must present; at least 16 characters, so that it cannot be guessed.</summary>

@@ -25,9 +25,9 @@ public sealed class AgentCommandTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private async Task<AgentHarness> AgentForAsync(int index, string? stateFile = null)
+    private async Task<AgentHarness> AgentForAsync(int index)
     {
-        var agent = await AgentHarness.StartAsync(SandboxSettings.Current.MariaDb[index], _prefix, stateFile);
+        var agent = await AgentHarness.StartAsync(SandboxSettings.Current.MariaDb[index], _prefix);
         _agents.Add(agent);
         return agent;
     }
@@ -143,26 +143,6 @@ public sealed class AgentCommandTests : IAsyncLifetime
         Assert.Equal((string?)first["completedAt"], (string?)retry["completedAt"]);
         Assert.Equal(0, await OnServer<int>(0, "SELECT @@read_only"));
         Assert.Equal(409, reusedStatus);
-    }
-
-    [Fact]
-    public async Task A_stale_fencing_token_is_refused_even_after_the_agent_restarts()
-    {
-        var stateFile = Path.Combine(Path.GetTempPath(), $"mysqlha-agent-state-{Guid.NewGuid():N}");
-        var agent = await AgentForAsync(0, stateFile);
-        await agent.SucceedAsync("set-read-write", new { commandId = Id() }, fencingToken: 100);
-
-        var (stale, refusal) = await agent.CommandAsync("set-read-only", new { commandId = Id() }, fencingToken: 99);
-        Assert.Equal(409, stale);
-        Assert.Equal(100, (long?)refusal!["newestFencingToken"]);
-        var (missing, _) = await agent.CommandAsync("set-read-only", new { commandId = Id() }, fencingToken: 0);
-        Assert.Equal(400, missing);
-
-        agent.Dispose();
-        var restarted = await AgentForAsync(0, stateFile);
-        var (afterRestart, _) = await restarted.CommandAsync("set-read-only", new { commandId = Id() }, fencingToken: 99);
-        Assert.Equal(409, afterRestart);
-        Assert.Equal(0, await OnServer<int>(0, "SELECT @@read_only"));
     }
 
     [Fact]

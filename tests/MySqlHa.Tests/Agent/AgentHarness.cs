@@ -11,25 +11,26 @@ public sealed class AgentHarness : IDisposable
 {
     private readonly ServiceProcess _process;
 
-    private AgentHarness(ServiceProcess process, string stateFile)
+    private AgentHarness(ServiceProcess process, string stateDirectory)
     {
         _process = process;
-        StateFile = stateFile;
+        StateDirectory = stateDirectory;
         Http = new HttpClient { BaseAddress = new Uri(process.Url), Timeout = TimeSpan.FromSeconds(60) };
         Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AgentToken.Value);
     }
 
     public HttpClient Http { get; }
 
-    public string StateFile { get; }
+    public string StateDirectory { get; }
 
     public string Output => _process.Output;
 
-    public static async Task<AgentHarness> StartAsync(ServerEndpoint server, string etcdPrefix, string? stateFile = null,
-        string cluster = "agent-commands", string? instance = null)
-    {
-        stateFile ??= Path.Combine(Path.GetTempPath(), $"mysqlha-agent-state-{Guid.NewGuid():N}");
-        var process = ServiceProcess.Start("Agent", new Dictionary<string, string?>
+    public static string NewStateDirectory() => Path.Combine(Path.GetTempPath(), $"mysqlha-agent-state-{Guid.NewGuid():N}");
+
+    /// <summary>Starts the agent process without waiting for it (a test of how it refuses to start, say).</summary>
+    public static ServiceProcess StartProcess(ServerEndpoint server, string etcdPrefix, string stateDirectory,
+        string cluster = "agent-commands", string? instance = null) =>
+        ServiceProcess.Start("Agent", new Dictionary<string, string?>
         {
             ["MYSQLHA_AGENT_Cluster"] = cluster,
             ["MYSQLHA_AGENT_Instance"] = instance ?? $"db{server.Port}",
@@ -43,11 +44,17 @@ public sealed class AgentHarness : IDisposable
             ["MYSQLHA_AGENT_Etcd__Prefix"] = etcdPrefix,
             ["MYSQLHA_AGENT_AdvertisedUrl"] = "{url}",
             ["MYSQLHA_AGENT_TokenFile"] = AgentToken.File,
-            ["MYSQLHA_AGENT_StateFile"] = stateFile,
+            ["MYSQLHA_AGENT_StateDirectory"] = stateDirectory,
             ["MYSQLHA_AGENT_AllowedCommands__0"] = "/bin/echo",
             ["MYSQLHA_AGENT_AllowedCommands__1"] = "/bin/sleep",
         });
-        var harness = new AgentHarness(process, stateFile);
+
+    public static async Task<AgentHarness> StartAsync(ServerEndpoint server, string etcdPrefix, string? stateDirectory = null,
+        string cluster = "agent-commands", string? instance = null)
+    {
+        stateDirectory ??= NewStateDirectory();
+        var process = StartProcess(server, etcdPrefix, stateDirectory, cluster, instance);
+        var harness = new AgentHarness(process, stateDirectory);
         using var etcd = new MySqlHa.Coordination.Etcd.EtcdConnection(new() { Endpoint = SandboxSettings.Current.Etcd, Prefix = etcdPrefix });
         var key = etcd.Keys.Agent(cluster, instance ?? $"db{server.Port}");
         var deadline = DateTime.UtcNow.AddSeconds(30);

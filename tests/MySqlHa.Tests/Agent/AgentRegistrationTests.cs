@@ -29,6 +29,7 @@ public sealed class AgentRegistrationTests : IClassFixture<CanonicalSandbox>, ID
             ["MYSQLHA_AGENT_LeaseTtl"] = "00:00:03",
             ["MYSQLHA_AGENT_AdvertisedUrl"] = "{url}",
             ["MYSQLHA_AGENT_TokenFile"] = AgentToken.File,
+            ["MYSQLHA_AGENT_StateDirectory"] = AgentHarness.NewStateDirectory(),
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>()) environment[key] = value;
         return ServiceProcess.Start("Agent", environment);
