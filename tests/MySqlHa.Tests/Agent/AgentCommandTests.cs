@@ -21,7 +21,6 @@ public sealed class AgentCommandTests : IAsyncLifetime
     public Task DisposeAsync()
     {
         foreach (var agent in _agents) agent.Dispose();
-        SandboxReplication.Reset();
         return Task.CompletedTask;
     }
 
