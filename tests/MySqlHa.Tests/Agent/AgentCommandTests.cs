@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using MySqlConnector;
 using MySqlHa.Replication.Servers;
+using MySqlHa.Replication.Status;
 using MySqlHa.Tests.Sandbox;
 
 namespace MySqlHa.Tests.Agent;
@@ -100,11 +101,64 @@ public sealed class AgentCommandTests : IAsyncLifetime
         await replica.SucceedAsync("start-replication", new { commandId = Id() });
         Assert.Equal("Yes", await ReplicaColumnAsync(1, "Slave_SQL_Running"));
 
-        var promoted = await replica.SucceedAsync("promote", new { commandId = Id() });
+        var promoted = await replica.SucceedAsync("promote", new { commandId = Id(), relayLogTimeoutSeconds = 10 });
 
         Assert.False((bool)promoted["outcome"]!["readOnly"]!);
         Assert.Null(await ReplicaColumnAsync(1, "Slave_SQL_Running"));
         Assert.Equal(0, await OnServer<int>(1, "SELECT @@read_only"));
+    }
+
+    [Fact]
+    public async Task Promote_applies_everything_received_even_what_arrives_while_it_runs()
+    {
+        await SandboxReplication.WriteAndReplicateAsync();
+        var replica = await AgentForAsync(1);
+        await using var heldBack = await HeldBackReplica.HoldAsync(SandboxSettings.Current.MariaDb[1]);
+        using var stop = new CancellationTokenSource();
+        // Writes keep reaching db2's relay log while it is promoted; a sampler keeps the last received position it saw.
+        var writer = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested) await SandboxReplication.ExecuteAsync(SandboxReplication.Primary, "INSERT INTO mysqlha_test.marks VALUES ()");
+        });
+        var lastReceived = "";
+        var sampler = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested && await ReplicaColumnAsync(1, "Gtid_IO_Pos") is { } received) lastReceived = received;
+        });
+        while (GtidSets.Missing(DatabaseFlavor.MariaDb, lastReceived, await OnServer<string>(1, "SELECT @@gtid_current_pos") ?? "").Length == 0)
+            await Task.Delay(50);
+
+        var promotion = replica.SucceedAsync("promote", new { commandId = Id(), relayLogTimeoutSeconds = 60 });
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.False(promotion.IsCompleted, "promoted while received transactions were still unapplied");
+        await heldBack.ReleaseAsync();
+        var promoted = await promotion;
+        await stop.CancelAsync();
+        await Task.WhenAll(writer, sampler);
+
+        var executed = await OnServer<string>(1, "SELECT @@gtid_current_pos") ?? "";
+        Assert.Equal("", GtidSets.Missing(DatabaseFlavor.MariaDb, lastReceived, executed));
+        Assert.Equal("", GtidSets.Missing(DatabaseFlavor.MariaDb, (string)promoted["detail"]!["receivedGtidSet"]!, executed));
+        Assert.Null(await ReplicaColumnAsync(1, "Slave_SQL_Running"));
+        Assert.Equal(0, await OnServer<int>(1, "SELECT @@read_only"));
+    }
+
+    [Fact]
+    public async Task Promote_that_cannot_apply_what_it_received_in_time_is_refused_and_leaves_the_replica_receiving()
+    {
+        await SandboxReplication.WriteAndReplicateAsync();
+        var replica = await AgentForAsync(1);
+        await using var heldBack = await HeldBackReplica.HoldAsync(SandboxSettings.Current.MariaDb[1]);
+        while (GtidSets.Missing(DatabaseFlavor.MariaDb, await ReplicaColumnAsync(1, "Gtid_IO_Pos") ?? "",
+                   await OnServer<string>(1, "SELECT @@gtid_current_pos") ?? "").Length == 0)
+            await Task.Delay(50);
+
+        var (status, body) = await replica.CommandAsync("promote", new { commandId = Id(), relayLogTimeoutSeconds = 1 });
+
+        Assert.Equal(502, status);
+        Assert.Contains("not promoted", (string?)body?["detail"]);
+        Assert.Equal(1, await OnServer<int>(1, "SELECT @@read_only"));
+        Assert.Equal("Yes", await ReplicaColumnAsync(1, "Slave_IO_Running"));
     }
 
     [Fact]
@@ -136,7 +190,7 @@ public sealed class AgentCommandTests : IAsyncLifetime
         await SandboxReplication.ExecuteAsync(SandboxReplication.Primary, "SET GLOBAL read_only = OFF");
 
         var retry = await master.SucceedAsync("set-read-only", new { commandId });
-        var (reusedStatus, _) = await master.CommandAsync("promote", new { commandId });
+        var (reusedStatus, _) = await master.CommandAsync("promote", new { commandId, relayLogTimeoutSeconds = 10 });
 
         Assert.False((bool)first["replayed"]!);
         Assert.True((bool)retry["replayed"]!);
