@@ -162,6 +162,60 @@ public sealed class AgentCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Fence_proves_a_master_read_only_with_every_client_session_ended()
+    {
+        var master = await AgentForAsync(0);
+        await using var client = await SandboxReplication.OpenAsync(SandboxReplication.Primary);
+
+        var fenced = await master.SucceedAsync("fence", new { commandId = Id() });
+
+        Assert.Equal("ReadOnly", (string?)fenced["detail"]!["proof"]);
+        Assert.True((int)fenced["detail"]!["sessionsEnded"]! >= 1);
+        Assert.True((bool)fenced["outcome"]!["readOnly"]!);
+        Assert.Equal(1, await OnServer<int>(0, "SELECT @@read_only"));
+        await Assert.ThrowsAnyAsync<MySqlException>(() => new MySqlCommand("SELECT 1", client).ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Fence_of_a_mutual_pairs_master_needs_mutual_and_then_proves_it_read_only()
+    {
+        var master = await AgentForAsync(0);
+        var standby = SandboxSettings.Current.MariaDb[1];
+        await master.SucceedAsync("change-master", new { commandId = Id(), sourceHost = standby.Host, sourcePort = standby.Port });
+
+        var (refused, _) = await master.CommandAsync("fence", new { commandId = Id() });
+        var fenced = await master.SucceedAsync("fence", new { commandId = Id(), mutual = true });
+
+        Assert.Equal(409, refused);
+        Assert.Equal("ReadOnly", (string?)fenced["detail"]!["proof"]);
+        Assert.Equal(1, await OnServer<int>(0, "SELECT @@read_only"));
+    }
+
+    [Fact]
+    public async Task Fence_reports_a_killed_mysqld_gone_and_refuses_to_call_a_hung_one_fenced()
+    {
+        var killed = await AgentForAsync(1);
+        var hung = await AgentForAsync(2);
+        try
+        {
+            SandboxReplication.StopServer(2);
+            SandboxReplication.SuspendServer(3);
+
+            var gone = await killed.SucceedAsync("fence", new { commandId = Id() });
+            var (status, problem) = await hung.CommandAsync("fence", new { commandId = Id() });
+
+            Assert.Equal("ProcessGone", (string?)gone["detail"]!["proof"]);
+            Assert.Contains($"nothing listens on port {SandboxSettings.Current.MariaDb[1].Port}", (string?)gone["detail"]!["evidence"]);
+            Assert.Equal(503, status);
+            Assert.Contains("still listens", (string?)problem?["detail"]);
+        }
+        finally
+        {
+            SandboxReplication.RestartStoppedServers();
+        }
+    }
+
+    [Fact]
     public async Task Kill_connections_ends_client_sessions_but_spares_ours_and_replication()
     {
         var master = await AgentForAsync(0);
