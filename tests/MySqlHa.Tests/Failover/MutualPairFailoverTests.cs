@@ -52,6 +52,20 @@ public sealed class MutualPairFailoverTests(ApiFactory api, ITestOutputHelper ou
         await _rig.Client.WaitForStatusAsync(_rig.Cluster, "db1", "FENCED", TimeSpan.FromSeconds(20));
         Assert.Equal(1, await SandboxReplication.ScalarAsync<int>(SandboxReplication.Primary, "SELECT @@read_only"));
         await FaultInvariants.AssertAsync("db2", ["db3"], load, observer, killedAt + AckInFlight, output);
+
+        // Then made writable by hand, still configured to replicate from its old standby: the guard fences it again.
+        Assert.Equal(SandboxSettings.Current.MariaDb[1].Port, await ConfiguredSourcePortAsync(SandboxReplication.Primary));
+        await SandboxReplication.ExecuteAsync(SandboxReplication.Primary, "SET GLOBAL read_only = OFF");
+        await _rig.WaitForClusterEventAsync<FencedInstanceMadeReadOnly>(TimeSpan.FromSeconds(20));
+        Assert.True((await _rig.ClusterEventsAsync()).OfType<FencedInstanceMadeReadOnly>().Single().ReadOnlyConfirmed);
+        Assert.Equal(1, await SandboxReplication.ScalarAsync<int>(SandboxReplication.Primary, "SELECT @@read_only"));
+    }
+
+    private static async Task<int?> ConfiguredSourcePortAsync(MySqlHa.Replication.Servers.ServerEndpoint server)
+    {
+        await using var connection = await SandboxReplication.OpenAsync(server);
+        await using var reader = await new MySqlConnector.MySqlCommand("SHOW SLAVE STATUS", connection).ExecuteReaderAsync();
+        return await reader.ReadAsync() ? Convert.ToInt32(reader.GetValue(reader.GetOrdinal("Master_Port"))) : null;
     }
 
     [Fact]
