@@ -145,6 +145,59 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
     }
 
     [Fact]
+    public async Task An_emergency_switch_needs_the_same_proof_and_aborts_on_a_hung_master()
+    {
+        await _rig.SetPolicyAsync(new { automatic = false });
+        await using var observer = WritableObserver.Start();
+        await using var load = WriteLoad.Start(_rig.ReadWritePort);
+        await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
+
+        SandboxReplication.SuspendServer(1);
+        JsonNode failover;
+        try
+        {
+            await _rig.Client.WaitForStatusAsync(_rig.Cluster, "db1", "ERROR", TimeSpan.FromSeconds(20));
+            var accepted = await _rig.Client.Http.PostAsJsonAsync($"/api/clusters/{_rig.Cluster}/failover", new { reason = "db1 hangs" });
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
+            failover = await _rig.WaitForFailoverAsync(FailoverLimit);
+        }
+        finally
+        {
+            SandboxReplication.ResumeServer(1);
+        }
+
+        Assert.Equal("aborted", (string?)failover["state"]);
+        Assert.Equal("emergency", (string?)Step(failover, nameof(FailoverStarted))["trigger"]);
+        Assert.Contains("neither proven fenced nor proven dead", (string?)Step(failover, nameof(FailoverAborted))["reason"]);
+        Assert.Equal("db1", await _rig.MasterAsync());
+        await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(30));
+        await FaultInvariants.AssertAsync("db1", ["db2", "db3"], load, observer, DateTimeOffset.MinValue, output);
+    }
+
+    [Fact]
+    public async Task A_master_gone_with_its_agent_is_proven_dead_when_every_signal_finds_its_host_unreachable()
+    {
+        await _rig.EnableSemiSyncAsync();
+        await using var observer = WritableObserver.Start();
+        await using var load = WriteLoad.Start(_rig.ReadWritePort);
+        await load.WaitForAcknowledgedAsync(50, TimeSpan.FromSeconds(20));
+
+        // The whole host gone: no agent to ask, no mysqld to reach, no follower connected to it.
+        _rig.Agents[0].Dispose();
+        SandboxReplication.StopServer(1);
+        var killedAt = DateTimeOffset.UtcNow;
+        var failover = await _rig.WaitForFailoverAsync(FailoverLimit);
+
+        Assert.Equal("completed", (string?)failover["state"]);
+        var fenced = Step(failover, nameof(FailedMasterFenced));
+        output.WriteLine($"fenced: {fenced["proof"]}: {fenced["evidence"]!.ToJsonString()}");
+        Assert.Equal("HostUnreachable", (string?)fenced["proof"]);
+        var newMaster = (string)Step(failover, nameof(FailoverCompleted))["newMaster"]!;
+        await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
+        await FaultInvariants.AssertAsync(newMaster, [Survivor(newMaster)], load, observer, killedAt + AckInFlight, output);
+    }
+
+    [Fact]
     public async Task A_lagging_candidate_applies_everything_it_received_before_it_is_promoted()
     {
         await _rig.EnableSemiSyncAsync();
