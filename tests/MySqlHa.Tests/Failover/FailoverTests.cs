@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using MySqlHa.Replication.Servers;
+using MySqlHa.Replication.Status;
 using MySqlHa.Tests.Api;
 using MySqlHa.Tests.Sandbox;
 using MySqlHa.Workflows.Failover;
@@ -225,6 +227,8 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
         Assert.Equal("db2", (string?)Step(failover, nameof(FailoverCompleted))["newMaster"]);
         var applied = Step(failover, nameof(CandidateRelayLogApplied));
         output.WriteLine($"relay log: received {applied["receivedGtids"]}, executed {applied["gtidExecuted"]}");
+        // Read once the candidate's receiver stopped, and all of it on the new master when it was promoted: nothing discarded.
+        Assert.Equal("", GtidSets.Missing(DatabaseFlavor.MariaDb, (string)applied["receivedGtids"]!, (string)Step(failover, nameof(ReplicaPromoted))["gtidExecuted"]!));
         await FaultInvariants.AssertAsync("db2", ["db3"], load, observer, killedAt + AckInFlight, output);
     }
 
