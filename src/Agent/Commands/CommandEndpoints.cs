@@ -22,11 +22,12 @@ internal static class CommandEndpoints
 
         var commands = endpoints.MapGroup("/commands").AddEndpointFilter<TokenAuthentication>().AddEndpointFilter<FencingGuard>();
         commands.MapPost("/set-read-only", (MasterCommandRequest request, CommandContext context) =>
-            context.RunOnMasterAsync(request.CommandId, request.Mutual, "set-read-only", (server, admin, cancellation) =>
-                context.Replication.SetReadOnlyAsync(server, admin, true, cancellation)));
+            context.RunOnMasterAsync(request.CommandId, request.Mutual, "set-read-only", async (server, admin, cancellation) =>
+                (await context.Replication.SetReadOnlyAsync(server, admin, true, cancellation), null)));
         commands.MapPost("/set-read-write", (MasterCommandRequest request, CommandContext context) =>
-            context.RunOnMasterAsync(request.CommandId, request.Mutual, "set-read-write", (server, admin, cancellation) =>
-                context.Replication.SetReadOnlyAsync(server, admin, false, cancellation)));
+            context.RunOnMasterAsync(request.CommandId, request.Mutual, "set-read-write", async (server, admin, cancellation) =>
+                (await context.Replication.SetReadOnlyAsync(server, admin, false, cancellation), null)));
+        commands.MapPost("/fence", FenceCommand.FenceAsync);
         commands.MapPost("/change-master", (ChangeMasterRequest request, CommandContext context) => ChangeMasterAsync(request, context));
         commands.MapPost("/stop-replication", (CommandRequest request, CommandContext context) =>
             context.RunAsync(request.CommandId, "stop-replication", async (server, admin, cancellation) =>
@@ -34,9 +35,21 @@ internal static class CommandEndpoints
         commands.MapPost("/start-replication", (CommandRequest request, CommandContext context) =>
             context.RunAsync(request.CommandId, "start-replication", async (server, admin, cancellation) =>
                 (await context.Replication.StartReplicationThreadsAsync(server, admin, cancellation), null)));
-        commands.MapPost("/promote", (CommandRequest request, CommandContext context) =>
-            context.RunAsync(request.CommandId, "promote", async (server, admin, cancellation) =>
-                (await context.Replication.PromoteAsync(server, admin, cancellation), null)));
+        commands.MapPost("/stop-receiving", (CommandRequest request, CommandContext context) =>
+            context.RunAsync(request.CommandId, "stop-receiving", async (server, admin, cancellation) =>
+            {
+                var (received, outcome) = await context.Replication.StopReceivingAsync(server, admin, cancellation);
+                return (outcome, new JsonObject { ["receivedGtidSet"] = received });
+            }));
+        commands.MapPost("/promote", (PromoteRequest request, CommandContext context) =>
+            request.RelayLogTimeoutSeconds is <= 0 or > 3600
+                ? Task.FromResult(CommandContext.Invalid("relayLogTimeoutSeconds must be between 0 and 3600."))
+                : context.RunAsync(request.CommandId, "promote", async (server, admin, cancellation) =>
+                {
+                    var (received, outcome) = await context.Replication.PromoteAsync(server, admin,
+                        TimeSpan.FromSeconds(request.RelayLogTimeoutSeconds), cancellation);
+                    return (outcome, new JsonObject { ["receivedGtidSet"] = received });
+                }));
         commands.MapPost("/wait-for-gtid", (WaitForGtidRequest request, CommandContext context) => WaitForGtidAsync(request, context));
         commands.MapPost("/wait-for-transactions", (WaitForTransactionsRequest request, CommandContext context) =>
             request.TimeoutSeconds is < 0 or > 3600

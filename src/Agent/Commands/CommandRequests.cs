@@ -13,6 +13,12 @@ public sealed record MasterCommandRequest(string? CommandId, bool Mutual = false
 /// <summary>Replicate from this source with GTID auto-positioning, with the replication user from the agent's own secrets.</summary>
 public sealed record ChangeMasterRequest(string? CommandId, string? SourceHost, int SourcePort);
 
+/// <summary>
+/// Promote without losing what was received: the receiver stops, everything it received is applied (for at most
+/// <paramref name="RelayLogTimeoutSeconds"/>, else refused), then replication is forgotten and writes allowed.
+/// </summary>
+public sealed record PromoteRequest(string? CommandId, double RelayLogTimeoutSeconds);
+
 public sealed record WaitForGtidRequest(string? CommandId, string? GtidSet, double TimeoutSeconds);
 
 public sealed record WaitForTransactionsRequest(string? CommandId, double TimeoutSeconds);

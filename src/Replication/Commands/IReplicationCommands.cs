@@ -18,8 +18,20 @@ public interface IReplicationCommands
 
     Task<CommandOutcome> SetReadOnlyAsync(ServerEndpoint server, ServerCredentials admin, bool readOnly, CancellationToken cancellation);
 
-    /// <summary>Makes the server a writable primary: replication stopped and forgotten, read-only off.</summary>
-    Task<CommandOutcome> PromoteAsync(ServerEndpoint server, ServerCredentials admin, CancellationToken cancellation);
+    /// <summary>
+    /// Stops the receiver (IO thread) and answers what it received, read once it stopped; the applier goes on.
+    /// Empty when the server has no replication channel.
+    /// </summary>
+    Task<(string ReceivedGtidSet, CommandOutcome Outcome)> StopReceivingAsync(ServerEndpoint server, ServerCredentials admin,
+        CancellationToken cancellation);
+
+    /// <summary>
+    /// Makes the server a writable primary without losing what it received: the receiver stopped first, then every
+    /// transaction it received applied (for at most <paramref name="relayLogTimeout"/>), then replication stopped and
+    /// forgotten and read-only off. Past the timeout it refuses, with the receiver started again: not promoted.
+    /// </summary>
+    Task<(string ReceivedGtidSet, CommandOutcome Outcome)> PromoteAsync(ServerEndpoint server, ServerCredentials admin, TimeSpan relayLogTimeout,
+        CancellationToken cancellation);
 
     /// <summary>Waits until the server has applied <paramref name="gtidSet"/>; false when the timeout came first.</summary>
     Task<(bool Reached, CommandOutcome Outcome)> WaitForGtidAsync(ServerEndpoint server, ServerCredentials admin, string gtidSet,

@@ -35,13 +35,48 @@ internal sealed class ReplicationCommands(ServerProbeOptions options) : IReplica
     public Task<CommandOutcome> SetReadOnlyAsync(ServerEndpoint server, ServerCredentials admin, bool readOnly, CancellationToken cancellation) =>
         RunAsync(server, admin, cancellation, (connection, statements) => ExecuteAsync(connection, statements.SetReadOnly(readOnly), cancellation));
 
-    public Task<CommandOutcome> PromoteAsync(ServerEndpoint server, ServerCredentials admin, CancellationToken cancellation) =>
-        RunAsync(server, admin, cancellation, async (connection, dialect) =>
+    public async Task<(string ReceivedGtidSet, CommandOutcome Outcome)> StopReceivingAsync(ServerEndpoint server, ServerCredentials admin,
+        CancellationToken cancellation)
+    {
+        var received = "";
+        var outcome = await RunAsync(server, admin, cancellation, async (connection, dialect) =>
+            received = await StopReceiverAsync(connection, dialect, cancellation) ?? "");
+        return (received, outcome);
+    }
+
+    public async Task<(string ReceivedGtidSet, CommandOutcome Outcome)> PromoteAsync(ServerEndpoint server, ServerCredentials admin,
+        TimeSpan relayLogTimeout, CancellationToken cancellation)
+    {
+        var received = "";
+        var outcome = await RunAsync(server, admin, cancellation, async (connection, dialect) =>
         {
+            // Read after the receiver stopped: a set read while it runs misses what arrives next, and RESET discards it.
+            if (await StopReceiverAsync(connection, dialect, cancellation) is { Length: > 0 } set)
+            {
+                received = set;
+                if (!await WaitForGtidAsync(connection, dialect, received, relayLogTimeout, cancellation))
+                {
+                    await ExecuteAsync(connection, dialect.StartReceiver, cancellation);
+                    throw new ReplicationCommandException(server, "promotion",
+                        $"the transactions it received ({received}) were not all applied within {relayLogTimeout.TotalSeconds:0.#} s; " +
+                        "not promoted, its receiver started again");
+                }
+            }
             await ExecuteAsync(connection, dialect.StopReplication, cancellation);
             await ExecuteAsync(connection, dialect.ForgetSource, cancellation);
             await ExecuteAsync(connection, dialect.SetReadOnly(false), cancellation);
         });
+        return (received, outcome);
+    }
+
+    /// <summary>Stops the receiver and reads what it received; null when the server has no replication channel.</summary>
+    private static async Task<string?> StopReceiverAsync(MySqlConnection connection, ReplicationDialect dialect, CancellationToken cancellation)
+    {
+        if (await ServerProbe.ReadSingleRowAsync(connection, dialect.ReplicaStatusStatement, cancellation) is null) return null;
+        await ExecuteAsync(connection, dialect.StopReceiver, cancellation);
+        var row = await ServerProbe.ReadSingleRowAsync(connection, dialect.ReplicaStatusStatement, cancellation);
+        return row is null ? null : dialect.ReadReplicaStatus(row).ReceivedGtidSet;
+    }
 
     public Task<CommandOutcome> ConfigureSemiSyncAsync(ServerEndpoint server, ServerCredentials admin, SemiSyncSettings settings, bool asMaster,
         CancellationToken cancellation) =>
@@ -57,15 +92,19 @@ internal sealed class ReplicationCommands(ServerProbeOptions options) : IReplica
         string gtidSet, TimeSpan timeout, CancellationToken cancellation)
     {
         var reached = false;
-        // The wait runs on the server; the command timeout must outlast it.
         var outcome = await RunAsync(server, admin, cancellation, async (connection, dialect) =>
-        {
-            await using var wait = new MySqlCommand(dialect.WaitForGtid, connection) { CommandTimeout = (int)Math.Ceiling(timeout.TotalSeconds) + 5 };
-            wait.Parameters.AddWithValue("@gtid", gtidSet);
-            wait.Parameters.AddWithValue("@timeout", timeout.TotalSeconds);
-            reached = Convert.ToInt64(await wait.ExecuteScalarAsync(cancellation)) == 0;
-        });
+            reached = await WaitForGtidAsync(connection, dialect, gtidSet, timeout, cancellation));
         return (reached, outcome);
+    }
+
+    private static async Task<bool> WaitForGtidAsync(MySqlConnection connection, ReplicationDialect dialect, string gtidSet, TimeSpan timeout,
+        CancellationToken cancellation)
+    {
+        // The wait runs on the server; the command timeout must outlast it.
+        await using var wait = new MySqlCommand(dialect.WaitForGtid, connection) { CommandTimeout = (int)Math.Ceiling(timeout.TotalSeconds) + 5 };
+        wait.Parameters.AddWithValue("@gtid", gtidSet);
+        wait.Parameters.AddWithValue("@timeout", timeout.TotalSeconds);
+        return Convert.ToInt64(await wait.ExecuteScalarAsync(cancellation)) == 0;
     }
 
     public Task<CommandOutcome> DescribeAsync(ServerEndpoint server, ServerCredentials admin, CancellationToken cancellation) =>

@@ -79,6 +79,11 @@ public sealed class ReplicationDialect
 
     public string StartReplication => _sourceVocabulary ? "START REPLICA" : "START SLAVE";
 
+    /// <summary>The receiver (IO thread) alone: the applier goes on with what is in the relay log.</summary>
+    public string StopReceiver => _sourceVocabulary ? "STOP REPLICA IO_THREAD" : "STOP SLAVE IO_THREAD";
+
+    public string StartReceiver => _sourceVocabulary ? "START REPLICA IO_THREAD" : "START SLAVE IO_THREAD";
+
     public string StopReplication => _sourceVocabulary ? "STOP REPLICA" : "STOP SLAVE";
 
     /// <summary>Forgets the source entirely (coordinates, credentials, relay logs).</summary>

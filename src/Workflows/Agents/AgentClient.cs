@@ -17,8 +17,12 @@ public sealed class AgentClientOptions
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 
-/// <summary>What an agent answered: success with its body, or the reason it did not do the command.</summary>
-public sealed record AgentAnswer(bool Succeeded, int Status, JsonNode? Body, string? Failure)
+/// <summary>
+/// What an agent answered: success with its body, or the reason it did not do the command. <paramref name="Unreachable"/>:
+/// no agent could be reached at all (its lease is gone, or its host refused the connection), as opposed to an agent
+/// that answered a refusal or was too slow.
+/// </summary>
+public sealed record AgentAnswer(bool Succeeded, int Status, JsonNode? Body, string? Failure, bool Unreachable = false)
 {
     public string? GtidExecuted => (string?)Body?["outcome"]?["gtidExecuted"];
 
@@ -69,7 +73,7 @@ public sealed class AgentClient(EtcdConnection etcd, LeaderElection election, Ag
             return new AgentAnswer(false, 0, null, $"etcd cannot be read to find {instance}'s agent: {e.Status.Detail}");
         }
         if (registration.Length == 0)
-            return new AgentAnswer(false, 0, null, $"no agent is registered for {cluster}/{instance} (its lease is gone: the host or the agent is down)");
+            return new AgentAnswer(false, 0, null, $"no agent is registered for {cluster}/{instance} (its lease is gone: the host or the agent is down)", Unreachable: true);
         var url = (string?)JsonNode.Parse(registration)?["agentUrl"];
         using var http = clients.CreateClient("agents");
         http.Timeout = (timeout ?? TimeSpan.Zero) + options.CallTimeout;
@@ -85,7 +89,11 @@ public sealed class AgentClient(EtcdConnection etcd, LeaderElection election, Ag
                 ? new AgentAnswer(true, (int)response.StatusCode, answer, null)
                 : new AgentAnswer(false, (int)response.StatusCode, answer, $"{instance}'s agent answered {(int)response.StatusCode}: {(string?)answer?["detail"] ?? (string?)answer?["title"] ?? text}");
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellation.IsCancellationRequested)
+        catch (HttpRequestException e) when (!cancellation.IsCancellationRequested)
+        {
+            return new AgentAnswer(false, 0, null, $"{instance}'s agent at {url} cannot be reached: {e.Message}", Unreachable: e.HttpRequestError == HttpRequestError.ConnectionError);
+        }
+        catch (TaskCanceledException e) when (!cancellation.IsCancellationRequested)
         {
             return new AgentAnswer(false, 0, null, $"{instance}'s agent at {url} did not answer: {e.Message}");
         }

@@ -1,16 +1,14 @@
-using System.Text.Json;
-using Google.Protobuf;
 using Marten;
 using MySqlHa.Coordination.Etcd;
 using MySqlHa.Replication.Status;
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
 using MySqlHa.Workflows.Monitoring;
+using MySqlHa.Workflows.Operations;
 using MySqlHa.Workflows.SemiSync;
 using MySqlHa.Workflows.Switchover;
 using MySqlHa.Workflows.Topology;
 using Wolverine;
-using PutRequest = Etcdserverpb.PutRequest;
 
 namespace MySqlHa.Workflows.Failover;
 
@@ -24,8 +22,6 @@ namespace MySqlHa.Workflows.Failover;
 /// </summary>
 public sealed class Failover : Saga
 {
-    private static readonly TimeSpan FenceTimeout = TimeSpan.FromSeconds(3);
-
     public Guid Id { get; set; }
     public Guid ClusterId { get; set; }
     public string Cluster { get; set; } = "";
@@ -39,6 +35,7 @@ public sealed class Failover : Saga
     public string Candidate { get; set; } = "";
     public List<string> Followers { get; set; } = [];
     public bool Fenced { get; set; }
+    public bool CandidateReceiverStopped { get; set; }
     public string NewMasterGtid { get; set; } = "";
     public string? NewMasterBinlogFile { get; set; }
     public long? NewMasterBinlogPosition { get; set; }
@@ -97,51 +94,45 @@ public sealed class Failover : Saga
     }
 
     /// <summary>
-    /// 3. Fence the failed master in our records (never routed to again, made read-only whenever seen writable) and,
-    /// if its agent can still reach it, set it read-only now. A dead or hung server cannot answer; that is expected.
+    /// 3. Fence before promote: the failed master proven fenced through its agent (read-only confirmed, every session
+    /// ended) or proven dead (its process gone, or every signal finds its host unreachable), then fenced in our
+    /// records (never routed to again, made read-only whenever seen writable). Without a proof nothing is promoted:
+    /// a hung master could resume writable beside the new one.
     /// </summary>
-    public async Task<ApplyCandidateRelayLog> Handle(FenceFailedMaster _, IDocumentSession session, AgentClient agents, ClusterStream clusters,
-        TimeProvider clock, CancellationToken cancellation)
+    public async Task<object> Handle(FenceFailedMaster _, IDocumentSession session, AgentClient agents, ClusterStream clusters,
+        MonitorObservations observations, TimeProvider clock, CancellationToken cancellation)
     {
         Step = "fence";
         var began = clock.GetUtcNow();
-        var (confirmed, detail) = await SetReadOnlyWithinAsync(agents, cancellation);
+        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
+        var proof = await FailedMasterFence.ProveAsync(cluster, OldMaster, Id, agents, observations, cancellation);
+        if (proof.Kind is not { } kind)
+            return new AbortFailover(Id, Step, $"'{OldMaster}' is neither proven fenced nor proven dead, so nothing was promoted: {string.Join("; ", proof.Evidence)}");
+        var detail = string.Join("; ", proof.Evidence);
         await clusters.AppendAsync(ClusterId, c => c.Find(OldMaster)!.Fenced ? null
-            : new InstanceFenced(ClusterId, Id, OldMaster, confirmed, detail, clock.GetUtcNow()), cancellation);
+            : new InstanceFenced(ClusterId, Id, OldMaster, kind == FencingProofKind.ReadOnly, detail, clock.GetUtcNow()), cancellation);
         Fenced = true;
-        session.Events.Append(Id, new FailedMasterFenced(Id, OldMaster, confirmed, detail, clock.GetUtcNow()));
+        session.Events.Append(Id, new FailedMasterFenced(Id, OldMaster, kind, proof.Evidence, clock.GetUtcNow()));
         PhaseSeconds["fence"] = (clock.GetUtcNow() - began).TotalSeconds;
         return new ApplyCandidateRelayLog(Id);
     }
 
-    private async Task<(bool Confirmed, string Detail)> SetReadOnlyWithinAsync(AgentClient agents, CancellationToken cancellation)
-    {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        bounded.CancelAfter(FenceTimeout);
-        try
-        {
-            var answer = await agents.CommandAsync(Cluster, OldMaster, "set-read-only", new { commandId = $"{Id}:fence" }, FenceTimeout, bounded.Token);
-            return answer.Succeeded ? (true, "set read-only through its agent") : (false, answer.Failure!);
-        }
-        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
-        {
-            return (false, $"its agent did not answer within {FenceTimeout.TotalSeconds:0} s (the server may be hung)");
-        }
-    }
-
     /// <summary>
-    /// 4a. The candidate applies every transaction its IO thread received before the master died. Promoting it
-    /// earlier would drop what is still in its relay log, acknowledged transactions among them under semi-sync.
+    /// 4a. The candidate stops receiving, and then applies every transaction its IO thread received: the received set
+    /// is read once the thread stopped, so nothing that arrives later can be missed. Promoting it earlier would drop
+    /// what is still in its relay log, acknowledged transactions among them under semi-sync.
     /// </summary>
     public async Task<object> Handle(ApplyCandidateRelayLog _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
         Step = "apply-relay-log";
         var began = clock.GetUtcNow();
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
-        if (await agents.StatusAsync(Cluster, Candidate, cancellation) is not { } candidate)
-            return new AbortFailover(Id, Step, $"the candidate '{Candidate}' stopped answering");
-        var received = candidate.Replication?.ReceivedGtidSet ?? "";
-        if (GtidSets.Missing(cluster.Flavor, received, candidate.GtidExecuted).Length > 0)
+        var stopped = await agents.CommandAsync(Cluster, Candidate, "stop-receiving", new { commandId = $"{Id}:stop-receiving" }, null, cancellation);
+        if (!stopped.Succeeded) return new AbortFailover(Id, Step, stopped.Failure!);
+        CandidateReceiverStopped = true;
+        var received = (string?)stopped.Body?["detail"]?["receivedGtidSet"] ?? "";
+        var executed = stopped.GtidExecuted ?? "";
+        if (GtidSets.Missing(cluster.Flavor, received, executed).Length > 0)
         {
             var timeout = cluster.FailoverPolicy.RelayLogTimeout;
             var wait = await agents.CommandAsync(Cluster, Candidate, "wait-for-gtid",
@@ -150,9 +141,9 @@ public sealed class Failover : Saga
             if (wait.Body?["detail"]?["reached"]?.GetValue<bool>() != true)
                 return new AbortFailover(Id, Step, $"'{Candidate}' did not apply the relay log it received ({received}) within {timeout.TotalSeconds:0.#} s; " +
                     "promoting it would lose those transactions");
-            candidate = candidate with { GtidExecuted = wait.GtidExecuted ?? candidate.GtidExecuted };
+            executed = wait.GtidExecuted ?? executed;
         }
-        session.Events.Append(Id, new CandidateRelayLogApplied(Id, Candidate, received, candidate.GtidExecuted, clock.GetUtcNow()));
+        session.Events.Append(Id, new CandidateRelayLogApplied(Id, Candidate, received, executed, clock.GetUtcNow()));
         PhaseSeconds["promote"] = (clock.GetUtcNow() - began).TotalSeconds;
         return new PromoteFailoverCandidate(Id);
     }
@@ -166,7 +157,10 @@ public sealed class Failover : Saga
     {
         Step = "promote";
         var began = clock.GetUtcNow();
-        var promoted = await agents.CommandAsync(Cluster, Candidate, "promote", new { commandId = $"{Id}:promote" }, null, cancellation);
+        // The agent checks again that everything received is applied (its receiver stays stopped): promotion discards nothing.
+        var timeout = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!.FailoverPolicy.RelayLogTimeout;
+        var promoted = await agents.CommandAsync(Cluster, Candidate, "promote",
+            new { commandId = $"{Id}:promote", relayLogTimeoutSeconds = timeout.TotalSeconds }, timeout, cancellation);
         if (!promoted.Succeeded) return new AbortFailover(Id, Step, promoted.Failure!);
         (NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition) = (promoted.GtidExecuted ?? "", promoted.BinlogFile, promoted.BinlogPosition);
         session.Events.Append(Id, new ReplicaPromoted(Id, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition, clock.GetUtcNow()));
@@ -229,13 +223,11 @@ public sealed class Failover : Saga
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         var now = clock.GetUtcNow();
         var possiblyLost = OldMasterLastGtid is null ? null : GtidSets.Missing(cluster.Flavor, OldMasterLastGtid, NewMasterGtid);
-        var key = etcd.Keys.SwitchRecord(Cluster, now);
         var record = new { operationId = Id, kind = "failover", trigger = Trigger, oldMaster = OldMaster, newMaster = Candidate,
             gtidExecuted = NewMasterGtid, binlogFile = NewMasterBinlogFile, binlogPosition = NewMasterBinlogPosition,
             oldMasterLastGtid = OldMasterLastGtid, oldMasterLastBinlogFile = OldMasterLastBinlogFile,
             oldMasterLastBinlogPosition = OldMasterLastBinlogPosition, possiblyLostGtids = possiblyLost, at = now };
-        await etcd.Client.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(JsonSerializer.Serialize(record)) },
-            deadline: etcd.Deadline(), cancellationToken: cancellation);
+        var (key, _) = await SwitchRecord.WriteOnceAsync(etcd, Cluster, Id, record, cancellation);
         session.Events.Append(Id, new SwitchRecorded(Id, key, now));
 
         var blockedUntil = now + cluster.FailoverPolicy.BlockPeriod;
@@ -245,26 +237,43 @@ public sealed class Failover : Saga
         // Blocked before released: in between, a detector round could otherwise fail the new master over at once.
         await clusters.AppendAsync(ClusterId, c => c.AutomaticFailoverBlockedUntil >= blockedUntil ? null
             : new AutomaticFailoverBlocked(ClusterId, Id, blockedUntil, now), cancellation);
-        await clusters.AppendAsync(ClusterId, c => c.RunningOperation == Id ? new OperationEnded(ClusterId, Id, "completed", now) : null, cancellation);
+        var ended = await EndOperationAsync(clusters, "completed", now, cancellation);
         await publisher.PublishAsync([ClusterId], cancellation);
-        foreach (var (phase, seconds) in PhaseSeconds) FailoverMetrics.PhaseSeconds.WithLabels(phase).Observe(seconds);
-        FailoverMetrics.Failovers.WithLabels(Cluster, Trigger, "completed").Inc();
+        if (ended)
+        {
+            foreach (var (phase, seconds) in PhaseSeconds) FailoverMetrics.PhaseSeconds.WithLabels(phase).Observe(seconds);
+            FailoverMetrics.Failovers.WithLabels(Cluster, Trigger, "completed").Inc();
+        }
         Step = "completed";
         MarkCompleted();
     }
 
     /// <summary>Given up before promotion: traffic released, the old master unfenced, the cluster freed for an operator.</summary>
-    public async Task Handle(AbortFailover abort, IDocumentSession session, ClusterStream clusters, TopologyPublisher publisher, TimeProvider clock,
-        CancellationToken cancellation)
+    public async Task Handle(AbortFailover abort, IDocumentSession session, AgentClient agents, ClusterStream clusters, TopologyPublisher publisher,
+        TimeProvider clock, CancellationToken cancellation)
     {
         var now = clock.GetUtcNow();
         if (Fenced)
             await clusters.AppendAsync(ClusterId, c => c.Find(OldMaster)?.Fenced != true ? null : new InstanceUnfenced(ClusterId, Id, OldMaster, now), cancellation);
-        await clusters.AppendAsync(ClusterId, c => c.RunningOperation == Id ? new OperationEnded(ClusterId, Id, "aborted", now) : null, cancellation);
+        // Not promoted: the candidate receives again, as it did before the failover stopped its receiver.
+        if (CandidateReceiverStopped)
+            await agents.CommandAsync(Cluster, Candidate, "start-replication", new { commandId = $"{Id}:resume-receiving" }, null, cancellation);
+        var ended = await EndOperationAsync(clusters, "aborted", now, cancellation);
         await publisher.PublishAsync([ClusterId], cancellation);
         session.Events.Append(Id, new FailoverAborted(Id, abort.Step, abort.Reason, now));
-        FailoverMetrics.Failovers.WithLabels(Cluster, Trigger, "aborted").Inc();
+        if (ended) FailoverMetrics.Failovers.WithLabels(Cluster, Trigger, "aborted").Inc();
         Step = "aborted";
         MarkCompleted();
+    }
+
+    /// <summary>
+    /// Frees the cluster; true only for the call that ended the operation. A replayed last step (its transaction lost
+    /// after the cluster was freed) finds it ended and must not count the failover in the metrics again.
+    /// </summary>
+    private async Task<bool> EndOperationAsync(ClusterStream clusters, string outcome, DateTimeOffset now, CancellationToken cancellation)
+    {
+        var ended = false;
+        await clusters.AppendAsync(ClusterId, c => (ended = c.RunningOperation == Id) ? new OperationEnded(ClusterId, Id, outcome, now) : null, cancellation);
+        return ended;
     }
 }

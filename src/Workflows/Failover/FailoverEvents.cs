@@ -14,10 +14,10 @@ public sealed record FailoverCandidateChosen(Guid OperationId, string Candidate,
 
 public sealed record FailoverTrafficHeld(Guid OperationId, long TopologyVersion, DateTimeOffset HeldAt);
 
-/// <summary>The failed master fenced; <paramref name="ReadOnlyConfirmed"/> whether its agent could also set it read-only.</summary>
-public sealed record FailedMasterFenced(Guid OperationId, string Instance, bool ReadOnlyConfirmed, string Detail, DateTimeOffset FencedAt);
+/// <summary>The failed master proven unable to write (<paramref name="Proof"/>, with the signals that gave it) and fenced.</summary>
+public sealed record FailedMasterFenced(Guid OperationId, string Instance, FencingProofKind Proof, IReadOnlyList<string> Evidence, DateTimeOffset FencedAt);
 
-/// <summary>Everything the candidate's IO thread had received is applied: nothing that reached it is lost.</summary>
+/// <summary>Everything the candidate's IO thread had received when it was stopped is applied: nothing that reached it is lost.</summary>
 public sealed record CandidateRelayLogApplied(Guid OperationId, string Candidate, string ReceivedGtids, string GtidExecuted, DateTimeOffset AppliedAt);
 
 /// <summary>

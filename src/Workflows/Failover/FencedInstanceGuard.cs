@@ -25,8 +25,8 @@ public sealed partial class FencedInstanceGuard(MonitorObservations observations
             if (_actedOnProbeAt.GetValueOrDefault((cluster.Id, fenced.Name)) >= writable.ObservedAt) continue;
             _actedOnProbeAt[(cluster.Id, fenced.Name)] = writable.ObservedAt;
             var attempt = $"{cluster.Id}:{fenced.Name}:refence:{clock.GetUtcNow().ToUnixTimeMilliseconds()}";
-            await agents.CommandAsync(cluster.Name, fenced.Name, "set-read-only", new { commandId = attempt }, null, cancellation);
-            await agents.CommandAsync(cluster.Name, fenced.Name, "kill-connections", new { commandId = attempt + ":kill" }, null, cancellation);
+            // Fenced whatever it replicates from: a mutual pair's old master comes back replicating from its standby.
+            await agents.CommandAsync(cluster.Name, fenced.Name, "fence", new { commandId = attempt, mutual = true }, null, cancellation);
             var now = await agents.StatusAsync(cluster.Name, fenced.Name, cancellation);
             var master = cluster.Master is { } m ? observations.Find(cluster.Id, m.Name)?.LastSeen : null;
             var diverged = now is null || master is null ? "" : GtidSets.Missing(cluster.Flavor, now.GtidExecuted, master.GtidExecuted);

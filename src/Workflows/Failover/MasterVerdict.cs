@@ -60,7 +60,7 @@ public sealed record MasterVerdict(MasterCondition Condition, string Reason, IRe
         return new(MasterCondition.Dead, "the controller, the agent and the replicas agree that the master is down", evidence);
     }
 
-    private static bool IsConnectedTo(ClusterInstance master, ServerSnapshot follower) =>
+    internal static bool IsConnectedTo(ClusterInstance master, ServerSnapshot follower) =>
         follower.Replication is { IoThread: ReplicationThreadState.Running } replication
         && master.Endpoint.Matches(replication.Source.Host, replication.Source.Port);
 

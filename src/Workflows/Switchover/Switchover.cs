@@ -1,12 +1,10 @@
-using System.Text.Json;
-using Google.Protobuf;
 using Marten;
 using MySqlHa.Coordination.Etcd;
 using MySqlHa.Replication.Status;
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
+using MySqlHa.Workflows.Operations;
 using MySqlHa.Workflows.SemiSync;
-using PutRequest = Etcdserverpb.PutRequest;
 using MySqlHa.Workflows.Topology;
 using Wolverine;
 
@@ -125,7 +123,9 @@ public sealed class Switchover : Saga
     public async Task<object> Handle(PromoteCandidate _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
         Step = "promote";
-        var promoted = await agents.CommandAsync(Cluster, Candidate, "promote", new { commandId = $"{Id}:promote" }, null, cancellation);
+        // Whatever the candidate received beyond the frozen set is applied before it is promoted, never discarded.
+        var promoted = await agents.CommandAsync(Cluster, Candidate, "promote",
+            new { commandId = $"{Id}:promote", relayLogTimeoutSeconds = CatchUpTimeout.TotalSeconds }, CatchUpTimeout, cancellation);
         if (!promoted.Succeeded) return new AbortSwitchover(Id, Step, promoted.Failure!);
         (NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition) = (promoted.GtidExecuted ?? "", promoted.BinlogFile, promoted.BinlogPosition);
         session.Events.Append(Id, new ReplicaPromoted(Id, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition, clock.GetUtcNow()));
@@ -168,11 +168,9 @@ public sealed class Switchover : Saga
     {
         Step = "record";
         var now = clock.GetUtcNow();
-        var key = etcd.Keys.SwitchRecord(Cluster, now);
         var record = new { operationId = Id, kind = "switchover", oldMaster = OldMaster, newMaster = Candidate, gtidExecuted = NewMasterGtid,
             binlogFile = NewMasterBinlogFile, binlogPosition = NewMasterBinlogPosition, oldMasterFinalGtid = OldMasterFinalGtid, at = now };
-        await etcd.Client.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(JsonSerializer.Serialize(record)) },
-            deadline: etcd.Deadline(), cancellationToken: cancellation);
+        var (key, _) = await SwitchRecord.WriteOnceAsync(etcd, Cluster, Id, record, cancellation);
         session.Events.Append(Id, new SwitchRecorded(Id, key, now));
         session.Events.Append(Id, new SwitchoverCompleted(Id, OldMaster, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition,
             NeedsAttention, now));

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using MySqlConnector;
 using MySqlHa.Replication.Servers;
+using MySqlHa.Replication.Status;
 using MySqlHa.Tests.Sandbox;
 
 namespace MySqlHa.Tests.Agent;
@@ -99,11 +100,118 @@ public sealed class AgentCommandTests : IAsyncLifetime
         await replica.SucceedAsync("start-replication", new { commandId = Id() });
         Assert.Equal("Yes", await ReplicaColumnAsync(1, "Slave_SQL_Running"));
 
-        var promoted = await replica.SucceedAsync("promote", new { commandId = Id() });
+        var promoted = await replica.SucceedAsync("promote", new { commandId = Id(), relayLogTimeoutSeconds = 10 });
 
         Assert.False((bool)promoted["outcome"]!["readOnly"]!);
         Assert.Null(await ReplicaColumnAsync(1, "Slave_SQL_Running"));
         Assert.Equal(0, await OnServer<int>(1, "SELECT @@read_only"));
+    }
+
+    [Fact]
+    public async Task Promote_applies_everything_received_even_what_arrives_while_it_runs()
+    {
+        await SandboxReplication.WriteAndReplicateAsync();
+        var replica = await AgentForAsync(1);
+        await using var heldBack = await HeldBackReplica.HoldAsync(SandboxSettings.Current.MariaDb[1]);
+        using var stop = new CancellationTokenSource();
+        // Writes keep reaching db2's relay log while it is promoted; a sampler keeps the last received position it saw.
+        var writer = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested) await SandboxReplication.ExecuteAsync(SandboxReplication.Primary, "INSERT INTO mysqlha_test.marks VALUES ()");
+        });
+        var lastReceived = "";
+        var sampler = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested && await ReplicaColumnAsync(1, "Gtid_IO_Pos") is { } received) lastReceived = received;
+        });
+        while (GtidSets.Missing(DatabaseFlavor.MariaDb, lastReceived, await OnServer<string>(1, "SELECT @@gtid_current_pos") ?? "").Length == 0)
+            await Task.Delay(50);
+
+        var promotion = replica.SucceedAsync("promote", new { commandId = Id(), relayLogTimeoutSeconds = 60 });
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.False(promotion.IsCompleted, "promoted while received transactions were still unapplied");
+        await heldBack.ReleaseAsync();
+        var promoted = await promotion;
+        await stop.CancelAsync();
+        await Task.WhenAll(writer, sampler);
+
+        var executed = await OnServer<string>(1, "SELECT @@gtid_current_pos") ?? "";
+        Assert.Equal("", GtidSets.Missing(DatabaseFlavor.MariaDb, lastReceived, executed));
+        Assert.Equal("", GtidSets.Missing(DatabaseFlavor.MariaDb, (string)promoted["detail"]!["receivedGtidSet"]!, executed));
+        Assert.Null(await ReplicaColumnAsync(1, "Slave_SQL_Running"));
+        Assert.Equal(0, await OnServer<int>(1, "SELECT @@read_only"));
+    }
+
+    [Fact]
+    public async Task Promote_that_cannot_apply_what_it_received_in_time_is_refused_and_leaves_the_replica_receiving()
+    {
+        await SandboxReplication.WriteAndReplicateAsync();
+        var replica = await AgentForAsync(1);
+        await using var heldBack = await HeldBackReplica.HoldAsync(SandboxSettings.Current.MariaDb[1]);
+        while (GtidSets.Missing(DatabaseFlavor.MariaDb, await ReplicaColumnAsync(1, "Gtid_IO_Pos") ?? "",
+                   await OnServer<string>(1, "SELECT @@gtid_current_pos") ?? "").Length == 0)
+            await Task.Delay(50);
+
+        var (status, body) = await replica.CommandAsync("promote", new { commandId = Id(), relayLogTimeoutSeconds = 1 });
+
+        Assert.Equal(502, status);
+        Assert.Contains("not promoted", (string?)body?["detail"]);
+        Assert.Equal(1, await OnServer<int>(1, "SELECT @@read_only"));
+        Assert.Equal("Yes", await ReplicaColumnAsync(1, "Slave_IO_Running"));
+    }
+
+    [Fact]
+    public async Task Fence_proves_a_master_read_only_with_every_client_session_ended()
+    {
+        var master = await AgentForAsync(0);
+        await using var client = await SandboxReplication.OpenAsync(SandboxReplication.Primary);
+
+        var fenced = await master.SucceedAsync("fence", new { commandId = Id() });
+
+        Assert.Equal("ReadOnly", (string?)fenced["detail"]!["proof"]);
+        Assert.True((int)fenced["detail"]!["sessionsEnded"]! >= 1);
+        Assert.True((bool)fenced["outcome"]!["readOnly"]!);
+        Assert.Equal(1, await OnServer<int>(0, "SELECT @@read_only"));
+        await Assert.ThrowsAnyAsync<MySqlException>(() => new MySqlCommand("SELECT 1", client).ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Fence_of_a_mutual_pairs_master_needs_mutual_and_then_proves_it_read_only()
+    {
+        var master = await AgentForAsync(0);
+        var standby = SandboxSettings.Current.MariaDb[1];
+        await master.SucceedAsync("change-master", new { commandId = Id(), sourceHost = standby.Host, sourcePort = standby.Port });
+
+        var (refused, _) = await master.CommandAsync("fence", new { commandId = Id() });
+        var fenced = await master.SucceedAsync("fence", new { commandId = Id(), mutual = true });
+
+        Assert.Equal(409, refused);
+        Assert.Equal("ReadOnly", (string?)fenced["detail"]!["proof"]);
+        Assert.Equal(1, await OnServer<int>(0, "SELECT @@read_only"));
+    }
+
+    [Fact]
+    public async Task Fence_reports_a_killed_mysqld_gone_and_refuses_to_call_a_hung_one_fenced()
+    {
+        var killed = await AgentForAsync(1);
+        var hung = await AgentForAsync(2);
+        try
+        {
+            SandboxReplication.StopServer(2);
+            SandboxReplication.SuspendServer(3);
+
+            var gone = await killed.SucceedAsync("fence", new { commandId = Id() });
+            var (status, problem) = await hung.CommandAsync("fence", new { commandId = Id() });
+
+            Assert.Equal("ProcessGone", (string?)gone["detail"]!["proof"]);
+            Assert.Contains($"nothing listens on port {SandboxSettings.Current.MariaDb[1].Port}", (string?)gone["detail"]!["evidence"]);
+            Assert.Equal(503, status);
+            Assert.Contains("still listens", (string?)problem?["detail"]);
+        }
+        finally
+        {
+            SandboxReplication.RestartStoppedServers();
+        }
     }
 
     [Fact]
@@ -135,7 +243,7 @@ public sealed class AgentCommandTests : IAsyncLifetime
         await SandboxReplication.ExecuteAsync(SandboxReplication.Primary, "SET GLOBAL read_only = OFF");
 
         var retry = await master.SucceedAsync("set-read-only", new { commandId });
-        var (reusedStatus, _) = await master.CommandAsync("promote", new { commandId });
+        var (reusedStatus, _) = await master.CommandAsync("promote", new { commandId, relayLogTimeoutSeconds = 10 });
 
         Assert.False((bool)first["replayed"]!);
         Assert.True((bool)retry["replayed"]!);

@@ -106,7 +106,7 @@ public sealed class SwitchoverTests(ApiFactory api) : IAsyncLifetime
 
         using var etcd = new EtcdConnection(new EtcdOptions { Endpoint = SandboxSettings.Current.Etcd, Prefix = ApiFactory.EtcdPrefix });
         var records = await etcd.Client.GetRangeValAsync($"{ApiFactory.EtcdPrefix}/clusters/{ClusterName}/switch/");
-        var record = JsonNode.Parse(records.Values.Last())!;
+        var record = JsonNode.Parse(records[etcd.Keys.SwitchRecord(ClusterName, Guid.Parse((string)operation["id"]!))])!;
         Assert.Equal("db3", (string?)record["newMaster"]);
         Assert.Equal((string?)promoted["gtidExecuted"], (string?)record["gtidExecuted"]);
         var topology = JsonNode.Parse(await etcd.Client.GetValAsync(etcd.Keys.Topology(ClusterName)))!;

@@ -1,7 +1,11 @@
 using System.Net.Http.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using MySqlHa.Coordination.Etcd;
+using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
+using MySqlHa.Workflows.Failover;
+using MySqlHa.Workflows.Monitoring;
 using System.Text.Json.Nodes;
 using MySqlHa.Replication.Servers;
 using MySqlHa.Tests.Agent;
@@ -41,7 +45,8 @@ public sealed class FailoverRig : IAsyncDisposable
 
     public IReadOnlyList<AgentHarness> Agents => _agents;
 
-    public static async Task<FailoverRig> StartAsync(ApiFactory api)
+    /// <summary>With <paramref name="mutualPair"/>, db2 is db1's standby in a mutual pair (db1 replicates from it) and db3 a replica.</summary>
+    public static async Task<FailoverRig> StartAsync(ApiFactory api, bool mutualPair = false)
     {
         await api.ResetDataAsync();
         SandboxReplication.Reset();
@@ -57,7 +62,15 @@ public sealed class FailoverRig : IAsyncDisposable
         });
         var rig = new FailoverRig(api, client, cluster, proxy, readWritePort);
         rig._agents.AddRange(await AgentHarness.StartBesideEachServerAsync(ApiFactory.EtcdPrefix, ClusterName));
-        await client.ArrangeMasterAndReplicasAsync(cluster, "db2", "db3");
+        if (mutualPair)
+        {
+            await client.ArrangeMutualPairAsync(cluster);
+            await client.SucceedAsync(cluster, "db3", "register", "replica");
+            await client.SucceedAsync(cluster, "db3", "activate");
+            await client.WaitForStatusAsync(cluster, "db3", "OK");
+        }
+        else
+            await client.ArrangeMasterAndReplicasAsync(cluster, "db2", "db3");
         await WriteLoad.PrepareAsync(SandboxReplication.Primary);
         return rig;
     }
@@ -86,6 +99,42 @@ public sealed class FailoverRig : IAsyncDisposable
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"no failover ended within {limit}; cluster: {(await ClusterAsync()).ToJsonString()}");
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>Every failover started on the cluster, each once it has ended (state and steps).</summary>
+    public async Task<IReadOnlyList<JsonNode>> FailoverViewsAsync(TimeSpan limit)
+    {
+        var views = new List<JsonNode>();
+        var ids = (await ClusterEventsAsync()).OfType<OperationStarted>().Where(o => o.Kind == "failover").Select(o => o.OperationId).ToList();
+        foreach (var id in ids)
+        {
+            var deadline = DateTime.UtcNow + limit;
+            JsonNode view;
+            while ((string?)(view = JsonNode.Parse(await Client.Http.GetStringAsync($"/api/operations/{id}"))!)["state"] == "running")
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"failover {id} did not end within {limit}");
+                await Task.Delay(200);
+            }
+            views.Add(view);
+        }
+        return views;
+    }
+
+    /// <summary>The failover's fence-before-promote proof on <paramref name="instance"/>, asked of the leading Api's services as its saga asks.</summary>
+    public async Task<FencingProof> ProveFencedAsync(string instance)
+    {
+        await using var session = _api.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var cluster = (await session.LoadAsync<MySqlHa.Workflows.Clusters.Cluster>(Cluster))!;
+        return await FailedMasterFence.ProveAsync(cluster, instance, Guid.NewGuid(), _api.Services.GetRequiredService<AgentClient>(),
+            _api.Services.GetRequiredService<MonitorObservations>(), CancellationToken.None);
+    }
+
+    /// <summary>MoHA's switch records in etcd that name <paramref name="operation"/>: one, whatever replayed the step.</summary>
+    public async Task<IReadOnlyList<JsonNode>> SwitchRecordsOfAsync(Guid operation)
+    {
+        using var etcd = new EtcdConnection(new EtcdOptions { Endpoint = SandboxSettings.Current.Etcd, Prefix = ApiFactory.EtcdPrefix });
+        var records = await etcd.Client.GetRangeValAsync($"{ApiFactory.EtcdPrefix}/clusters/{ClusterName}/switch/");
+        return records.Values.Select(v => JsonNode.Parse(v)!).Where(r => (string?)r["operationId"] == operation.ToString()).ToList();
     }
 
     /// <summary>Waits for the first failover to start, then for it to record <paramref name="step"/>; returns its id.</summary>

@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using MySqlHa.Replication.Commands;
+using MySqlHa.Replication.Status;
+
+namespace MySqlHa.Agent.Commands;
+
+/// <summary>
+/// Fences the local server before another is promoted, and proves it: read_only set and confirmed with every client
+/// session ended (a mutual pair's master too, with <c>mutual</c>), or, when mysqld does not answer, its process
+/// shown gone (nothing listens on its port on this host). A server that neither answers nor is gone (hung) is not
+/// fenced: the answer says so (503) and the controller must not promote.
+/// </summary>
+internal static class FenceCommand
+{
+    public static async Task<Results<Ok<AgentCommandResult>, ProblemHttpResult>> FenceAsync(MasterCommandRequest request, CommandContext context,
+        IServerProbe probe, HttpContext http)
+    {
+        if (string.IsNullOrWhiteSpace(request.CommandId)) return CommandContext.Invalid("commandId is required: a retry must carry the same id.");
+        var server = context.Settings.Server;
+        var local = await probe.ReadAsync(server, context.Settings.AdminCredentials, http.RequestAborted);
+        if (local.Snapshot is null)
+        {
+            if (IsListening(server.Port))
+                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "mysqld is neither fenced nor gone.",
+                    detail: $"mysqld does not answer ({local.Failure}), yet a process still listens on port {server.Port}: it may be hung and resume writable.");
+            var gone = new FenceAnswer(FenceProof.ProcessGone, 0, $"mysqld does not answer ({local.Failure}) and nothing listens on port {server.Port} on this host");
+            AgentMetrics.Commands.WithLabels("fence", "done").Inc();
+            return TypedResults.Ok(new AgentCommandResult(request.CommandId, "fence", null, Detail(gone), context.Clock.GetUtcNow()));
+        }
+        return await context.RunOnMasterAsync(request.CommandId, request.Mutual, "fence", async (target, admin, cancellation) =>
+        {
+            await context.Replication.SetReadOnlyAsync(target, admin, true, cancellation);
+            // No user is spared, ours included (all but this connection): a session of any user may write.
+            var (killed, outcome) = await context.Replication.KillClientConnectionsAsync(target, admin, new HashSet<string>(), cancellation);
+            if (!outcome.ReadOnly)
+                throw new ReplicationCommandException(target, "fence", "read_only is still off after it was set");
+            var fenced = new FenceAnswer(FenceProof.ReadOnly, killed, $"read_only confirmed and {killed} client session(s) ended");
+            return (outcome, Detail(fenced));
+        });
+    }
+
+    private static System.Text.Json.Nodes.JsonObject Detail(FenceAnswer answer) =>
+        JsonSerializer.SerializeToNode(answer, JsonSerializerOptions.Web)!.AsObject();
+
+    /// <summary>Whether a socket listens on the TCP port on this host (Linux: /proc/net/tcp and tcp6, state 0A).</summary>
+    private static bool IsListening(int port)
+    {
+        var files = new[] { "/proc/net/tcp", "/proc/net/tcp6" }.Where(File.Exists).ToList();
+        // Without the kernel's table nothing is proven: say a process may still be there.
+        if (files.Count == 0) return true;
+        return files.SelectMany(File.ReadLines).Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Any(fields => fields.Length > 3 && fields[3] == "0A" && fields[1].Split(':') is [_, var hex]
+                && int.TryParse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var local) && local == port);
+    }
+}

@@ -1,0 +1,27 @@
+using System.Text.Json;
+using Etcdserverpb;
+using Google.Protobuf;
+using MySqlHa.Coordination.Etcd;
+
+namespace MySqlHa.Workflows.Operations;
+
+/// <summary>
+/// MoHA's record of a switch (switchover or failover) in etcd, one per operation: the key carries the operation id
+/// and is created only if absent, in one transaction, so a replayed record step finds it and writes nothing.
+/// </summary>
+public static class SwitchRecord
+{
+    /// <summary>Writes <paramref name="record"/> under the operation's key unless it is there; answers the key and whether this call created it.</summary>
+    public static async Task<(string Key, bool Created)> WriteOnceAsync(EtcdConnection etcd, string cluster, Guid operationId, object record,
+        CancellationToken cancellation)
+    {
+        var key = etcd.Keys.SwitchRecord(cluster, operationId);
+        var bytes = ByteString.CopyFromUtf8(key);
+        var written = await etcd.Client.TransactionAsync(new TxnRequest
+        {
+            Compare = { new Compare { Key = bytes, Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 } },
+            Success = { new RequestOp { RequestPut = new PutRequest { Key = bytes, Value = ByteString.CopyFromUtf8(JsonSerializer.Serialize(record)) } } },
+        }, deadline: etcd.Deadline(), cancellationToken: cancellation);
+        return (key, written.Succeeded);
+    }
+}

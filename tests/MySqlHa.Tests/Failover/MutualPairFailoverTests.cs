@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using MySqlHa.Tests.Api;
+using MySqlHa.Tests.Sandbox;
+using MySqlHa.Workflows.Failover;
+using MySqlHa.Workflows.Switchover;
+using Xunit.Abstractions;
+
+namespace MySqlHa.Tests.Failover;
+
+/// <summary>
+/// Failover of a mutual master-standby pair (db1 master replicating from its standby db2, db3 a replica) on the real
+/// sandbox, with writers through the proxy and the observer, under semi-sync that never falls back.
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class MutualPairFailoverTests(ApiFactory api, ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan FailoverLimit = TimeSpan.FromSeconds(40);
+    private static readonly TimeSpan AckInFlight = TimeSpan.FromSeconds(1);
+    private FailoverRig _rig = null!;
+
+    public async Task InitializeAsync() => _rig = await FailoverRig.StartAsync(api, mutualPair: true);
+
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
+
+    private static JsonNode Step(JsonNode operation, string name) =>
+        operation["steps"]!.AsArray().Single(s => (string?)s!["event"] == name)!["data"]!;
+
+    [Fact]
+    public async Task Kill_9_of_a_mutual_pairs_master_fails_over_to_its_standby_with_one_writer_and_no_acknowledged_write_lost()
+    {
+        await _rig.EnableSemiSyncAsync();
+        await using var observer = WritableObserver.Start();
+        await using var load = WriteLoad.Start(_rig.ReadWritePort);
+        await load.WaitForAcknowledgedAsync(50, TimeSpan.FromSeconds(20));
+
+        SandboxReplication.StopServer(1);
+        var killedAt = DateTimeOffset.UtcNow;
+        var failover = await _rig.WaitForFailoverAsync(FailoverLimit);
+
+        Assert.Equal("completed", (string?)failover["state"]);
+        var fenced = Step(failover, nameof(FailedMasterFenced));
+        output.WriteLine($"fenced: {fenced["proof"]}: {fenced["evidence"]!.ToJsonString()}");
+        Assert.Equal("ProcessGone", (string?)fenced["proof"]);
+        var completed = Step(failover, nameof(FailoverCompleted));
+        Assert.Equal("db2", (string?)completed["newMaster"]);
+        Assert.Empty(completed["needsAttention"]!.AsArray());
+        Assert.Equal("db2", await _rig.MasterAsync());
+        Assert.Single(await _rig.SwitchRecordsOfAsync(Guid.Parse((string)failover["id"]!)));
+        await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
+
+        SandboxReplication.StartServer(1);
+        await _rig.Client.WaitForStatusAsync(_rig.Cluster, "db1", "FENCED", TimeSpan.FromSeconds(20));
+        Assert.Equal(1, await SandboxReplication.ScalarAsync<int>(SandboxReplication.Primary, "SELECT @@read_only"));
+        await FaultInvariants.AssertAsync("db2", ["db3"], load, observer, killedAt + AckInFlight, output);
+
+        // Then made writable by hand, still configured to replicate from its old standby: the guard fences it again.
+        Assert.Equal(SandboxSettings.Current.MariaDb[1].Port, await ConfiguredSourcePortAsync(SandboxReplication.Primary));
+        await SandboxReplication.ExecuteAsync(SandboxReplication.Primary, "SET GLOBAL read_only = OFF");
+        await _rig.WaitForClusterEventAsync<FencedInstanceMadeReadOnly>(TimeSpan.FromSeconds(20));
+        Assert.True((await _rig.ClusterEventsAsync()).OfType<FencedInstanceMadeReadOnly>().Single().ReadOnlyConfirmed);
+        Assert.Equal(1, await SandboxReplication.ScalarAsync<int>(SandboxReplication.Primary, "SELECT @@read_only"));
+    }
+
+    private static async Task<int?> ConfiguredSourcePortAsync(MySqlHa.Replication.Servers.ServerEndpoint server)
+    {
+        await using var connection = await SandboxReplication.OpenAsync(server);
+        await using var reader = await new MySqlConnector.MySqlCommand("SHOW SLAVE STATUS", connection).ExecuteReaderAsync();
+        return await reader.ReadAsync() ? Convert.ToInt32(reader.GetValue(reader.GetOrdinal("Master_Port"))) : null;
+    }
+
+    [Fact]
+    public async Task A_mutual_pairs_master_that_answers_is_fenced_as_a_master_through_its_agent()
+    {
+        // The emergency switch is refused while the master serves; the fence itself is what this checks, on a pair
+        // whose master replicates from its standby (the agent refuses a plain fence there, 409).
+        await _rig.EnableSemiSyncAsync();
+        await using var load = WriteLoad.Start(_rig.ReadWritePort);
+        await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
+
+        var proof = await _rig.ProveFencedAsync("db1");
+
+        output.WriteLine($"{proof.Kind}: {string.Join("; ", proof.Evidence)}");
+        Assert.Equal(FencingProofKind.ReadOnly, proof.Kind);
+        Assert.Equal(1, await SandboxReplication.ScalarAsync<int>(SandboxReplication.Primary, "SELECT @@read_only"));
+        await load.StopAsync();
+    }
+}
