@@ -60,7 +60,7 @@ internal sealed partial class CommandContext(
 
     /// <summary>MoHA's "if master" commands: refused on a server that replicates from another, unless it is a mutual pair's master.</summary>
     public async Task<Results<Ok<AgentCommandResult>, ProblemHttpResult>> RunOnMasterAsync(string? commandId, bool mutual, string command,
-        Func<ServerEndpoint, ServerCredentials, CancellationToken, Task<CommandOutcome>> execute)
+        Func<ServerEndpoint, ServerCredentials, CancellationToken, Task<(CommandOutcome Outcome, JsonObject? Detail)>> execute)
     {
         var local = await probe.ReadAsync(settings.Server, settings.AdminCredentials, http.HttpContext!.RequestAborted);
         if (local.Snapshot is null)
@@ -68,6 +68,6 @@ internal sealed partial class CommandContext(
         if (local.Snapshot.Replication is { } channel && !mutual)
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "This server is not a master.",
                 detail: $"{settings.Server} replicates from {channel.Source}; {command} applies to a master only (send mutual: true for a mutual pair's master).");
-        return await RunAsync(commandId, command, async (server, admin, cancellation) => (await execute(server, admin, cancellation), null));
+        return await RunAsync(commandId, command, execute);
     }
 }
