@@ -121,11 +121,10 @@ internal sealed class ReplicationCommands(ServerProbeOptions options) : IReplica
             await ExecuteAsync(connection, dialect.SetReadOnly(true), cancellation);
             for (var round = 0; round < FreezeRounds; round++)
             {
-                var endedNow = await EndClientSessionsAsync(connection, server, sparedUsers, cancellation);
-                ended += endedNow;
-                if (endedNow == 0) break;
+                ended += await EndClientSessionsAsync(connection, server, sparedUsers, cancellation);
+                remaining = (await ListClientSessionsAsync(connection, sparedUsers, cancellation)).Select(s => $"{s.Id} {s.User}").ToList();
+                if (remaining.Count == 0) break;
             }
-            remaining = (await ListClientSessionsAsync(connection, sparedUsers, cancellation)).Select(s => $"{s.Id} {s.User}").ToList();
         });
         return (new FreezeReport(ended, remaining), outcome);
     }
