@@ -1,11 +1,21 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using MySqlConnector;
+using MySqlHa.Coordination.Etcd;
+using MySqlHa.Workflows.Agents;
+using MySqlHa.Workflows.Clusters;
+using MySqlHa.Workflows.Failover;
+using MySqlHa.Workflows.SemiSync;
+using MySqlHa.Workflows.Topology;
 using MySqlHa.Tests.Api;
 using MySqlHa.Tests.Failover;
 using MySqlHa.Tests.Sandbox;
 using MySqlHa.Workflows.Switchover;
 using Xunit.Abstractions;
+using SwitchoverSaga = MySqlHa.Workflows.Switchover.Switchover;
 
 namespace MySqlHa.Tests.Switchover;
 
@@ -68,6 +78,20 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
         foreach (var account in load.Attempts.GroupBy(a => a.User))
             output.WriteLine($"  {account.Key}: {account.Count(a => a.Outcome == WriteOutcome.Acknowledged)} acknowledged, " +
                 $"{account.Count(a => a.Outcome == WriteOutcome.Failed)} failed, {account.Count(a => a.Outcome == WriteOutcome.Unknown)} unknown");
+    }
+
+    private static async Task EndSessionsOfAsync(MySqlHa.Replication.Servers.ServerEndpoint server, string user)
+    {
+        await using var connection = await SandboxReplication.OpenAsync(server);
+        var sessions = new List<long>();
+        await using (var list = new MySqlCommand($"SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '{user}' AND ID <> CONNECTION_ID()", connection))
+        await using (var reader = await list.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) sessions.Add(Convert.ToInt64(reader.GetValue(0)));
+        foreach (var id in sessions)
+        {
+            try { await new MySqlCommand($"KILL CONNECTION {id}", connection).ExecuteNonQueryAsync(); }
+            catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.NoSuchThread) { /* it ended by itself */ }
+        }
     }
 
     [Fact]
@@ -197,6 +221,8 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
         await SandboxReplication.ExecuteAsync(FailoverRig.Server("db2"), $"SET SESSION sql_log_bin = 0; REVOKE READ_ONLY ADMIN ON *.* FROM '{admin}'@'127.0.0.1'");
         try
         {
+            // A session keeps the global privileges it logged in with: the agents' pooled sessions must log in again.
+            await EndSessionsOfAsync(FailoverRig.Server("db2"), admin);
             var operation = await WaitForEndAsync(await StartSwitchoverAsync(new { candidate = "db2" }));
             var ended = DateTimeOffset.UtcNow;
 
@@ -218,5 +244,59 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
         {
             await SandboxReplication.ExecuteAsync(FailoverRig.Server("db2"), $"SET SESSION sql_log_bin = 0; GRANT READ_ONLY ADMIN ON *.* TO '{admin}'@'127.0.0.1'");
         }
+    }
+
+    [Fact]
+    public async Task An_old_master_found_beyond_its_frozen_set_at_the_repoint_is_fenced_not_repointed_and_the_switchover_needs_attention()
+    {
+        // The servers as a switchover leaves them right after promotion, made by hand: db1 frozen, db2 promoted at its set.
+        var (db1, db2) = (FailoverRig.Server("db1"), FailoverRig.Server("db2"));
+        await SandboxReplication.ExecuteAsync(db1, "SET GLOBAL read_only = 1");
+        await SandboxReplication.WaitForReplicasAsync(TimeSpan.FromSeconds(20));
+        var frozen = (await SandboxReplication.ScalarAsync<string>(db1, "SELECT @@gtid_current_pos"))!;
+        await SandboxReplication.ExecuteAsync(db2, "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only = 0");
+        // The leak: an account read_only does not bind commits on the old master after its freeze, straight, not through the proxy.
+        await using (var leak = new MySqlConnection($"Server=127.0.0.1;Port={db1.Port};User ID=mysqlha_test_all;Password={ApplicationAccount.Password};Pooling=false"))
+        {
+            await leak.OpenAsync();
+            await new MySqlCommand($"INSERT INTO {WriteLoad.Table} (id) VALUES (7)", leak).ExecuteNonQueryAsync();
+        }
+        var leaked = (await SandboxReplication.ScalarAsync<string>(db1, "SELECT @@gtid_current_pos"))!;
+
+        // The saga's own last two steps, run on that state by the Api's services.
+        var services = api.Services;
+        var saga = new SwitchoverSaga
+        {
+            Id = Guid.NewGuid(), ClusterId = _rig.Cluster, Cluster = FailoverRig.ClusterName, OldMaster = "db1", Candidate = "db2",
+            Replicas = ["db3"], OldMasterFinalGtid = frozen, NewMasterGtid = frozen,
+        };
+        var clock = services.GetRequiredService<TimeProvider>();
+        await using (var session = services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            var next = await saga.Handle(new RepointFollowers(saga.Id), session, services.GetRequiredService<AgentClient>(),
+                services.GetRequiredService<ClusterStream>(), services.GetRequiredService<TopologyPublisher>(),
+                services.GetRequiredService<SemiSyncConfigurator>(), clock, services.GetRequiredService<ILogger<SwitchoverSaga>>(), CancellationToken.None);
+            await saga.Handle(next, session, services.GetRequiredService<EtcdConnection>(), services.GetRequiredService<ClusterStream>(),
+                services.GetRequiredService<TopologyPublisher>(), clock, CancellationToken.None);
+            await session.SaveChangesAsync();
+        }
+
+        var operation = JsonNode.Parse(await _rig.Client.Http.GetStringAsync($"/api/operations/{saga.Id}"))!;
+        output.WriteLine(operation["steps"]!.AsArray().Last()!.ToJsonString());
+        Assert.Equal("needsAttention", (string?)operation["state"]);
+        var diverged = Step(operation, nameof(OldMasterDiverged));
+        Assert.Equal(leaked, (string?)diverged["divergedGtids"]);
+        Assert.True((bool)diverged["readOnlyConfirmed"]!);
+        Assert.Contains(Step(operation, nameof(SwitchoverCompleted))["needsAttention"]!.AsArray(), item => ((string?)item)!.Contains("fenced"));
+        Assert.DoesNotContain(Steps(operation, nameof(ReplicaRepointed)), repointed => (string?)repointed["instance"] == "db1");
+        Assert.Contains((await _rig.ClusterEventsAsync()).OfType<InstanceFenced>(), fenced => fenced.Instance == "db1");
+        Assert.Equal(1, await ReadOnlyAsync("db1"));
+        Assert.Null(await SourcePortAsync("db1"));
+        Assert.Equal(db2.Port, await SourcePortAsync("db3"));
+        // Published: db2 the master, db1 in no pool.
+        var etcd = services.GetRequiredService<EtcdConnection>();
+        var topology = JsonNode.Parse(await etcd.Client.GetValAsync(etcd.Keys.Topology(FailoverRig.ClusterName)))!;
+        Assert.Equal(db2.Port, (int?)topology["master"]!["containers"]![0]!["container_port"]);
+        Assert.DoesNotContain(topology["slave"]!["containers"]!.AsArray(), container => (int?)container!["container_port"] == db1.Port);
     }
 }
