@@ -32,7 +32,7 @@ public sealed partial class Switchover : Saga
     public bool KillSessions { get; set; }
     public TimeSpan CatchUpTimeout { get; set; }
     public TimeSpan TransactionWait { get; set; }
-    public string Step { get; set; } = "requested";
+    public SwitchoverStep Step { get; set; } = SwitchoverStep.Requested;
     public string OldMaster { get; set; } = "";
     public string Candidate { get; set; } = "";
     public bool Mutual { get; set; }
@@ -58,7 +58,7 @@ public sealed partial class Switchover : Saga
     /// <summary>1. Pre-checks on live statuses read through the agents.</summary>
     public async Task<object> Handle(CheckSwitchover _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
-        Step = "pre-checks";
+        Step = SwitchoverStep.PreChecks;
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         var live = await SwitchoverChecks.ReadLiveAsync(cluster, agents, cancellation);
         var plan = SwitchoverPlan.Decide(cluster, RequestedCandidate, live);
@@ -73,7 +73,7 @@ public sealed partial class Switchover : Saga
     public async Task<FreezeOldMaster> Handle(HoldTraffic _, IDocumentSession session, ClusterStream clusters, TopologyPublisher publisher,
         TimeProvider clock, CancellationToken cancellation)
     {
-        Step = "hold-traffic";
+        Step = SwitchoverStep.HoldTraffic;
         var version = await publisher.HoldTrafficAsync(clusters, ClusterId, Id, clock.GetUtcNow(), cancellation);
         session.Events.Append(Id, new SwitchoverTrafficHeld(Id, version, clock.GetUtcNow()));
         return new FreezeOldMaster(Id);
@@ -86,13 +86,13 @@ public sealed partial class Switchover : Saga
     /// </summary>
     public async Task<object> Handle(FreezeOldMaster _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
-        Step = "freeze-old-master";
+        Step = SwitchoverStep.FreezeOldMaster;
         var drained = await agents.CommandAsync(Cluster, OldMaster, "wait-for-transactions",
             new { commandId = $"{Id}:drain", timeoutSeconds = TransactionWait.TotalSeconds }, TransactionWait, cancellation);
-        if (!drained.Succeeded) return new AbortSwitchover(Id, "drain", drained.Failure!);
+        if (!drained.Succeeded) return new AbortSwitchover(Id, SwitchoverStep.Drain, drained.Failure!);
         var open = drained.Body?["detail"]?["open"]?.AsArray().Select(t => (string?)t).ToList() ?? [];
         if (open.Count > 0 && !KillSessions)
-            return new AbortSwitchover(Id, "drain", $"transactions still open on '{OldMaster}' after {TransactionWait.TotalSeconds:0.#} s " +
+            return new AbortSwitchover(Id, SwitchoverStep.Drain, $"transactions still open on '{OldMaster}' after {TransactionWait.TotalSeconds:0.#} s " +
                 $"(thread user age: {string.Join(", ", open)}); ask again with killSessions to end them");
         var frozen = await agents.CommandAsync(Cluster, OldMaster, "freeze", new { commandId = $"{Id}:freeze", mutual = Mutual }, null, cancellation);
         if (!frozen.Succeeded) return new AbortSwitchover(Id, Step, frozen.Failure!);
@@ -110,7 +110,7 @@ public sealed partial class Switchover : Saga
     /// <summary>4. The candidate applies exactly the old master's final position, within a bound, and nothing beyond it.</summary>
     public async Task<object> Handle(CatchUpCandidate _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
-        Step = "catch-up";
+        Step = SwitchoverStep.CatchUp;
         var wait = await agents.CommandAsync(Cluster, Candidate, "wait-for-gtid",
             new { commandId = $"{Id}:catch-up", gtidSet = OldMasterFinalGtid, timeoutSeconds = CatchUpTimeout.TotalSeconds }, CatchUpTimeout, cancellation);
         if (!wait.Succeeded) return new AbortSwitchover(Id, Step, wait.Failure!);
@@ -130,15 +130,15 @@ public sealed partial class Switchover : Saga
     /// </summary>
     public async Task<object> Handle(PromoteCandidate _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
-        Step = "verify-freeze";
+        Step = SwitchoverStep.VerifyFreeze;
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         var seen = await agents.StatusAsync(Cluster, OldMaster, cancellation);
         if (seen is null) return new AbortSwitchover(Id, Step, $"'{OldMaster}' could not be read again before promotion: its freeze is not proven");
         if (GtidSets.Missing(cluster.Flavor, seen.GtidExecuted, OldMasterFinalGtid) is { Length: > 0 } beyond)
             return new AbortSwitchover(Id, Step, $"'{OldMaster}' committed {beyond} after its freeze at {OldMasterFinalGtid} (read before promotion)");
-        session.Events.Append(Id, new OldMasterFreezeVerified(Id, OldMaster, seen.GtidExecuted, "before-promotion", clock.GetUtcNow()));
+        session.Events.Append(Id, new OldMasterFreezeVerified(Id, OldMaster, seen.GtidExecuted, FreezeProofMoment.BeforePromotion, clock.GetUtcNow()));
 
-        Step = "promote";
+        Step = SwitchoverStep.Promote;
         var promoted = await agents.CommandAsync(Cluster, Candidate, "promote", new { commandId = $"{Id}:promote" }, null, cancellation);
         if (!promoted.Succeeded) return new AbortSwitchover(Id, Step, promoted.Failure!);
         (NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition) = (promoted.GtidExecuted ?? "", promoted.BinlogFile, promoted.BinlogPosition);
@@ -154,7 +154,7 @@ public sealed partial class Switchover : Saga
     public async Task<RecordSwitch> Handle(RepointFollowers _, IDocumentSession session, AgentClient agents, ClusterStream clusters,
         TopologyPublisher publisher, SemiSyncConfigurator semiSync, TimeProvider clock, ILogger<Switchover> logger, CancellationToken cancellation)
     {
-        Step = "repoint";
+        Step = SwitchoverStep.Repoint;
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         NeedsAttention.AddRange(await semiSync.MoveRolesAsync(cluster, Candidate, [OldMaster], cancellation));
         var seen = await SwitchoverChecks.RetryAsync(() => agents.StatusAsync(Cluster, OldMaster, cancellation), status => status is not null);
@@ -163,7 +163,7 @@ public sealed partial class Switchover : Saga
         if (diverged)
             await FenceOldMasterAsync(cluster, seen?.GtidExecuted, beyond, session, agents, clusters, clock, logger, cancellation);
         else
-            session.Events.Append(Id, new OldMasterFreezeVerified(Id, OldMaster, seen!.GtidExecuted, "at-repoint", clock.GetUtcNow()));
+            session.Events.Append(Id, new OldMasterFreezeVerified(Id, OldMaster, seen!.GtidExecuted, FreezeProofMoment.AtRepoint, clock.GetUtcNow()));
         var moves = Replicas.Prepend(OldMaster).Where(follower => !diverged || follower != OldMaster).Select(follower => (follower, source: Candidate)).ToList();
         if (Mutual && !diverged) moves.Add((Candidate, OldMaster));
         foreach (var (follower, source) in moves)
@@ -217,7 +217,7 @@ public sealed partial class Switchover : Saga
     public async Task Handle(RecordSwitch _, IDocumentSession session, EtcdConnection etcd, ClusterStream clusters, TopologyPublisher publisher,
         TimeProvider clock, CancellationToken cancellation)
     {
-        Step = "record";
+        Step = SwitchoverStep.Record;
         var now = clock.GetUtcNow();
         var key = etcd.Keys.SwitchRecord(Cluster, now);
         var record = new { operationId = Id, kind = "switchover", oldMaster = OldMaster, newMaster = Candidate, gtidExecuted = NewMasterGtid,
@@ -230,7 +230,7 @@ public sealed partial class Switchover : Saga
         var outcome = NeedsAttention.Count == 0 ? "completed" : "needsAttention";
         await clusters.AppendAsync(ClusterId, c => c.RunningOperation == Id ? new OperationEnded(ClusterId, Id, outcome, now) : null, cancellation);
         await publisher.PublishAsync([ClusterId], cancellation);
-        Step = "completed";
+        Step = SwitchoverStep.Completed;
         MarkCompleted();
     }
 
@@ -243,7 +243,7 @@ public sealed partial class Switchover : Saga
         TimeProvider clock, CancellationToken cancellation)
     {
         var writable = true;
-        if (abort.Step is "freeze-old-master" or "catch-up" or "verify-freeze" or "promote")
+        if (abort.Step is SwitchoverStep.FreezeOldMaster or SwitchoverStep.CatchUp or SwitchoverStep.VerifyFreeze or SwitchoverStep.Promote)
         {
             // Never leave the old master read-only after an abort.
             await SwitchoverChecks.RetryAsync(() =>
@@ -252,13 +252,13 @@ public sealed partial class Switchover : Saga
             writable = (await agents.StatusAsync(Cluster, OldMaster, cancellation))?.ReadOnly == false;
         }
         bool? candidateFollows = null;
-        if (abort.Step == "promote")
+        if (abort.Step == SwitchoverStep.Promote)
             candidateFollows = await RestoreCandidateAsync(session, agents, cancellation);
         var now = clock.GetUtcNow();
         await clusters.AppendAsync(ClusterId, c => c.RunningOperation == Id ? new OperationEnded(ClusterId, Id, "aborted", now) : null, cancellation);
         await publisher.PublishAsync([ClusterId], cancellation);
         session.Events.Append(Id, new SwitchoverAborted(Id, abort.Step, abort.Reason, writable, candidateFollows, now));
-        Step = "aborted";
+        Step = SwitchoverStep.Aborted;
         MarkCompleted();
     }
 

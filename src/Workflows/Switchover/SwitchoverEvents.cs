@@ -15,10 +15,10 @@ public sealed record OldMasterFrozen(Guid OperationId, string Instance, string G
     int SessionsKilled, DateTimeOffset FrozenAt);
 
 /// <summary>
-/// The freeze proven at one <paramref name="Moment"/> ("before-promotion", "at-repoint"): the old master, read again,
-/// holds exactly the frozen set.
+/// The freeze proven at one <paramref name="Moment"/>: the old master, read again, holds exactly the frozen set.
 /// </summary>
-public sealed record OldMasterFreezeVerified(Guid OperationId, string Instance, string GtidExecuted, string Moment, DateTimeOffset VerifiedAt);
+public sealed record OldMasterFreezeVerified(Guid OperationId, string Instance, string GtidExecuted, FreezeProofMoment Moment,
+    DateTimeOffset VerifiedAt);
 
 /// <summary>
 /// After promotion the old master was found to hold <paramref name="DivergedGtids"/> beyond its frozen set (or could not
@@ -47,5 +47,5 @@ public sealed record SwitchoverCompleted(Guid OperationId, string OldMaster, str
 /// showed afterwards. After a promotion attempt, <paramref name="CandidateReadOnlyAndFollowing"/> says whether the
 /// candidate's server showed it read-only and replicating from the old master (null when no promotion was attempted).
 /// </summary>
-public sealed record SwitchoverAborted(Guid OperationId, string Step, string Reason, bool OldMasterWritable, bool? CandidateReadOnlyAndFollowing,
+public sealed record SwitchoverAborted(Guid OperationId, SwitchoverStep Step, string Reason, bool OldMasterWritable, bool? CandidateReadOnlyAndFollowing,
     DateTimeOffset AbortedAt);
