@@ -158,11 +158,15 @@ public sealed partial class Switchover : Saga
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         NeedsAttention.AddRange(await semiSync.MoveRolesAsync(cluster, Candidate, [OldMaster], cancellation));
         var seen = await SwitchoverChecks.RetryAsync(() => agents.StatusAsync(Cluster, OldMaster, cancellation), status => status is not null);
-        var beyond = seen is null ? null : GtidSets.Missing(cluster.Flavor, seen.GtidExecuted, OldMasterFinalGtid);
+        var candidateEndpoint = cluster.Find(Candidate)!.Endpoint;
+        // A step run again after a crash may find the old master already following the new master, holding its new
+        // writes: it was repointed only after this proof had passed, so the proof stands.
+        var repointedBefore = seen?.Replication is { } channel && !Mutual && candidateEndpoint.Matches(channel.Source.Host, channel.Source.Port);
+        var beyond = seen is null ? null : repointedBefore ? "" : GtidSets.Missing(cluster.Flavor, seen.GtidExecuted, OldMasterFinalGtid);
         var diverged = beyond is not "";
         if (diverged)
             await FenceOldMasterAsync(cluster, seen?.GtidExecuted, beyond, session, agents, clusters, clock, logger, cancellation);
-        else
+        else if (!repointedBefore)
             session.Events.Append(Id, new OldMasterFreezeVerified(Id, OldMaster, seen!.GtidExecuted, FreezeProofMoment.AtRepoint, clock.GetUtcNow()));
         var moves = Replicas.Prepend(OldMaster).Where(follower => !diverged || follower != OldMaster).Select(follower => (follower, source: Candidate)).ToList();
         if (Mutual && !diverged) moves.Add((Candidate, OldMaster));
