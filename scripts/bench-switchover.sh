@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Write-unavailability during planned switchovers: the Api, three agents and the proxy on the sandbox, a writer
-# committing a row every 5 ms through the proxy, N switchovers (default 10), then a check that every acknowledged
-# write is on every node.     scripts/bench-switchover.sh [switchovers]
+# Write-unavailability during planned switchovers: the Api, three agents and the proxy on the sandbox, three writers
+# committing a row every 5 ms each through the proxy (a fresh connection per write; a long-lived pooled session as a
+# plain user; one as a READ ONLY ADMIN user), N switchovers (default 10), then failed writes per writer and a check
+# that every acknowledged write is on every node.     scripts/bench-switchover.sh [switchovers]
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 switchovers="${1:-10}"
@@ -13,6 +14,6 @@ trap stack_stop EXIT
 stack_build src/Api src/Agent src/Proxy benchmarks/SwitchoverWindow
 stack_start bench bench_switchover /mysqlha-bench-switchover "$MYSQLHA_SANDBOX/bench-switchover"
 
-echo "machine: $(nproc) cores; $switchovers switchovers; writer: one INSERT every 5 ms, fresh connection, through the proxy"
+echo "machine: $(nproc) cores; $switchovers switchovers; writers through the proxy, one INSERT every 5 ms each: a fresh connection per write (plain user), a long-lived pooled session (plain user), a long-lived pooled session (READ ONLY ADMIN)"
 dotnet "$(stack_bin benchmarks/SwitchoverWindow MySqlHa.Benchmarks.SwitchoverWindow)" "$api" "$cluster" "$proxy_read_write_port" \
   "$MYSQLHA_MARIADB_ADMIN_USER" "$MYSQLHA_MARIADB_ADMIN_PASSWORD_FILE" "$(echo "$MYSQLHA_MARIADB_PORTS" | tr ' ' ',')" "$switchovers"

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlHa.Agent.Configuration;
@@ -28,6 +29,13 @@ internal static class CommandEndpoints
             context.RunOnMasterAsync(request.CommandId, request.Mutual, "set-read-write", async (server, admin, cancellation) =>
                 (await context.Replication.SetReadOnlyAsync(server, admin, false, cancellation), null)));
         commands.MapPost("/fence", FenceCommand.FenceAsync);
+        commands.MapPost("/freeze", (MasterCommandRequest request, CommandContext context) =>
+            context.RunOnMasterAsync(request.CommandId, request.Mutual, "freeze", async (server, admin, cancellation) =>
+            {
+                // Only the agent's own user is spared: it is ours, and it reads the frozen position.
+                var (report, outcome) = await context.Replication.FreezeAsync(server, admin, new HashSet<string> { admin.User }, cancellation);
+                return (outcome, JsonSerializer.SerializeToNode(report, JsonSerializerOptions.Web)!.AsObject());
+            }));
         commands.MapPost("/change-master", (ChangeMasterRequest request, CommandContext context) => ChangeMasterAsync(request, context));
         commands.MapPost("/stop-replication", (CommandRequest request, CommandContext context) =>
             context.RunAsync(request.CommandId, "stop-replication", async (server, admin, cancellation) =>

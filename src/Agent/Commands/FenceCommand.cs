@@ -7,8 +7,9 @@ using MySqlHa.Replication.Status;
 namespace MySqlHa.Agent.Commands;
 
 /// <summary>
-/// Fences the local server before another is promoted, and proves it: read_only set and confirmed with every client
-/// session ended (a mutual pair's master too, with <c>mutual</c>), or, when mysqld does not answer, its process
+/// Fences the local server before another is promoted, and proves it: frozen as a switchover freezes its old master
+/// (read_only set and confirmed, every client session but the agent's own ended and gone; a mutual pair's master too,
+/// with <c>mutual</c>), or, when mysqld does not answer, its process
 /// shown gone (nothing listens on its port on this host). A server that neither answers nor is gone (hung) is not
 /// fenced: the answer says so (503) and the controller must not promote.
 /// </summary>
@@ -31,12 +32,14 @@ internal static class FenceCommand
         }
         return await context.RunOnMasterAsync(request.CommandId, request.Mutual, "fence", async (target, admin, cancellation) =>
         {
-            await context.Replication.SetReadOnlyAsync(target, admin, true, cancellation);
-            // No user is spared, ours included (all but this connection): a session of any user may write.
-            var (killed, outcome) = await context.Replication.KillClientConnectionsAsync(target, admin, new HashSet<string>(), cancellation);
+            // The switchover's freeze: read_only, then every client session but the agent's own ended, round after
+            // round, each waited for until it has left.
+            var (report, outcome) = await context.Replication.FreezeAsync(target, admin, new HashSet<string> { admin.User }, cancellation);
             if (!outcome.ReadOnly)
                 throw new ReplicationCommandException(target, "fence", "read_only is still off after it was set");
-            var fenced = new FenceAnswer(FenceProof.ReadOnly, killed, $"read_only confirmed and {killed} client session(s) ended");
+            if (report.StillConnected.Count > 0)
+                throw new ReplicationCommandException(target, "fence", $"client sessions keep connecting: {string.Join(", ", report.StillConnected)}");
+            var fenced = new FenceAnswer(FenceProof.ReadOnly, report.SessionsEnded, $"read_only confirmed and {report.SessionsEnded} client session(s) ended");
             return (outcome, Detail(fenced));
         });
     }

@@ -1,6 +1,8 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlHa.Workflows.Clusters;
+using MySqlHa.Workflows.Failover;
+using MySqlHa.Workflows.Switchover;
 
 namespace MySqlHa.Api.Operations;
 
@@ -17,7 +19,7 @@ public static class OperationsApi
     public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/api/operations/{id:guid}", GetAsync).WithTags("Operations").WithName("GetOperation")
-            .WithSummary("Every step of the operation with its time and the positions it saw; state running, completed or aborted.");
+            .WithSummary("Every step of the operation with its time and the positions it saw; state running, completed, needsAttention (a switchover that completed with something to mend) or aborted.");
         endpoints.MapGet("/api/clusters/{id:guid}/operations", ListAsync).WithTags("Operations").WithName("ListOperations")
             .WithSummary("The cluster's switchovers and failovers, oldest first (?kind=switchover or failover), each with its state and last event.");
         return endpoints;
@@ -34,7 +36,7 @@ public static class OperationsApi
             var events = await session.Events.FetchStreamAsync(started.OperationId, token: cancellation);
             // An operation whose saga never started has no stream of its own.
             var last = events.Count == 0 ? null : events[^1];
-            summaries.Add(new OperationSummary(started.OperationId, started.Kind, started.StartedAt, last is null ? "not started" : State(last.EventTypeName),
+            summaries.Add(new OperationSummary(started.OperationId, started.Kind, started.StartedAt, last is null ? "not started" : State(last.Data),
                 last?.Data.GetType().Name ?? "", last?.Data));
         }
         return TypedResults.Ok(summaries);
@@ -45,14 +47,16 @@ public static class OperationsApi
         var events = await session.Events.FetchStreamAsync(id, token: cancellation);
         if (events.Count == 0)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such operation.", detail: $"No operation has the id {id}.");
-        return TypedResults.Ok(new OperationView(id, State(events[^1].EventTypeName),
+        return TypedResults.Ok(new OperationView(id, State(events[^1].Data),
             events.Select(e => new OperationStep(e.Version, e.Data.GetType().Name, e.Timestamp, e.Data)).ToList()));
     }
 
-    private static string State(string lastEventType) => lastEventType switch
+    /// <summary>A switchover that completed with something left needing attention says so in its state: never a silent "completed".</summary>
+    private static string State(object lastEvent) => lastEvent switch
     {
-        "switchover_completed" or "failover_completed" => "completed",
-        "switchover_aborted" or "failover_aborted" => "aborted",
+        SwitchoverCompleted { NeedsAttention.Count: > 0 } => "needsAttention",
+        SwitchoverCompleted or FailoverCompleted => "completed",
+        SwitchoverAborted or FailoverAborted => "aborted",
         _ => "running",
     };
 }

@@ -8,8 +8,9 @@ namespace MySqlHa.Proxy.Routing;
 /// <summary>
 /// One cluster: follows its topology (from etcd or the Api) and runs its read-write and read-only listeners. While the cluster is
 /// switching, new read-write clients are held (at most MaxHeldConnections, at most HoldTimeout each, then refused)
-/// and released to the master of the next version; when the master changes, established read-write connections to
-/// the old one are closed so that clients reconnect to the new one.
+/// and released to the master of the next version; when the cluster starts switching or the master changes,
+/// established read-write connections to the old master are closed so that clients reconnect (and are held) rather
+/// than write to it.
 /// </summary>
 internal sealed class ClusterRouting
 {
@@ -29,7 +30,7 @@ internal sealed class ClusterRouting
         _topology = topology;
         var logger = logging.CreateLogger($"MySqlHa.Proxy.{cluster.Name}");
         _readWrite = new TcpForwarder(cluster.Name, "read-write", cluster.ReadWrite, ChooseMasterAsync,
-            server => server.Equals(Routes.Master), settings.ConnectTimeout, relay, logger);
+            server => Routes is { State: TopologyState.Serving } routes && server.Equals(routes.Master), settings.ConnectTimeout, relay, logger);
         if (cluster.ReadOnly is { } readOnly)
             _readOnly = new TcpForwarder(cluster.Name, "read-only", readOnly, _ => ValueTask.FromResult(ChooseReplica()),
                 _ => true, settings.ConnectTimeout, relay, logger);
@@ -53,8 +54,10 @@ internal sealed class ClusterRouting
     }
 
     /// <summary>
-    /// Swaps the routes in, then closes read-write connections to a demoted master, in that order: a connection that
-    /// registers after the sweep finds the new routes when it asks again (TcpForwarder), so none to the old master stays.
+    /// Swaps the routes in, then closes read-write connections to a master that is being switched away from (the
+    /// cluster turned switching: no write may reach it on a session opened before) or was demoted, in that order: a
+    /// connection that registers after the sweep finds the new routes when it asks again (TcpForwarder), so none to
+    /// the old master stays. Clients that reconnect are held until the new master is published.
     /// </summary>
     private void Apply(PublishedTopology topology)
     {
@@ -63,7 +66,7 @@ internal sealed class ClusterRouting
         Volatile.Write(ref _routes, next);
         ProxyMetrics.RoutingChanges.WithLabels(_cluster.Name).Inc();
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-        if (previous.Master is { } demoted && !demoted.Equals(next.Master))
+        if (previous.Master is { } demoted && (!demoted.Equals(next.Master) || next.State == TopologyState.Switching))
             ProxyMetrics.ClosedOnDemotion.WithLabels(_cluster.Name).Inc(_readWrite.CloseConnectionsTo(demoted));
     }
 

@@ -5,6 +5,12 @@ namespace MySqlHa.Replication.Commands;
 /// <summary>What a command saw on the server once it was done: the facts an auditor needs.</summary>
 public sealed record CommandOutcome(ServerEndpoint Server, string GtidExecuted, string? BinlogFile, long? BinlogPosition, bool ReadOnly);
 
+/// <summary>
+/// What a freeze did: the sessions it ended, and those still connected after its last round ("id user"); the freeze
+/// holds only when <paramref name="StillConnected"/> is empty. Shared by the agent that answers it and the controller.
+/// </summary>
+public sealed record FreezeReport(int SessionsEnded, IReadOnlyList<string> StillConnected);
+
 /// <summary>Changes to replication and writability on one server, each followed by a read of its position.</summary>
 public interface IReplicationCommands
 {
@@ -54,8 +60,20 @@ public interface IReplicationCommands
     Task<IReadOnlyList<string>> WaitForOpenTransactionsAsync(ServerEndpoint server, ServerCredentials admin, TimeSpan timeout,
         CancellationToken cancellation);
 
-    /// <summary>Ends every client session except our own and the server's own threads (replication, scheduler).</summary>
+    /// <summary>
+    /// Ends every client session except our own, the spared users' and the server's own threads (replication, scheduler),
+    /// and waits until they are gone.
+    /// </summary>
     Task<(int Killed, CommandOutcome Outcome)> KillClientConnectionsAsync(ServerEndpoint server, ServerCredentials admin,
+        IReadOnlySet<string> sparedUsers, CancellationToken cancellation);
+
+    /// <summary>
+    /// Makes a master stop committing, whoever its users are: read_only on (which binds users without READ ONLY
+    /// ADMIN), then every client session but the spared users' ended, round after round until none is left (which
+    /// stops those read_only does not bind, and any transaction still open), then the position read. The outcome's GTID
+    /// set is the frozen set; the report says how many sessions ended and which were still connected at the end.
+    /// </summary>
+    Task<(FreezeReport Report, CommandOutcome Outcome)> FreezeAsync(ServerEndpoint server, ServerCredentials admin,
         IReadOnlySet<string> sparedUsers, CancellationToken cancellation);
 }
 

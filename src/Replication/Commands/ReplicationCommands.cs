@@ -145,31 +145,83 @@ internal sealed class ReplicationCommands(ServerProbeOptions options) : IReplica
     {
         var killed = 0;
         var outcome = await RunAsync(server, admin, cancellation, async (connection, _) =>
+            killed = await EndClientSessionsAsync(connection, server, sparedUsers, cancellation));
+        return (killed, outcome);
+    }
+
+    public async Task<(FreezeReport Report, CommandOutcome Outcome)> FreezeAsync(ServerEndpoint server, ServerCredentials admin,
+        IReadOnlySet<string> sparedUsers, CancellationToken cancellation)
+    {
+        var ended = 0;
+        IReadOnlyList<string> remaining = [];
+        // The position is read by RunAsync after this, on the same connection: once no other session is left.
+        var outcome = await RunAsync(server, admin, cancellation, async (connection, dialect) =>
         {
-            var victims = new List<long>();
-            await using (var list = new MySqlCommand(
-                "SELECT ID, USER FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() " +
-                "AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Slave_IO', 'Slave_SQL', 'Slave_worker') " +
-                "AND USER NOT IN ('system user', 'event_scheduler')", connection))
-            await using (var reader = await list.ExecuteReaderAsync(cancellation))
+            await ExecuteAsync(connection, dialect.SetReadOnly(true), cancellation);
+            for (var round = 0; round < FreezeRounds; round++)
             {
-                while (await reader.ReadAsync(cancellation))
-                    if (!sparedUsers.Contains(reader.GetString(1))) victims.Add(Convert.ToInt64(reader.GetValue(0)));
-            }
-            foreach (var id in victims)
-            {
-                try
-                {
-                    await ExecuteAsync(connection, $"KILL CONNECTION {id}", cancellation);
-                    killed++;
-                }
-                catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.NoSuchThread)
-                {
-                    // It ended by itself between the listing and the kill.
-                }
+                ended += await EndClientSessionsAsync(connection, server, sparedUsers, cancellation);
+                remaining = (await ListClientSessionsAsync(connection, sparedUsers, cancellation)).Select(s => $"{s.Id} {s.User}").ToList();
+                if (remaining.Count == 0) break;
             }
         });
-        return (killed, outcome);
+        return (new FreezeReport(ended, remaining), outcome);
+    }
+
+    // Sessions that connect while the freeze ends the others are ended in the next round; a client that keeps
+    // reconnecting past these rounds is reported, and the freeze is not proven.
+    private const int FreezeRounds = 5;
+
+    // A killed thread finishes the statement it is in (a commit included) before it leaves: the kill counts as done
+    // only once the thread is gone, and a thread still there after this bound is reported as a failure.
+    private static readonly TimeSpan SessionEndBound = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Kills every client session but ours, the spared users' and the server's own threads (replication, scheduler), and
+    /// waits until each has left the process list; answers how many were ended.
+    /// </summary>
+    private static async Task<int> EndClientSessionsAsync(MySqlConnection connection, ServerEndpoint server, IReadOnlySet<string> sparedUsers,
+        CancellationToken cancellation)
+    {
+        var victims = await ListClientSessionsAsync(connection, sparedUsers, cancellation);
+        var killed = new List<long>();
+        foreach (var (id, _) in victims)
+        {
+            try
+            {
+                await ExecuteAsync(connection, $"KILL CONNECTION {id}", cancellation);
+                killed.Add(id);
+            }
+            catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.NoSuchThread)
+            {
+                // It ended by itself between the listing and the kill.
+            }
+        }
+        var deadline = DateTime.UtcNow + SessionEndBound;
+        while (killed.Count > 0)
+        {
+            await using var still = new MySqlCommand(
+                $"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID IN ({string.Join(",", killed)})", connection);
+            if (Convert.ToInt64(await still.ExecuteScalarAsync(cancellation)) == 0) break;
+            if (DateTime.UtcNow > deadline)
+                throw new ReplicationCommandException(server, "KILL CONNECTION", $"sessions {string.Join(", ", killed)} were still there after {SessionEndBound.TotalSeconds:0} s");
+            await Task.Delay(20, cancellation);
+        }
+        return killed.Count;
+    }
+
+    private static async Task<List<(long Id, string User)>> ListClientSessionsAsync(MySqlConnection connection, IReadOnlySet<string> sparedUsers,
+        CancellationToken cancellation)
+    {
+        var sessions = new List<(long Id, string User)>();
+        await using var list = new MySqlCommand(
+            "SELECT ID, USER FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() " +
+            "AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Slave_IO', 'Slave_SQL', 'Slave_worker') " +
+            "AND USER NOT IN ('system user', 'event_scheduler')", connection);
+        await using var reader = await list.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+            if (!sparedUsers.Contains(reader.GetString(1))) sessions.Add((Convert.ToInt64(reader.GetValue(0)), reader.GetString(1)));
+        return sessions;
     }
 
     private async Task<CommandOutcome> RunAsync(ServerEndpoint server, ServerCredentials admin, CancellationToken cancellation,

@@ -29,6 +29,11 @@ public sealed record AgentAnswer(bool Succeeded, int Status, JsonNode? Body, str
     public string? BinlogFile => (string?)Body?["outcome"]?["binlogFile"];
 
     public long? BinlogPosition => (long?)Body?["outcome"]?["binlogPosition"];
+
+    public bool? ReadOnly => (bool?)Body?["outcome"]?["readOnly"];
+
+    /// <summary>The command's own details as the typed record the agent and the controller share.</summary>
+    public T? Detail<T>() => Body?["detail"] is { } detail ? detail.Deserialize<T>(JsonSerializerOptions.Web) : default;
 }
 
 /// <summary>

@@ -1,9 +1,12 @@
 using Marten;
+using Microsoft.Extensions.Logging;
+using MySqlHa.Replication.Commands;
 using MySqlHa.Coordination.Etcd;
 using MySqlHa.Replication.Status;
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
 using MySqlHa.Workflows.Operations;
+using MySqlHa.Workflows.Failover;
 using MySqlHa.Workflows.SemiSync;
 using MySqlHa.Workflows.Topology;
 using Wolverine;
@@ -18,7 +21,7 @@ namespace MySqlHa.Workflows.Switchover;
 /// Before promotion any failure puts the old master back to read-write; after it, failures are recorded as needing
 /// attention and the switch goes on.
 /// </summary>
-public sealed class Switchover : Saga
+public sealed partial class Switchover : Saga
 {
     public Guid Id { get; set; }
     public Guid ClusterId { get; set; }
@@ -27,7 +30,7 @@ public sealed class Switchover : Saga
     public bool KillSessions { get; set; }
     public TimeSpan CatchUpTimeout { get; set; }
     public TimeSpan TransactionWait { get; set; }
-    public string Step { get; set; } = "requested";
+    public SwitchoverStep Step { get; set; } = SwitchoverStep.Requested;
     public string OldMaster { get; set; } = "";
     public string Candidate { get; set; } = "";
     public bool Mutual { get; set; }
@@ -53,7 +56,7 @@ public sealed class Switchover : Saga
     /// <summary>1. Pre-checks on live statuses read through the agents.</summary>
     public async Task<object> Handle(CheckSwitchover _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
-        Step = "pre-checks";
+        Step = SwitchoverStep.PreChecks;
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         var live = await SwitchoverChecks.ReadLiveAsync(cluster, agents, cancellation);
         var plan = SwitchoverPlan.Decide(cluster, RequestedCandidate, live);
@@ -68,61 +71,72 @@ public sealed class Switchover : Saga
     public async Task<FreezeOldMaster> Handle(HoldTraffic _, IDocumentSession session, ClusterStream clusters, TopologyPublisher publisher,
         TimeProvider clock, CancellationToken cancellation)
     {
-        Step = "hold-traffic";
+        Step = SwitchoverStep.HoldTraffic;
         var version = await publisher.HoldTrafficAsync(clusters, ClusterId, Id, clock.GetUtcNow(), cancellation);
         session.Events.Append(Id, new SwitchoverTrafficHeld(Id, version, clock.GetUtcNow()));
         return new FreezeOldMaster(Id);
     }
 
     /// <summary>
-    /// 3. Open transactions on the old master get a bounded time to finish; then it goes read-only (and by option its
-    /// sessions end, the long transactions with them); its final position is recorded.
+    /// 3. Open transactions on the old master get a bounded time to finish (past it, killSessions decides: end them
+    /// or abort); then the freeze: read-only, and every client session ended but the agent's own, so that no user
+    /// read_only does not bind (READ ONLY ADMIN, ALL) can commit; its final position is recorded.
     /// </summary>
     public async Task<object> Handle(FreezeOldMaster _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
-        Step = "freeze-old-master";
+        Step = SwitchoverStep.FreezeOldMaster;
         var drained = await agents.CommandAsync(Cluster, OldMaster, "wait-for-transactions",
             new { commandId = $"{Id}:drain", timeoutSeconds = TransactionWait.TotalSeconds }, TransactionWait, cancellation);
-        if (!drained.Succeeded) return new AbortSwitchover(Id, "drain", drained.Failure!);
+        if (!drained.Succeeded) return new AbortSwitchover(Id, SwitchoverStep.Drain, drained.Failure!);
         var open = drained.Body?["detail"]?["open"]?.AsArray().Select(t => (string?)t).ToList() ?? [];
         if (open.Count > 0 && !KillSessions)
-            return new AbortSwitchover(Id, "drain", $"transactions still open on '{OldMaster}' after {TransactionWait.TotalSeconds:0.#} s " +
+            return new AbortSwitchover(Id, SwitchoverStep.Drain, $"transactions still open on '{OldMaster}' after {TransactionWait.TotalSeconds:0.#} s " +
                 $"(thread user age: {string.Join(", ", open)}); ask again with killSessions to end them");
-        var frozen = await agents.CommandAsync(Cluster, OldMaster, "set-read-only", new { commandId = $"{Id}:freeze", mutual = Mutual }, null, cancellation);
+        var frozen = await agents.CommandAsync(Cluster, OldMaster, "freeze", new { commandId = $"{Id}:freeze", mutual = Mutual }, null, cancellation);
         if (!frozen.Succeeded) return new AbortSwitchover(Id, Step, frozen.Failure!);
-        var killed = 0;
-        if (KillSessions)
-        {
-            var kill = await agents.CommandAsync(Cluster, OldMaster, "kill-connections", new { commandId = $"{Id}:kill-sessions" }, null, cancellation);
-            if (!kill.Succeeded) return new AbortSwitchover(Id, Step, kill.Failure!);
-            killed = (int?)kill.Body?["detail"]?["killed"] ?? 0;
-        }
-        // Read after any kill, so that the position includes whatever committed meanwhile.
-        var final = await agents.StatusAsync(Cluster, OldMaster, cancellation);
-        if (final is null) return new AbortSwitchover(Id, Step, $"the old master '{OldMaster}' stopped answering after going read-only");
-        OldMasterFinalGtid = final.GtidExecuted;
-        session.Events.Append(Id, new OldMasterFrozen(Id, OldMaster, final.GtidExecuted, final.BinaryLog?.File, final.BinaryLog?.Position,
-            killed, clock.GetUtcNow()));
+        var report = frozen.Detail<FreezeReport>()!;
+        if (frozen.ReadOnly != true || report.StillConnected.Count > 0)
+            return new AbortSwitchover(Id, Step, $"'{OldMaster}' is not proven frozen: read_only {frozen.ReadOnly}, sessions still connected after " +
+                $"{report.SessionsEnded} were ended: {string.Join(", ", report.StillConnected)}");
+        // The freeze's answer reads the position after the last session was gone, on the agent's own connection.
+        OldMasterFinalGtid = frozen.GtidExecuted ?? "";
+        session.Events.Append(Id, new OldMasterFrozen(Id, OldMaster, OldMasterFinalGtid, frozen.BinlogFile, frozen.BinlogPosition,
+            report.SessionsEnded, clock.GetUtcNow()));
         return new CatchUpCandidate(Id);
     }
 
-    /// <summary>4. The candidate applies exactly the old master's final position, within a bound.</summary>
+    /// <summary>4. The candidate applies exactly the old master's final position, within a bound, and nothing beyond it.</summary>
     public async Task<object> Handle(CatchUpCandidate _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
-        Step = "catch-up";
+        Step = SwitchoverStep.CatchUp;
         var wait = await agents.CommandAsync(Cluster, Candidate, "wait-for-gtid",
             new { commandId = $"{Id}:catch-up", gtidSet = OldMasterFinalGtid, timeoutSeconds = CatchUpTimeout.TotalSeconds }, CatchUpTimeout, cancellation);
         if (!wait.Succeeded) return new AbortSwitchover(Id, Step, wait.Failure!);
         if (wait.Body?["detail"]?["reached"]?.GetValue<bool>() != true)
             return new AbortSwitchover(Id, Step, $"'{Candidate}' did not apply {OldMasterFinalGtid} within {CatchUpTimeout.TotalSeconds:0.#} s");
+        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
+        // Everything the candidate has came from the old master: more than the frozen set means the old master committed after its freeze.
+        if (GtidSets.Missing(cluster.Flavor, wait.GtidExecuted ?? "", OldMasterFinalGtid) is { Length: > 0 } beyond)
+            return new AbortSwitchover(Id, Step, $"'{Candidate}' applied {beyond} beyond the frozen set {OldMasterFinalGtid}: '{OldMaster}' committed after its freeze");
         session.Events.Append(Id, new CandidateCaughtUp(Id, Candidate, wait.GtidExecuted ?? "", clock.GetUtcNow()));
         return new PromoteCandidate(Id);
     }
 
-    /// <summary>5a. Promotion: the point of no return.</summary>
+    /// <summary>
+    /// 5a. Promotion, the point of no return, once the old master is read again and still holds exactly the frozen set
+    /// (moved: abort, and the old master stays the master).
+    /// </summary>
     public async Task<object> Handle(PromoteCandidate _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
-        Step = "promote";
+        Step = SwitchoverStep.VerifyFreeze;
+        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
+        var seen = await agents.StatusAsync(Cluster, OldMaster, cancellation);
+        if (seen is null) return new AbortSwitchover(Id, Step, $"'{OldMaster}' could not be read again before promotion: its freeze is not proven");
+        if (GtidSets.Missing(cluster.Flavor, seen.GtidExecuted, OldMasterFinalGtid) is { Length: > 0 } beyond)
+            return new AbortSwitchover(Id, Step, $"'{OldMaster}' committed {beyond} after its freeze at {OldMasterFinalGtid} (read before promotion)");
+        session.Events.Append(Id, new OldMasterFreezeVerified(Id, OldMaster, seen.GtidExecuted, FreezeProofMoment.BeforePromotion, clock.GetUtcNow()));
+
+        Step = SwitchoverStep.Promote;
         // Whatever the candidate received beyond the frozen set is applied before it is promoted, never discarded.
         var promoted = await agents.CommandAsync(Cluster, Candidate, "promote",
             new { commandId = $"{Id}:promote", relayLogTimeoutSeconds = CatchUpTimeout.TotalSeconds }, CatchUpTimeout, cancellation);
@@ -132,15 +146,30 @@ public sealed class Switchover : Saga
         return new RepointFollowers(Id);
     }
 
-    /// <summary>5b. The old master and every other replica follow the new master; a mutual pair stays mutual.</summary>
+    /// <summary>
+    /// 5b. The old master and every other replica follow the new master; a mutual pair stays mutual. The old master
+    /// is read a last time first: one that committed after its freeze is fenced instead (never routed to, read-only,
+    /// its sessions ended, never repointed) and its extra transactions recorded as diverged.
+    /// </summary>
     public async Task<RecordSwitch> Handle(RepointFollowers _, IDocumentSession session, AgentClient agents, ClusterStream clusters,
-        TopologyPublisher publisher, SemiSyncConfigurator semiSync, TimeProvider clock, CancellationToken cancellation)
+        TopologyPublisher publisher, SemiSyncConfigurator semiSync, TimeProvider clock, ILogger<Switchover> logger, CancellationToken cancellation)
     {
-        Step = "repoint";
+        Step = SwitchoverStep.Repoint;
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         NeedsAttention.AddRange(await semiSync.MoveRolesAsync(cluster, Candidate, [OldMaster], cancellation));
-        var moves = Replicas.Prepend(OldMaster).Select(follower => (follower, source: Candidate)).ToList();
-        if (Mutual) moves.Add((Candidate, OldMaster));
+        var seen = await SwitchoverChecks.RetryAsync(() => agents.StatusAsync(Cluster, OldMaster, cancellation), status => status is not null);
+        var candidateEndpoint = cluster.Find(Candidate)!.Endpoint;
+        // A step run again after a crash may find the old master already following the new master, holding its new
+        // writes: it was repointed only after this proof had passed, so the proof stands.
+        var repointedBefore = seen?.Replication is { } channel && !Mutual && candidateEndpoint.Matches(channel.Source.Host, channel.Source.Port);
+        var beyond = seen is null ? null : repointedBefore ? "" : GtidSets.Missing(cluster.Flavor, seen.GtidExecuted, OldMasterFinalGtid);
+        var diverged = beyond is not "";
+        if (diverged)
+            await FenceOldMasterAsync(cluster, seen?.GtidExecuted, beyond, session, agents, clusters, clock, logger, cancellation);
+        else if (!repointedBefore)
+            session.Events.Append(Id, new OldMasterFreezeVerified(Id, OldMaster, seen!.GtidExecuted, FreezeProofMoment.AtRepoint, clock.GetUtcNow()));
+        var moves = Replicas.Prepend(OldMaster).Where(follower => !diverged || follower != OldMaster).Select(follower => (follower, source: Candidate)).ToList();
+        if (Mutual && !diverged) moves.Add((Candidate, OldMaster));
         foreach (var (follower, source) in moves)
         {
             var endpoint = cluster.Find(source)!.Endpoint;
@@ -162,11 +191,37 @@ public sealed class Switchover : Saga
         return new RecordSwitch(Id);
     }
 
+    /// <summary>
+    /// The old master committed after its freeze, or cannot be read to prove it did not: it is fenced (the cluster
+    /// never routes to it again until an operator repairs it), frozen again, and what it holds beyond the frozen set
+    /// is recorded as diverged. The switchover ends needing attention.
+    /// </summary>
+    private async Task FenceOldMasterAsync(Cluster cluster, string? seenGtid, string? beyond, IDocumentSession session, AgentClient agents, ClusterStream clusters,
+        TimeProvider clock, ILogger<Switchover> logger, CancellationToken cancellation)
+    {
+        // "mutual" lets the master-only command through whether or not the old master still replicates (a mutual pair's does).
+        var refrozen = await SwitchoverChecks.RetryAsync(() => agents.CommandAsync(Cluster, OldMaster, "freeze",
+            new { commandId = $"{Id}:fence", mutual = true }, null, cancellation));
+        var confirmed = refrozen.Succeeded && refrozen.ReadOnly == true && refrozen.Detail<FreezeReport>()?.StillConnected.Count == 0;
+        var gtid = refrozen.GtidExecuted ?? seenGtid ?? "";
+        var divergedGtids = refrozen.GtidExecuted is { } now ? GtidSets.Missing(cluster.Flavor, now, OldMasterFinalGtid) : beyond ?? "";
+        var detail = beyond is null ? $"'{OldMaster}' could not be read to prove its freeze before it was repointed"
+            : $"'{OldMaster}' committed {divergedGtids} after its freeze at {OldMasterFinalGtid}";
+        await clusters.AppendAsync(ClusterId, c => c.Find(OldMaster)!.Fenced ? null
+            : new InstanceFenced(ClusterId, Id, OldMaster, confirmed, detail, clock.GetUtcNow()), cancellation);
+        session.Events.Append(Id, new OldMasterDiverged(Id, OldMaster, OldMasterFinalGtid, gtid, divergedGtids, confirmed, clock.GetUtcNow()));
+        NeedsAttention.Add($"{detail}; it is fenced (read-only confirmed: {confirmed}) and must be repaired before it serves again");
+        LogOldMasterDiverged(logger, Cluster, OldMaster, divergedGtids, confirmed);
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "{Cluster}: switchover's old master {Instance} committed after its freeze (diverged GTIDs: {Diverged}); fenced, read-only confirmed: {Confirmed}")]
+    private static partial void LogOldMasterDiverged(ILogger logger, string cluster, string instance, string diverged, bool confirmed);
+
     /// <summary>6. MoHA's switch record in etcd, the operation's end, and the cluster released.</summary>
     public async Task Handle(RecordSwitch _, IDocumentSession session, EtcdConnection etcd, ClusterStream clusters, TopologyPublisher publisher,
         TimeProvider clock, CancellationToken cancellation)
     {
-        Step = "record";
+        Step = SwitchoverStep.Record;
         var now = clock.GetUtcNow();
         var record = new { operationId = Id, kind = "switchover", oldMaster = OldMaster, newMaster = Candidate, gtidExecuted = NewMasterGtid,
             binlogFile = NewMasterBinlogFile, binlogPosition = NewMasterBinlogPosition, oldMasterFinalGtid = OldMasterFinalGtid, at = now };
@@ -174,18 +229,23 @@ public sealed class Switchover : Saga
         session.Events.Append(Id, new SwitchRecorded(Id, key, now));
         session.Events.Append(Id, new SwitchoverCompleted(Id, OldMaster, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition,
             NeedsAttention, now));
-        await clusters.AppendAsync(ClusterId, c => c.RunningOperation == Id ? new OperationEnded(ClusterId, Id, "completed", now) : null, cancellation);
+        var outcome = NeedsAttention.Count == 0 ? "completed" : "needsAttention";
+        await clusters.AppendAsync(ClusterId, c => c.RunningOperation == Id ? new OperationEnded(ClusterId, Id, outcome, now) : null, cancellation);
         await publisher.PublishAsync([ClusterId], cancellation);
-        Step = "completed";
+        Step = SwitchoverStep.Completed;
         MarkCompleted();
     }
 
-    /// <summary>Compensation before promotion: writes back on the old master, traffic released, the cluster freed.</summary>
+    /// <summary>
+    /// Compensation before promotion: writes back on the old master, a candidate whose promotion was attempted made
+    /// read-only and following the old master again (both checked on the servers, and said in the event), traffic
+    /// released, the cluster freed.
+    /// </summary>
     public async Task Handle(AbortSwitchover abort, IDocumentSession session, AgentClient agents, ClusterStream clusters, TopologyPublisher publisher,
         TimeProvider clock, CancellationToken cancellation)
     {
         var writable = true;
-        if (abort.Step is "freeze-old-master" or "catch-up" or "promote")
+        if (abort.Step is SwitchoverStep.FreezeOldMaster or SwitchoverStep.CatchUp or SwitchoverStep.VerifyFreeze or SwitchoverStep.Promote)
         {
             // Never leave the old master read-only after an abort.
             await SwitchoverChecks.RetryAsync(() =>
@@ -193,19 +253,33 @@ public sealed class Switchover : Saga
             // What counts is the server's state, not the command's answer.
             writable = (await agents.StatusAsync(Cluster, OldMaster, cancellation))?.ReadOnly == false;
         }
-        if (abort.Step == "promote")
-        {
-            // The promotion may have stopped the candidate's replication before it failed: let it follow again.
-            var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
-            var master = cluster.Find(OldMaster)!.Endpoint;
-            await agents.CommandAsync(Cluster, Candidate, "change-master",
-                new { commandId = $"{Id}:restore-candidate", sourceHost = master.Host, sourcePort = master.Port }, null, cancellation);
-        }
+        bool? candidateFollows = null;
+        if (abort.Step == SwitchoverStep.Promote)
+            candidateFollows = await RestoreCandidateAsync(session, agents, cancellation);
         var now = clock.GetUtcNow();
         await clusters.AppendAsync(ClusterId, c => c.RunningOperation == Id ? new OperationEnded(ClusterId, Id, "aborted", now) : null, cancellation);
         await publisher.PublishAsync([ClusterId], cancellation);
-        session.Events.Append(Id, new SwitchoverAborted(Id, abort.Step, abort.Reason, writable, now));
-        Step = "aborted";
+        session.Events.Append(Id, new SwitchoverAborted(Id, abort.Step, abort.Reason, writable, candidateFollows, now));
+        Step = SwitchoverStep.Aborted;
         MarkCompleted();
+    }
+
+    /// <summary>
+    /// A promotion that failed may have gone part of the way (replication forgotten, read_only off): the candidate is
+    /// made read-only and replicates from the old master again. Answers whether its server says so afterwards.
+    /// </summary>
+    private async Task<bool> RestoreCandidateAsync(IDocumentSession session, AgentClient agents, CancellationToken cancellation)
+    {
+        // The candidate may still replicate (the promotion failed early) or not (it failed late): "mutual" lets the
+        // master-only command through either way.
+        await SwitchoverChecks.RetryAsync(() =>
+            agents.CommandAsync(Cluster, Candidate, "set-read-only", new { commandId = $"{Id}:restore-candidate-read-only", mutual = true }, null, cancellation));
+        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
+        var master = cluster.Find(OldMaster)!.Endpoint;
+        await SwitchoverChecks.RetryAsync(() => agents.CommandAsync(Cluster, Candidate, "change-master",
+            new { commandId = $"{Id}:restore-candidate", sourceHost = master.Host, sourcePort = master.Port }, null, cancellation));
+        var candidate = await agents.StatusAsync(Cluster, Candidate, cancellation);
+        return candidate is { ReadOnly: true, Replication: { } replication } && master.Matches(replication.Source.Host, replication.Source.Port)
+            && replication.IsReplicating;
     }
 }

@@ -14,6 +14,19 @@ public sealed record SwitchoverTrafficHeld(Guid OperationId, long TopologyVersio
 public sealed record OldMasterFrozen(Guid OperationId, string Instance, string GtidExecuted, string? BinlogFile, long? BinlogPosition,
     int SessionsKilled, DateTimeOffset FrozenAt);
 
+/// <summary>
+/// The freeze proven at one <paramref name="Moment"/>: the old master, read again, holds exactly the frozen set.
+/// </summary>
+public sealed record OldMasterFreezeVerified(Guid OperationId, string Instance, string GtidExecuted, FreezeProofMoment Moment,
+    DateTimeOffset VerifiedAt);
+
+/// <summary>
+/// After promotion the old master was found to hold <paramref name="DivergedGtids"/> beyond its frozen set (or could not
+/// be read to prove otherwise): it is fenced, not repointed, and needs repair.
+/// </summary>
+public sealed record OldMasterDiverged(Guid OperationId, string Instance, string FrozenGtid, string GtidExecuted, string DivergedGtids,
+    bool ReadOnlyConfirmed, DateTimeOffset FoundAt);
+
 public sealed record CandidateCaughtUp(Guid OperationId, string Candidate, string GtidExecuted, DateTimeOffset CaughtUpAt);
 
 public sealed record ReplicaPromoted(Guid OperationId, string Instance, string GtidExecuted, string? BinlogFile, long? BinlogPosition,
@@ -29,5 +42,10 @@ public sealed record SwitchRecorded(Guid OperationId, string EtcdKey, DateTimeOf
 public sealed record SwitchoverCompleted(Guid OperationId, string OldMaster, string NewMaster, string NewMasterGtidExecuted,
     string? NewMasterBinlogFile, long? NewMasterBinlogPosition, IReadOnlyList<string> NeedsAttention, DateTimeOffset CompletedAt);
 
-/// <summary>Given up before promotion; <paramref name="OldMasterWritable"/> says whether writes were restored.</summary>
-public sealed record SwitchoverAborted(Guid OperationId, string Step, string Reason, bool OldMasterWritable, DateTimeOffset AbortedAt);
+/// <summary>
+/// Given up before promotion; <paramref name="OldMasterWritable"/> says whether writes were restored, as the server
+/// showed afterwards. After a promotion attempt, <paramref name="CandidateReadOnlyAndFollowing"/> says whether the
+/// candidate's server showed it read-only and replicating from the old master (null when no promotion was attempted).
+/// </summary>
+public sealed record SwitchoverAborted(Guid OperationId, SwitchoverStep Step, string Reason, bool OldMasterWritable, bool? CandidateReadOnlyAndFollowing,
+    DateTimeOffset AbortedAt);

@@ -23,4 +23,4 @@ public sealed record RepointFollowers(Guid SwitchoverId);
 
 public sealed record RecordSwitch(Guid SwitchoverId);
 
-public sealed record AbortSwitchover(Guid SwitchoverId, string Step, string Reason);
+public sealed record AbortSwitchover(Guid SwitchoverId, SwitchoverStep Step, string Reason);

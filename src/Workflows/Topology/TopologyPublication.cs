@@ -15,7 +15,7 @@ public static class TopologyPublication
         // A fenced master (a failover under way) is never offered to writers, even before the new one is published.
         var master = cluster.Master is { Fenced: false } m ? new[] { Address(m) } : [];
         var readers = cluster.Instances
-            .Where(i => i.Role is InstanceRole.Replica or InstanceRole.Standby && i.Status == InstanceStatus.Ok)
+            .Where(i => i.Role is InstanceRole.Replica or InstanceRole.Standby && i.Status == InstanceStatus.Ok && !i.Fenced)
             .Select(Address)
             .ToList();
         var instances = cluster.Instances

@@ -235,6 +235,31 @@ public sealed class AgentCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Freeze_makes_the_master_read_only_and_ends_the_sessions_read_only_does_not_bind_before_it_reads_the_position()
+    {
+        var master = await AgentForAsync(0);
+        await SandboxReplication.ExecuteAsync(SandboxReplication.Primary,
+            "CREATE DATABASE IF NOT EXISTS mysqlha_test; CREATE TABLE IF NOT EXISTS mysqlha_test.marks (id INT AUTO_INCREMENT PRIMARY KEY); " +
+            "SET SESSION sql_log_bin = 0; CREATE USER IF NOT EXISTS 'mysqlha_test_freeze_ro_admin'@'127.0.0.1' IDENTIFIED BY 'app-password'; " +
+            "GRANT INSERT ON mysqlha_test.* TO 'mysqlha_test_freeze_ro_admin'@'127.0.0.1'; GRANT READ_ONLY ADMIN ON *.* TO 'mysqlha_test_freeze_ro_admin'@'127.0.0.1'");
+        await using var privileged = new MySqlConnection(
+            $"Server=127.0.0.1;Port={SandboxReplication.Primary.Port};User ID=mysqlha_test_freeze_ro_admin;Password=app-password;Pooling=false");
+        await privileged.OpenAsync();
+        // A transaction open when the freeze comes: read_only alone would let this user commit it.
+        await new MySqlCommand("BEGIN; INSERT INTO mysqlha_test.marks VALUES ()", privileged).ExecuteNonQueryAsync();
+
+        var answer = await master.SucceedAsync("freeze", new { commandId = Id() });
+
+        Assert.True((bool)answer["outcome"]!["readOnly"]!);
+        Assert.True((int)answer["detail"]!["sessionsEnded"]! >= 1);
+        Assert.Empty(answer["detail"]!["stillConnected"]!.AsArray());
+        await Assert.ThrowsAnyAsync<Exception>(() => new MySqlCommand("COMMIT", privileged).ExecuteNonQueryAsync());
+        Assert.Equal((string?)answer["outcome"]!["gtidExecuted"], await OnServer<string>(0, "SELECT @@gtid_current_pos"));
+        Assert.Equal(1, await OnServer<int>(0, "SELECT @@read_only"));
+        await SandboxReplication.ExecuteAsync(SandboxReplication.Primary, "SET GLOBAL read_only = OFF");
+    }
+
+    [Fact]
     public async Task A_retried_command_id_gets_the_first_answer_without_running_again()
     {
         var master = await AgentForAsync(0);

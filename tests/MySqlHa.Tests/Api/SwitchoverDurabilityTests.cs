@@ -50,7 +50,7 @@ public sealed class SwitchoverDurabilityTests : IAsyncLifetime
         Assert.Equal(1, steps.Count(s => s == nameof(OldMasterFrozen)));
         Assert.Equal(1, steps.Count(s => s == nameof(SwitchoverCompleted)));
         var metrics = await agents[0].Http.GetStringAsync("/metrics");
-        Assert.Contains("mysqlha_agent_commands_total{command=\"set-read-only\",outcome=\"done\"} 1", metrics);
+        Assert.Contains("mysqlha_agent_commands_total{command=\"freeze\",outcome=\"done\"} 1", metrics);
         Assert.Equal(0, await SandboxReplication.ScalarAsync<int>(SandboxSettings.Current.MariaDb[1], "SELECT @@read_only"));
         // The transaction committed during the drain reached the new master.
         var newMasterPosition = await SandboxReplication.ScalarAsync<string>(SandboxSettings.Current.MariaDb[1], "SELECT @@gtid_current_pos");

@@ -17,18 +17,43 @@ public enum WriteOutcome
     Unknown,
 }
 
-/// <summary>One write and what became of it; <paramref name="ServerPort"/> is the server that acknowledged it, read on the same connection.</summary>
-public sealed record WriteAttempt(long Id, WriteOutcome Outcome, DateTimeOffset At, string? Error, int? ServerPort = null);
+/// <summary>
+/// One write and what became of it; <paramref name="ServerPort"/> is the server that acknowledged it, read on the same
+/// connection; <paramref name="User"/> the account that wrote it.
+/// </summary>
+public sealed record WriteAttempt(long Id, WriteOutcome Outcome, DateTimeOffset At, string? Error, int? ServerPort = null, string? User = null);
+
+/// <summary>An application account and the privileges it holds beyond SELECT and INSERT on the test database.</summary>
+public sealed record ApplicationAccount(string User, string GlobalPrivileges)
+{
+    /// <summary>The plain DML user, which read_only binds.</summary>
+    public static readonly ApplicationAccount Writer = new("mysqlha_test_writer", "");
+
+    /// <summary>One account per privilege level the server offers: plain DML, SUPER, READ ONLY ADMIN (which read_only does not bind), ALL.</summary>
+    public static readonly IReadOnlyList<ApplicationAccount> EveryPrivilegeLevel =
+        [Writer, new("mysqlha_test_super", "SUPER"), new("mysqlha_test_ro_admin", "READ_ONLY ADMIN"), new("mysqlha_test_all", "ALL PRIVILEGES")];
+
+    public const string Password = "writer-password";
+}
+
+/// <summary>How a writer holds its connections.</summary>
+public enum ConnectionStyle
+{
+    /// <summary>A fresh connection per write, as a reconnecting client would.</summary>
+    FreshPerWrite,
+
+    /// <summary>Long-lived sessions from the driver's pool, reused write after write, as most applications hold them.</summary>
+    LongLivedPooled,
+}
 
 /// <summary>
-/// Several application writers inserting unique ids through one address (the proxy), each on a fresh connection as
-/// a reconnecting client would, logging every outcome. The application user has no SUPER privilege, so read_only binds it.
+/// Several application writers inserting unique ids through one address (the proxy), logging every outcome, each
+/// with its account and connection style (by default the plain DML user, whom read_only binds, on a fresh
+/// connection per write).
 /// </summary>
 public sealed class WriteLoad : IAsyncDisposable
 {
     public const string Table = "mysqlha_test.writes";
-    private const string User = "mysqlha_test_writer";
-    private const string Password = "writer-password";
     private readonly ConcurrentQueue<WriteAttempt> _attempts = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _writers = [];
@@ -43,26 +68,37 @@ public sealed class WriteLoad : IAsyncDisposable
     /// </summary>
     public static async Task PrepareAsync(ServerEndpoint master)
     {
+        var accounts = string.Concat(ApplicationAccount.EveryPrivilegeLevel.Select(account =>
+            $"CREATE USER IF NOT EXISTS '{account.User}'@'127.0.0.1' IDENTIFIED BY '{ApplicationAccount.Password}'; " +
+            $"GRANT SELECT, INSERT ON mysqlha_test.* TO '{account.User}'@'127.0.0.1'; " +
+            (account.GlobalPrivileges.Length == 0 ? "" : $"GRANT {account.GlobalPrivileges} ON *.* TO '{account.User}'@'127.0.0.1'; ")));
         await SandboxReplication.ExecuteAsync(master,
             $"CREATE DATABASE IF NOT EXISTS mysqlha_test; DROP TABLE IF EXISTS {Table}; CREATE TABLE {Table} (id BIGINT PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6)); " +
-            $"CREATE USER IF NOT EXISTS '{User}'@'127.0.0.1' IDENTIFIED BY '{Password}'; GRANT SELECT, INSERT ON mysqlha_test.* TO '{User}'@'127.0.0.1'");
+            accounts);
         await SandboxReplication.WaitForReplicasAsync(TimeSpan.FromSeconds(20));
     }
 
-    public static WriteLoad Start(int port, int writers = 3, int pauseMilliseconds = 20)
+    public static WriteLoad Start(int port, int writers = 3, int pauseMilliseconds = 20) =>
+        Start(port, Enumerable.Repeat(ApplicationAccount.Writer, writers).ToList(), ConnectionStyle.FreshPerWrite, pauseMilliseconds);
+
+    /// <summary>One writer per entry of <paramref name="accounts"/>, each holding its connections in <paramref name="style"/>.</summary>
+    public static WriteLoad Start(int port, IReadOnlyList<ApplicationAccount> accounts, ConnectionStyle style, int pauseMilliseconds = 20)
     {
         var load = new WriteLoad();
-        for (var writer = 1; writer <= writers; writer++)
+        for (var writer = 1; writer <= accounts.Count; writer++)
         {
             var first = writer * 1_000_000_000L;
-            load._writers.Add(Task.Run(() => load.WriteAsync(port, first, pauseMilliseconds)));
+            var account = accounts[writer - 1];
+            load._writers.Add(Task.Run(() => load.WriteAsync(port, account, style, first, pauseMilliseconds)));
         }
         return load;
     }
 
-    private async Task WriteAsync(int port, long nextId, int pauseMilliseconds)
+    private async Task WriteAsync(int port, ApplicationAccount account, ConnectionStyle style, long nextId, int pauseMilliseconds)
     {
-        var connectionString = $"Server=127.0.0.1;Port={port};User ID={User};Password={Password};Pooling=false;ConnectionTimeout=5;DefaultCommandTimeout=5";
+        // A pool per writer (the application name keeps writers of the same account apart), at most one session in it: that session lives until it breaks.
+        var connectionString = $"Server=127.0.0.1;Port={port};User ID={account.User};Password={ApplicationAccount.Password};ConnectionTimeout=5;DefaultCommandTimeout=5;" +
+            (style == ConnectionStyle.FreshPerWrite ? "Pooling=false" : $"Pooling=true;MaximumPoolSize=1;ConnectionLifeTime=0;ApplicationName=writer{nextId}");
         while (!_stop.IsCancellationRequested)
         {
             var id = nextId++;
@@ -73,15 +109,15 @@ public sealed class WriteLoad : IAsyncDisposable
                 // The port is read before the insert: after it, a broken connection would turn an acknowledged write into an unknown one.
                 var server = Convert.ToInt32(await new MySqlCommand("SELECT @@port", connection).ExecuteScalarAsync());
                 await new MySqlCommand($"INSERT INTO {Table} (id) VALUES ({id})", connection).ExecuteNonQueryAsync();
-                _attempts.Enqueue(new WriteAttempt(id, WriteOutcome.Acknowledged, DateTimeOffset.UtcNow, null, server));
+                _attempts.Enqueue(new WriteAttempt(id, WriteOutcome.Acknowledged, DateTimeOffset.UtcNow, null, server, account.User));
             }
             catch (MySqlException e) when (e.ErrorCode is MySqlErrorCode.OptionPreventsStatement or MySqlErrorCode.AccessDenied or MySqlErrorCode.UnableToConnectToHost)
             {
-                _attempts.Enqueue(new WriteAttempt(id, WriteOutcome.Failed, DateTimeOffset.UtcNow, e.Message));
+                _attempts.Enqueue(new WriteAttempt(id, WriteOutcome.Failed, DateTimeOffset.UtcNow, e.Message, User: account.User));
             }
             catch (Exception e)
             {
-                _attempts.Enqueue(new WriteAttempt(id, WriteOutcome.Unknown, DateTimeOffset.UtcNow, e.Message));
+                _attempts.Enqueue(new WriteAttempt(id, WriteOutcome.Unknown, DateTimeOffset.UtcNow, e.Message, User: account.User));
             }
             await Task.Delay(pauseMilliseconds);
         }

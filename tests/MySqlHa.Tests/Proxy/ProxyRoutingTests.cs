@@ -185,6 +185,23 @@ public class ProxyRoutingTests : IClassFixture<CanonicalSandbox>, IDisposable
     }
 
     [Fact]
+    public async Task Established_read_write_connections_are_closed_as_soon_as_the_cluster_turns_switching()
+    {
+        await PublishAsync(1, SandboxReplication.Primary, []);
+        await PortBehindAsync(_readWritePort);
+        await using var established = new MySqlConnection(ServerConnections.ConnectionString(
+            new ServerEndpoint("127.0.0.1", _readWritePort), SandboxSettings.Current.Admin, TimeSpan.FromSeconds(2)) + ";Pooling=false");
+        await established.OpenAsync();
+        Assert.Equal(SandboxReplication.Primary.Port, Convert.ToInt32(await new MySqlCommand("SELECT @@port", established).ExecuteScalarAsync()));
+
+        // The same master, now switching: no session opened before may carry another write to it.
+        await PublishAsync(2, SandboxReplication.Primary, [], state: TopologyState.Switching);
+        await ProxyEndpoints.WaitForMetricsAsync(_proxy, metrics => ProxyEndpoints.Sum(metrics, "mysqlha_proxy_connections_closed_on_demotion_total", Cluster) >= 1);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => new MySqlCommand("SELECT @@port", established).ExecuteScalarAsync());
+    }
+
+    [Fact]
     public async Task The_mariadb_command_line_client_reaches_the_master_and_the_replicas_and_follows_a_new_version()
     {
         await PublishAsync(1, SandboxReplication.Primary, SandboxReplication.Replicas);
