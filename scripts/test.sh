@@ -3,7 +3,8 @@
 # warnings as errors, and runs every test.
 #
 # Without arguments the suite runs in two lanes at once, each against a sandbox of its own, so that the slow fault
-# tests do not wait for the rest: the failover and durability classes (which kill servers and processes) on a second
+# tests do not wait for the rest: the failover, switchover-safety and durability classes (which kill servers and
+# processes, or run writers through several switchovers) on a second
 # sandbox on other ports (MYSQLHA_FAULT_MARIADB_PORTS, default "3337 3338 3339"; PostgreSQL 55462; etcd 23820), started
 # for the run and stopped after it; everything else on the default sandbox. With arguments (e.g. --filter Api), one
 # lane on the default sandbox runs what they select; they go to `dotnet test`.
@@ -21,8 +22,8 @@ started=$SECONDS
 fault_lane=(env MYSQLHA_SANDBOX="$repo/.sandbox-faults"
   MYSQLHA_MARIADB_PORTS="${MYSQLHA_FAULT_MARIADB_PORTS:-3337 3338 3339}"
   MYSQLHA_POSTGRES_PORT="${MYSQLHA_FAULT_POSTGRES_PORT:-55462}" MYSQLHA_ETCD_PORT="${MYSQLHA_FAULT_ETCD_PORT:-23820}")
-fault_classes="FullyQualifiedName~MySqlHa.Tests.Failover.|FullyQualifiedName~Durability"
-other_classes="FullyQualifiedName!~MySqlHa.Tests.Failover.&FullyQualifiedName!~Durability"
+fault_classes="FullyQualifiedName~MySqlHa.Tests.Failover.|FullyQualifiedName~MySqlHa.Tests.Switchover.|FullyQualifiedName~Durability"
+other_classes="FullyQualifiedName!~MySqlHa.Tests.Failover.&FullyQualifiedName!~MySqlHa.Tests.Switchover.&FullyQualifiedName!~Durability"
 
 # A hung test is ended and named rather than holding CI until its limit.
 run_tests() {  # run_tests LANE [dotnet test arguments...]; results in $results/LANE
@@ -55,7 +56,7 @@ else
   echo "main lane done after $((SECONDS - started)) s"
   fault_status=0
   wait $faults || fault_status=$?
-  echo "---------------- fault lane (failover and durability tests, second sandbox) ----------------"
+  echo "---------------- fault lane (failover, switchover safety and durability tests, second sandbox) ----------------"
   cat "$results/faults.log"
   echo "fault lane done after $((SECONDS - started)) s"
   [ $fault_status -eq 0 ] || status=$fault_status

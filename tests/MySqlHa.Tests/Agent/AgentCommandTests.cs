@@ -164,7 +164,13 @@ public sealed class AgentCommandTests : IAsyncLifetime
     public async Task Fence_proves_a_master_read_only_with_every_client_session_ended()
     {
         var master = await AgentForAsync(0);
-        await using var client = await SandboxReplication.OpenAsync(SandboxReplication.Primary);
+        // An application's session (the control plane's own user is spared: the agent and the monitor use it).
+        await SandboxReplication.ExecuteAsync(SandboxReplication.Primary,
+            "SET SESSION sql_log_bin = 0; CREATE USER IF NOT EXISTS 'mysqlha_test_fence_app'@'127.0.0.1' IDENTIFIED BY 'app-password'; " +
+            "GRANT ALL ON *.* TO 'mysqlha_test_fence_app'@'127.0.0.1'");
+        await using var client = new MySqlConnection(
+            $"Server=127.0.0.1;Port={SandboxReplication.Primary.Port};User ID=mysqlha_test_fence_app;Password=app-password;Pooling=false");
+        await client.OpenAsync();
 
         var fenced = await master.SucceedAsync("fence", new { commandId = Id() });
 
