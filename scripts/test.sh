@@ -41,10 +41,15 @@ if [ $# -gt 0 ]; then
 else
   # Both sandboxes come up while the build runs; the fault lane's stops when the run ends, whatever happens.
   trap '"${fault_lane[@]}" scripts/env.sh down > /dev/null 2>&1 || true' EXIT
-  scripts/env.sh up
+  # The packages first (once), then both sandboxes start while the build runs.
+  scripts/env.sh install
+  scripts/env.sh up > "$results/sandbox.log" 2>&1 &
+  main_sandbox=$!
   "${fault_lane[@]}" scripts/env.sh up > "$results/fault-sandbox.log" 2>&1 &
   fault_sandbox=$!
   dotnet build MySqlHa.sln -c Release --nologo -v quiet -clp:ErrorsOnly -warnaserror
+  wait $main_sandbox || { cat "$results/sandbox.log" >&2; echo "test.sh: the sandbox did not come up" >&2; exit 1; }
+  cat "$results/sandbox.log"
   wait $fault_sandbox || { cat "$results/fault-sandbox.log" >&2; echo "test.sh: the fault lane's sandbox did not come up" >&2; exit 1; }
   echo "built, both sandboxes up after $((SECONDS - started)) s; the fault lane's output follows the other's"
 

@@ -27,6 +27,10 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("MySqlHa:Schema", Schema);
         builder.UseSetting("MySqlHa:Durability", "Solo");
         builder.UseSetting("MySqlHa:Agents:TokenFile", MySqlHa.Tests.Agent.AgentToken.File);
+        // Our own log lines tell a failed test's story; the framework's (a line per HTTP request and per agent call,
+        // tens of thousands a run) cost CPU the timing-sensitive tests need, and only warnings of theirs are kept.
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:MySqlHa", "Information");
     }
 
     public async Task ResetDataAsync() =>

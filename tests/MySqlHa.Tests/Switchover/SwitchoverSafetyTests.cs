@@ -218,32 +218,26 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
         // The candidate's server refuses the last statement of the promotion (read_only off) to the agent's user,
         // after replication was stopped and forgotten: a promotion that went part of the way.
         var admin = SandboxSettings.Current.Admin.User;
+        // The sandbox reset before the next test grants the privilege back (env.sh reset grants the admin user ALL).
         await SandboxReplication.ExecuteAsync(FailoverRig.Server("db2"), $"SET SESSION sql_log_bin = 0; REVOKE READ_ONLY ADMIN ON *.* FROM '{admin}'@'127.0.0.1'");
-        try
-        {
-            // A session keeps the global privileges it logged in with: the agents' pooled sessions must log in again.
-            await EndSessionsOfAsync(FailoverRig.Server("db2"), admin);
-            var operation = await WaitForEndAsync(await StartSwitchoverAsync(new { candidate = "db2" }));
-            var ended = DateTimeOffset.UtcNow;
+        // A session keeps the global privileges it logged in with: the agents' pooled sessions must log in again.
+        await EndSessionsOfAsync(FailoverRig.Server("db2"), admin);
+        var operation = await WaitForEndAsync(await StartSwitchoverAsync(new { candidate = "db2" }));
+        var ended = DateTimeOffset.UtcNow;
 
-            Assert.True((string?)operation["state"] == "aborted", operation.ToJsonString());
-            var aborted = Step(operation, nameof(SwitchoverAborted));
-            output.WriteLine($"aborted at {aborted["step"]}: {aborted["reason"]}");
-            Assert.Equal("promote", (string?)aborted["step"]);
-            Assert.True((bool)aborted["oldMasterWritable"]!);
-            Assert.True((bool)aborted["candidateReadOnlyAndFollowing"]!);
-            Assert.Equal(0, await ReadOnlyAsync("db1"));
-            Assert.Equal(1, await ReadOnlyAsync("db2"));
-            Assert.Equal(FailoverRig.Server("db1").Port, await SourcePortAsync("db2"));
-            await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
-            await FaultInvariants.AssertAsync("db1", ["db2", "db3"], load, observer, ended, output);
-            Assert.Empty(observer.TwoWritableSince(DateTimeOffset.MinValue));
-            Assert.Equal(new[] { 1 }, observer.Samples.Where(s => s.At > ended && s.Writable == true).Select(s => s.Node).Distinct());
-        }
-        finally
-        {
-            await SandboxReplication.ExecuteAsync(FailoverRig.Server("db2"), $"SET SESSION sql_log_bin = 0; GRANT READ_ONLY ADMIN ON *.* TO '{admin}'@'127.0.0.1'");
-        }
+        Assert.True((string?)operation["state"] == "aborted", operation.ToJsonString());
+        var aborted = Step(operation, nameof(SwitchoverAborted));
+        output.WriteLine($"aborted at {aborted["step"]}: {aborted["reason"]}");
+        Assert.Equal("promote", (string?)aborted["step"]);
+        Assert.True((bool)aborted["oldMasterWritable"]!);
+        Assert.True((bool)aborted["candidateReadOnlyAndFollowing"]!);
+        Assert.Equal(0, await ReadOnlyAsync("db1"));
+        Assert.Equal(1, await ReadOnlyAsync("db2"));
+        Assert.Equal(FailoverRig.Server("db1").Port, await SourcePortAsync("db2"));
+        await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
+        await FaultInvariants.AssertAsync("db1", ["db2", "db3"], load, observer, ended, output);
+        Assert.Empty(observer.TwoWritableSince(DateTimeOffset.MinValue));
+        Assert.Equal(new[] { 1 }, observer.Samples.Where(s => s.At > ended && s.Writable == true).Select(s => s.Node).Distinct());
     }
 
     [Fact]
