@@ -113,6 +113,9 @@ datadir=$dir/data
 socket=$dir/mysqld.sock
 pid-file=$dir/mariadbd.pid
 log-error=$dir/error.log
+# A folder of its own for temporary files: servers of two sandboxes starting at once on a shared /tmp remove each
+# other's files (a bootstrap then fails on its own temporary table).
+tmpdir=$dir/tmp
 port=$port
 bind-address=127.0.0.1
 server-id=$n
@@ -146,7 +149,7 @@ init_mariadb() {
   local n="$1" port="$2" dir
   dir="$(mariadb_dir "$n")"
   [ -d "$dir/data/mysql" ] && return 1
-  mkdir -p "$dir/data" "$dir/binlog"
+  mkdir -p "$dir/data" "$dir/binlog" "$dir/tmp"
   write_mariadb_config "$n" "$port"
   chown -R mysql:mysql "$dir"
   mariadb-install-db --defaults-file="$dir/my.cnf" --auth-root-authentication-method=socket \
@@ -158,6 +161,7 @@ start_mariadb() {  # returns 1 when it was already running
   local n="$1" port="$2" dir
   dir="$(mariadb_dir "$n")"
   running "$dir/mariadbd.pid" mariadbd && return 1
+  mkdir -p "$dir/tmp"
   write_mariadb_config "$n" "$port"
   chown -R mysql:mysql "$dir"
   setsid mariadbd --defaults-file="$dir/my.cnf" < /dev/null > /dev/null 2>&1 &
