@@ -8,6 +8,7 @@ using MySqlHa.Coordination.Etcd;
 using MySqlHa.Tests.Agent;
 using MySqlHa.Tests.Sandbox;
 using MySqlHa.Workflows.Switchover;
+using static MySqlHa.Tests.Api.OperationSteps;
 
 namespace MySqlHa.Tests.Api;
 
@@ -67,9 +68,6 @@ public sealed class SwitchoverTests(ApiFactory api) : IAsyncLifetime
             await Task.Delay(200);
         }
     }
-
-    private static JsonNode Step(JsonNode operation, string name) =>
-        operation["steps"]!.AsArray().Single(s => (string?)s!["event"] == name)!["data"]!;
 
     [Fact]
     public async Task Switchover_to_a_named_replica_promotes_it_repoints_the_others_and_records_both_positions()

@@ -7,6 +7,7 @@ using MySqlHa.Tests.Sandbox;
 using MySqlHa.Workflows.Failover;
 using MySqlHa.Workflows.Switchover;
 using Xunit.Abstractions;
+using static MySqlHa.Tests.Api.OperationSteps;
 
 namespace MySqlHa.Tests.Failover;
 
@@ -27,9 +28,6 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
     public async Task InitializeAsync() => _rig = await FailoverRig.StartAsync(api);
 
     public async Task DisposeAsync() => await _rig.DisposeAsync();
-
-    private static JsonNode Step(JsonNode operation, string name) =>
-        operation["steps"]!.AsArray().Single(s => (string?)s!["event"] == name)!["data"]!;
 
     private static string Survivor(string newMaster) => newMaster == "db2" ? "db3" : "db2";
 

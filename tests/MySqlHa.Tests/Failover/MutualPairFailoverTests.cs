@@ -4,6 +4,7 @@ using MySqlHa.Tests.Sandbox;
 using MySqlHa.Workflows.Failover;
 using MySqlHa.Workflows.Switchover;
 using Xunit.Abstractions;
+using static MySqlHa.Tests.Api.OperationSteps;
 
 namespace MySqlHa.Tests.Failover;
 
@@ -21,9 +22,6 @@ public sealed class MutualPairFailoverTests(ApiFactory api, ITestOutputHelper ou
     public async Task InitializeAsync() => _rig = await FailoverRig.StartAsync(api, mutualPair: true);
 
     public async Task DisposeAsync() => await _rig.DisposeAsync();
-
-    private static JsonNode Step(JsonNode operation, string name) =>
-        operation["steps"]!.AsArray().Single(s => (string?)s!["event"] == name)!["data"]!;
 
     [Fact]
     public async Task Kill_9_of_a_mutual_pairs_master_fails_over_to_its_standby_with_one_writer_and_no_acknowledged_write_lost()

@@ -16,6 +16,7 @@ using MySqlHa.Tests.Sandbox;
 using MySqlHa.Workflows.Switchover;
 using Xunit.Abstractions;
 using SwitchoverSaga = MySqlHa.Workflows.Switchover.Switchover;
+using static MySqlHa.Tests.Api.OperationSteps;
 
 namespace MySqlHa.Tests.Switchover;
 
@@ -37,9 +38,6 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
     }
 
     public async Task DisposeAsync() => await _rig.DisposeAsync();
-
-    private static JsonNode Step(JsonNode operation, string name) =>
-        operation["steps"]!.AsArray().Single(s => (string?)s!["event"] == name)!["data"]!;
 
     private static IEnumerable<JsonNode> Steps(JsonNode operation, string name) =>
         operation["steps"]!.AsArray().Where(s => (string?)s!["event"] == name).Select(s => s!["data"]!);
