@@ -46,12 +46,23 @@ public sealed class ServiceProcess : IDisposable
         return new ServiceProcess(Process.Start(start)!) { Url = url };
     }
 
+    /// <summary>
+    /// A port nothing listens on, never one handed out before in this process: the kernel may give a just-closed port
+    /// back at once, and two listeners of one proxy then got the same port.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (HandedOut)
+                if (HandedOut.Add(port)) return port;
+        }
     }
+
+    private static readonly HashSet<int> HandedOut = [];
 
     public void KillHard() => _process.Kill(entireProcessTree: true);
 
