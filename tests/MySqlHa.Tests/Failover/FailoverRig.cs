@@ -22,6 +22,12 @@ namespace MySqlHa.Tests.Failover;
 public sealed class FailoverRig : IAsyncDisposable
 {
     public const string ClusterName = "failover";
+
+    /// <summary>How long a fault test waits for a failover to end.</summary>
+    public static readonly TimeSpan FailoverLimit = TimeSpan.FromSeconds(40);
+
+    /// <summary>An acknowledgement the killed master sent just before it died may still be read after the kill.</summary>
+    public static readonly TimeSpan AckInFlight = TimeSpan.FromSeconds(1);
     private readonly List<AgentHarness> _agents = [];
     private readonly ServiceProcess _proxy;
 

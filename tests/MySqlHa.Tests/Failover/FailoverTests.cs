@@ -19,10 +19,6 @@ namespace MySqlHa.Tests.Failover;
 [Collection(ApiCollection.Name)]
 public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly TimeSpan FailoverLimit = TimeSpan.FromSeconds(40);
-
-    /// <summary>An acknowledgement the killed master sent just before it died may still be read after the kill.</summary>
-    private static readonly TimeSpan AckInFlight = TimeSpan.FromSeconds(1);
     private FailoverRig _rig = null!;
 
     public async Task InitializeAsync() => _rig = await FailoverRig.StartAsync(api);
@@ -54,7 +50,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
 
         SandboxReplication.StopServer(1);
         var killedAt = DateTimeOffset.UtcNow;
-        var failover = await _rig.WaitForFailoverAsync(FailoverLimit);
+        var failover = await _rig.WaitForFailoverAsync(FailoverRig.FailoverLimit);
 
         Assert.Equal("completed", (string?)failover["state"]);
         Report(failover);
@@ -77,7 +73,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
         await _rig.Client.WaitForStatusAsync(_rig.Cluster, "db1", "FENCED", TimeSpan.FromSeconds(20));
         Assert.Equal(1, await SandboxReplication.ScalarAsync<int>(SandboxReplication.Primary, "SELECT @@read_only"));
 
-        await FaultInvariants.AssertAsync(newMaster, [Survivor(newMaster)], load, observer, killedAt + AckInFlight, output, lossless: semiSync);
+        await FaultInvariants.AssertAsync(newMaster, [Survivor(newMaster)], load, observer, killedAt + FailoverRig.AckInFlight, output, lossless: semiSync);
     }
 
     [Fact]
@@ -129,7 +125,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
 
         // Its agent lives and finds mysqld holding its port without answering: it could resume writable at any moment.
         SandboxReplication.SuspendServer(1);
-        var failover = await _rig.WaitForFailoverAsync(FailoverLimit);
+        var failover = await _rig.WaitForFailoverAsync(FailoverRig.FailoverLimit);
         SandboxReplication.ResumeServer(1);
 
         Assert.Equal("aborted", (string?)failover["state"]);
@@ -159,7 +155,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
             await _rig.Client.WaitForStatusAsync(_rig.Cluster, "db1", "ERROR", TimeSpan.FromSeconds(20));
             var accepted = await _rig.Client.Http.PostAsJsonAsync($"/api/clusters/{_rig.Cluster}/failover", new { reason = "db1 hangs" });
             Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
-            failover = await _rig.WaitForFailoverAsync(FailoverLimit);
+            failover = await _rig.WaitForFailoverAsync(FailoverRig.FailoverLimit);
         }
         finally
         {
@@ -186,7 +182,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
         _rig.Agents[0].Dispose();
         SandboxReplication.StopServer(1);
         var killedAt = DateTimeOffset.UtcNow;
-        var failover = await _rig.WaitForFailoverAsync(FailoverLimit);
+        var failover = await _rig.WaitForFailoverAsync(FailoverRig.FailoverLimit);
 
         Assert.Equal("completed", (string?)failover["state"]);
         var fenced = Step(failover, nameof(FailedMasterFenced));
@@ -194,7 +190,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
         Assert.Equal("HostUnreachable", (string?)fenced["proof"]);
         var newMaster = (string)Step(failover, nameof(FailoverCompleted))["newMaster"]!;
         await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
-        await FaultInvariants.AssertAsync(newMaster, [Survivor(newMaster)], load, observer, killedAt + AckInFlight, output);
+        await FaultInvariants.AssertAsync(newMaster, [Survivor(newMaster)], load, observer, killedAt + FailoverRig.AckInFlight, output);
     }
 
     [Fact]
@@ -213,13 +209,13 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
         SandboxReplication.StopServer(1);
         var killedAt = DateTimeOffset.UtcNow;
 
-        var operation = await _rig.WaitForFailoverStepAsync(nameof(FailedMasterFenced), FailoverLimit);
+        var operation = await _rig.WaitForFailoverStepAsync(nameof(FailedMasterFenced), FailoverRig.FailoverLimit);
         await Task.Delay(TimeSpan.FromSeconds(3));
         var waiting = JsonNode.Parse(await _rig.Client.Http.GetStringAsync($"/api/operations/{operation}"))!;
         Assert.DoesNotContain(waiting["steps"]!.AsArray(), s => (string?)s!["event"] == nameof(ReplicaPromoted));
         await heldBack.ReleaseAsync();
 
-        var failover = await _rig.WaitForFailoverAsync(FailoverLimit);
+        var failover = await _rig.WaitForFailoverAsync(FailoverRig.FailoverLimit);
         Assert.Equal("completed", (string?)failover["state"]);
         Report(failover);
         Assert.Equal("db2", (string?)Step(failover, nameof(FailoverCompleted))["newMaster"]);
@@ -227,7 +223,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
         output.WriteLine($"relay log: received {applied["receivedGtids"]}, executed {applied["gtidExecuted"]}");
         // Read once the candidate's receiver stopped, and all of it on the new master when it was promoted: nothing discarded.
         Assert.Equal("", GtidSets.Missing(DatabaseFlavor.MariaDb, (string)applied["receivedGtids"]!, (string)Step(failover, nameof(ReplicaPromoted))["gtidExecuted"]!));
-        await FaultInvariants.AssertAsync("db2", ["db3"], load, observer, killedAt + AckInFlight, output);
+        await FaultInvariants.AssertAsync("db2", ["db3"], load, observer, killedAt + FailoverRig.AckInFlight, output);
     }
 
     [Fact]
@@ -240,7 +236,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
         await load.WaitForAcknowledgedAsync(30, TimeSpan.FromSeconds(20));
 
         SandboxReplication.StopServer(1);
-        var first = await _rig.WaitForFailoverAsync(FailoverLimit);
+        var first = await _rig.WaitForFailoverAsync(FailoverRig.FailoverLimit);
         Assert.Equal("completed", (string?)first["state"]);
         var newMaster = (string)Step(first, nameof(FailoverCompleted))["newMaster"]!;
         var survivor = Survivor(newMaster);
@@ -255,11 +251,11 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
 
         var acknowledged = await _rig.Client.Http.PostAsJsonAsync($"/api/clusters/{_rig.Cluster}/failover/acknowledge", new { note = "test" });
         Assert.True(acknowledged.IsSuccessStatusCode);
-        var second = await _rig.WaitForFailoverAsync(FailoverLimit, after: Guid.Parse((string)first["id"]!));
+        var second = await _rig.WaitForFailoverAsync(FailoverRig.FailoverLimit, after: Guid.Parse((string)first["id"]!));
         Assert.Equal("completed", (string?)second["state"]);
         Assert.Equal(survivor, (string?)Step(second, nameof(FailoverCompleted))["newMaster"]);
         await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
-        await FaultInvariants.AssertAsync(survivor, [], load, observer, secondKill + AckInFlight, output);
+        await FaultInvariants.AssertAsync(survivor, [], load, observer, secondKill + FailoverRig.AckInFlight, output);
     }
 
     [Fact]
@@ -276,7 +272,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
 
         SandboxReplication.StopServer(1);
         var killedAt = DateTimeOffset.UtcNow;
-        var failover = await _rig.WaitForFailoverAsync(FailoverLimit);
+        var failover = await _rig.WaitForFailoverAsync(FailoverRig.FailoverLimit);
         Assert.Equal("completed", (string?)failover["state"]);
         Report(failover);
         Assert.Equal("db3", (string?)Step(failover, nameof(FailoverCompleted))["newMaster"]);
@@ -286,7 +282,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
         Assert.Equal("No", await SlaveIoRunningAsync("db2"));
 
         await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
-        await FaultInvariants.AssertAsync("db3", [], load, observer, killedAt + AckInFlight, output);
+        await FaultInvariants.AssertAsync("db3", [], load, observer, killedAt + FailoverRig.AckInFlight, output);
         Assert.DoesNotContain("9-", await SandboxReplication.ScalarAsync<string>(FailoverRig.Server("db3"), "SELECT @@gtid_binlog_pos"));
     }
 
@@ -321,7 +317,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
 
         // A frozen master cannot be fenced: an attempt aborts, unless the master resumed in time for its agent to
         // fence it, and then the failover completes. Either way at most one completes in the block period.
-        var failovers = await _rig.FailoverViewsAsync(FailoverLimit);
+        var failovers = await _rig.FailoverViewsAsync(FailoverRig.FailoverLimit);
         Assert.All(failovers, f => Assert.Contains((string?)f["state"], new[] { "aborted", "completed" }));
         var completed = failovers.Where(f => (string?)f["state"] == "completed").ToList();
         Assert.True(completed.Count <= 1, $"{completed.Count} failovers completed");
@@ -361,13 +357,13 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
 
         var accepted = await _rig.Client.Http.PostAsJsonAsync($"/api/clusters/{_rig.Cluster}/failover", new { candidate = "db3", reason = "db1 is gone" });
         Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
-        var failover = await _rig.WaitForFailoverAsync(FailoverLimit);
+        var failover = await _rig.WaitForFailoverAsync(FailoverRig.FailoverLimit);
         Assert.Equal("completed", (string?)failover["state"]);
         var started = Step(failover, nameof(FailoverStarted));
         Assert.Equal("emergency", (string?)started["trigger"]);
         Assert.Contains(started["evidence"]!.AsArray(), e => ((string)e!).Contains("db1 is gone"));
         Assert.Equal("db3", (string?)Step(failover, nameof(FailoverCompleted))["newMaster"]);
         await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
-        await FaultInvariants.AssertAsync("db3", ["db2"], load, observer, killedAt + AckInFlight, output);
+        await FaultInvariants.AssertAsync("db3", ["db2"], load, observer, killedAt + FailoverRig.AckInFlight, output);
     }
 }

@@ -15,8 +15,6 @@ namespace MySqlHa.Tests.Failover;
 [Collection(ApiCollection.Name)]
 public sealed class MutualPairFailoverTests(ApiFactory api, ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly TimeSpan FailoverLimit = TimeSpan.FromSeconds(40);
-    private static readonly TimeSpan AckInFlight = TimeSpan.FromSeconds(1);
     private FailoverRig _rig = null!;
 
     public async Task InitializeAsync() => _rig = await FailoverRig.StartAsync(api, mutualPair: true);
@@ -33,7 +31,7 @@ public sealed class MutualPairFailoverTests(ApiFactory api, ITestOutputHelper ou
 
         SandboxReplication.StopServer(1);
         var killedAt = DateTimeOffset.UtcNow;
-        var failover = await _rig.WaitForFailoverAsync(FailoverLimit);
+        var failover = await _rig.WaitForFailoverAsync(FailoverRig.FailoverLimit);
 
         Assert.Equal("completed", (string?)failover["state"]);
         var fenced = Step(failover, nameof(FailedMasterFenced));
@@ -49,7 +47,7 @@ public sealed class MutualPairFailoverTests(ApiFactory api, ITestOutputHelper ou
         SandboxReplication.StartServer(1);
         await _rig.Client.WaitForStatusAsync(_rig.Cluster, "db1", "FENCED", TimeSpan.FromSeconds(20));
         Assert.Equal(1, await SandboxReplication.ScalarAsync<int>(SandboxReplication.Primary, "SELECT @@read_only"));
-        await FaultInvariants.AssertAsync("db2", ["db3"], load, observer, killedAt + AckInFlight, output);
+        await FaultInvariants.AssertAsync("db2", ["db3"], load, observer, killedAt + FailoverRig.AckInFlight, output);
 
         // Then made writable by hand, still configured to replicate from its old standby: the guard fences it again.
         Assert.Equal(SandboxSettings.Current.MariaDb[1].Port, await ConfiguredSourcePortAsync(SandboxReplication.Primary));
