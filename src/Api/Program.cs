@@ -27,6 +27,7 @@ app.MapSwitchover();
 app.MapFailover();
 app.MapSemiSync();
 app.MapOperations();
+app.MapOperationRelease();
 
 return await app.RunJasperFxCommands(args);
 

@@ -4,6 +4,7 @@ using MySqlHa.Workflows.Clusters;
 using MySqlHa.Workflows.Failover;
 using MySqlHa.Workflows.Lifecycle;
 using MySqlHa.Workflows.Monitoring;
+using MySqlHa.Workflows.Operations;
 using MySqlHa.Workflows.SemiSync;
 using MySqlHa.Workflows.Topology;
 
@@ -19,6 +20,7 @@ public static class WorkflowServices
         services.AddSingleton<LifecycleRunner>();
         services.AddSingleton<ClusterStream>();
         services.AddSingleton<SemiSyncConfigurator>();
+        services.AddSingleton<OperationStarter>();
         return services;
     }
 

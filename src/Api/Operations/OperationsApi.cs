@@ -19,7 +19,7 @@ public static class OperationsApi
     public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/api/operations/{id:guid}", GetAsync).WithTags("Operations").WithName("GetOperation")
-            .WithSummary("Every step of the operation with its time and the positions it saw; state running, completed, needsAttention (a switchover that completed with something to mend) or aborted.");
+            .WithSummary("Every step of the operation with its time and the positions it saw; state running, completed, needsAttention (it ended with something to mend), aborted or released.");
         endpoints.MapGet("/api/clusters/{id:guid}/operations", ListAsync).WithTags("Operations").WithName("ListOperations")
             .WithSummary("The cluster's switchovers and failovers, oldest first (?kind=switchover or failover), each with its state and last event.");
         return endpoints;
@@ -51,12 +51,14 @@ public static class OperationsApi
             events.Select(e => new OperationStep(e.Version, e.Data.GetType().Name, e.Timestamp, e.Data)).ToList()));
     }
 
-    /// <summary>A switchover that completed with something left needing attention says so in its state: never a silent "completed".</summary>
+    /// <summary>An operation that completed with something left needing attention says so in its state: never a silent "completed".</summary>
     private static string State(object lastEvent) => lastEvent switch
     {
-        SwitchoverCompleted { NeedsAttention.Count: > 0 } => "needsAttention",
+        SwitchoverCompleted { NeedsAttention.Count: > 0 } or FailoverCompleted { NeedsAttention.Count: > 0 } => "needsAttention",
+        SwitchoverInterrupted or FailoverInterrupted => "needsAttention",
         SwitchoverCompleted or FailoverCompleted => "completed",
         SwitchoverAborted or FailoverAborted => "aborted",
+        ReleasedFromCluster => "released",
         _ => "running",
     };
 }

@@ -4,12 +4,16 @@ using MySqlHa.Api.Clusters;
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
 using MySqlHa.Workflows.Switchover;
-using Wolverine;
+using MySqlHa.Workflows.Operations;
 
 namespace MySqlHa.Api.Operations;
 
+/// <summary>
+/// <paramref name="DeadlineSeconds"/> bounds the whole switchover (default: the transaction wait, three catch-up
+/// timeouts and a minute); past it the switchover aborts, or ends needing attention if it may have promoted.
+/// </summary>
 public sealed record SwitchoverRequest(string? Candidate, bool KillSessions = false, double CatchUpTimeoutSeconds = 30,
-    double TransactionWaitSeconds = 5);
+    double TransactionWaitSeconds = 5, double? DeadlineSeconds = null);
 
 public sealed record SwitchoverAccepted(Guid OperationId, string Status, string Progress);
 
@@ -25,14 +29,16 @@ public static class SwitchoverApi
     }
 
     public static async Task<Results<Accepted<SwitchoverAccepted>, Ok<SwitchoverDryRun>, ProblemHttpResult, ValidationProblem>> StartAsync(
-        Guid id, SwitchoverRequest? request, bool? dryRun, IQuerySession session, ClusterStream clusters, AgentClient agents,
-        IMessageBus bus, TimeProvider clock, CancellationToken cancellation)
+        Guid id, SwitchoverRequest? request, bool? dryRun, IQuerySession session, AgentClient agents, OperationStarter operations,
+        CancellationToken cancellation)
     {
         request ??= new SwitchoverRequest(null);
         if (request.CatchUpTimeoutSeconds is <= 0 or > 3600)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["catchUpTimeoutSeconds"] = ["Between 0 and 3600 seconds."] });
         if (request.TransactionWaitSeconds is < 0 or > 3600)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["transactionWaitSeconds"] = ["Between 0 and 3600 seconds."] });
+        if (request.DeadlineSeconds is <= 0 or > 86400)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["deadlineSeconds"] = ["Between 0 and 86400 seconds."] });
         if (await session.LoadAsync<Cluster>(id, cancellation) is not { } cluster) return ClusterProblems.NoSuchCluster(id);
         if (!agents.Configured)
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Switchover needs the agents.",
@@ -46,19 +52,18 @@ public static class SwitchoverApi
                 NullIfEmpty(plan.Candidate), plan.Mutual, plan.Replicas));
         }
 
-        var operationId = Guid.CreateVersion7();
-        var taken = await clusters.AppendAsync(id, c => c.RunningOperation is null
-            ? new OperationStarted(id, operationId, "switchover", clock.GetUtcNow()) : null, cancellation);
-        if (taken?.RunningOperation != operationId)
+        var (catchUp, transactionWait) = (TimeSpan.FromSeconds(request.CatchUpTimeoutSeconds), TimeSpan.FromSeconds(request.TransactionWaitSeconds));
+        var deadline = request.DeadlineSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : transactionWait + 3 * catchUp + TimeSpan.FromMinutes(1);
+        var (started, operationId) = await operations.StartAsync(id, "switchover", _ => true, deadline,
+            operation => new StartSwitchover(operation, id, cluster.Name, request.Candidate, request.KillSessions, catchUp, transactionWait, deadline),
+            cancellation);
+        if (!started)
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Another operation is running on the cluster.",
-                detail: $"Operation {taken?.RunningOperation} holds '{cluster.Name}'; see /api/operations/{taken?.RunningOperation}.",
-                extensions: new Dictionary<string, object?> { ["runningOperation"] = taken?.RunningOperation });
+                detail: $"Operation {operationId} holds '{cluster.Name}'; see /api/operations/{operationId}.",
+                extensions: new Dictionary<string, object?> { ["runningOperation"] = operationId });
 
-        // Invoked inline: the saga and its audit stream exist before the 202, so the progress address answers at once.
-        await bus.InvokeAsync(new StartSwitchover(operationId, id, cluster.Name, request.Candidate, request.KillSessions,
-            TimeSpan.FromSeconds(request.CatchUpTimeoutSeconds), TimeSpan.FromSeconds(request.TransactionWaitSeconds)), cancellation);
         var progress = $"/api/operations/{operationId}";
-        return TypedResults.Accepted(progress, new SwitchoverAccepted(operationId, "accepted", progress));
+        return TypedResults.Accepted(progress, new SwitchoverAccepted(operationId!.Value, "accepted", progress));
     }
 
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;

@@ -23,6 +23,9 @@ public sealed record Cluster(
     /// <summary>The operation (switchover, ...) that holds the cluster, if any.</summary>
     public Guid? RunningOperation { get; init; }
 
+    /// <summary>When the running operation should have ended by (see OperationOverdue).</summary>
+    public DateTimeOffset? RunningOperationDeadline { get; init; }
+
     /// <summary>True while a switch holds traffic: proxies queue new read-write connections.</summary>
     public bool Switching { get; init; }
 
@@ -75,13 +78,16 @@ public sealed record Cluster(
         cluster.Change(e.Instance, i => i with { Status = e.To, StatusReason = e.Reason, StatusSince = e.ObservedAt });
 
     public static Cluster Apply(OperationStarted e, Cluster cluster) =>
-        cluster with { RunningOperation = e.OperationId, Version = cluster.Version + 1 };
+        cluster with { RunningOperation = e.OperationId, RunningOperationDeadline = e.Deadline, Version = cluster.Version + 1 };
 
     public static Cluster Apply(TrafficHeld e, Cluster cluster) =>
         cluster with { Switching = true, Version = cluster.Version + 1 };
 
-    public static Cluster Apply(OperationEnded e, Cluster cluster) =>
-        cluster with { RunningOperation = null, Switching = false, Version = cluster.Version + 1 };
+    public static Cluster Apply(OperationEnded e, Cluster cluster) => cluster.Released();
+
+    public static Cluster Apply(OperationReleased e, Cluster cluster) => cluster.Released();
+
+    public static Cluster Apply(OperationOverdue e, Cluster cluster) => cluster with { Version = cluster.Version + 1 };
 
     public static Cluster Apply(MasterSwitched e, Cluster cluster)
     {
@@ -120,6 +126,8 @@ public sealed record Cluster(
 
     public static Cluster Apply(FailoverAcknowledged e, Cluster cluster) =>
         cluster with { AutomaticFailoverBlockedUntil = null, Version = cluster.Version + 1 };
+
+    private Cluster Released() => this with { RunningOperation = null, RunningOperationDeadline = null, Switching = false, Version = Version + 1 };
 
     /// <summary>An operation on the instance: besides the change, it marks the version from which probes count.</summary>
     private Cluster Operate(string instance, Func<ClusterInstance, ClusterInstance> change) =>

@@ -8,6 +8,7 @@ using MySqlHa.Workflows.Operations;
 using MySqlHa.Workflows.SemiSync;
 using MySqlHa.Workflows.Switchover;
 using MySqlHa.Workflows.Topology;
+using Microsoft.Extensions.Logging;
 using Wolverine;
 
 namespace MySqlHa.Workflows.Failover;
@@ -19,15 +20,17 @@ namespace MySqlHa.Workflows.Failover;
 /// that dies mid-way is replaced by one that resumes at the same step; agent command ids derive from the operation,
 /// so a step that runs again is answered, not repeated. Nothing is promoted that could lose a transaction the
 /// candidate received; before promotion any failure gives up and leaves the cluster as it was, old master unfenced.
+/// Every failover ends: a step that still fails after its retries, or a deadline that passes, ends it aborted before
+/// promotion and needing attention from it on.
 /// </summary>
-public sealed class Failover : Saga
+public sealed partial class Failover : Saga
 {
     public Guid Id { get; set; }
     public Guid ClusterId { get; set; }
     public string Cluster { get; set; } = "";
     public string Trigger { get; set; } = "";
     public string? RequestedCandidate { get; set; }
-    public string Step { get; set; } = "started";
+    public FailoverStep Step { get; set; } = FailoverStep.Started;
     public string OldMaster { get; set; } = "";
     public string? OldMasterLastGtid { get; set; }
     public string? OldMasterLastBinlogFile { get; set; }
@@ -43,7 +46,7 @@ public sealed class Failover : Saga
     public Dictionary<string, double> PhaseSeconds { get; set; } = [];
     public DateTimeOffset StartedAt { get; set; }
 
-    public static async Task<(Failover, ChooseFailoverCandidate)> Start(StartFailover start, IDocumentSession session, MonitorObservations observations,
+    public static async Task<(Failover, ChooseFailoverCandidate, FailoverDeadlinePassed)> Start(StartFailover start, IDocumentSession session, MonitorObservations observations,
         TimeProvider clock, CancellationToken cancellation)
     {
         var cluster = (await session.LoadAsync<Cluster>(start.ClusterId, cancellation))!;
@@ -64,14 +67,14 @@ public sealed class Failover : Saga
             saga.PhaseSeconds["detect"] = (lost - alive).TotalSeconds;
             saga.PhaseSeconds["confirm"] = (now - lost).TotalSeconds;
         }
-        return (saga, new ChooseFailoverCandidate(start.FailoverId));
+        return (saga, new ChooseFailoverCandidate(start.FailoverId), new FailoverDeadlinePassed(start.FailoverId, start.Deadline));
     }
 
     /// <summary>1. The candidate, from the followers' live positions read through their agents.</summary>
     public async Task<object> Handle(ChooseFailoverCandidate _, IDocumentSession session, AgentClient agents, MonitorObservations observations,
         TimeProvider clock, CancellationToken cancellation)
     {
-        Step = "choose-candidate";
+        Step = FailoverStep.ChooseCandidate;
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         var live = await SwitchoverChecks.ReadFollowersAsync(cluster, agents, cancellation);
         var plan = FailoverPlan.Decide(cluster, OldMaster, observations.Find(ClusterId, OldMaster)?.LastSeen, RequestedCandidate, live);
@@ -87,7 +90,7 @@ public sealed class Failover : Saga
     public async Task<FenceFailedMaster> Handle(HoldFailoverTraffic _, IDocumentSession session, ClusterStream clusters, TopologyPublisher publisher,
         TimeProvider clock, CancellationToken cancellation)
     {
-        Step = "hold-traffic";
+        Step = FailoverStep.HoldTraffic;
         var version = await publisher.HoldTrafficAsync(clusters, ClusterId, Id, clock.GetUtcNow(), cancellation);
         session.Events.Append(Id, new FailoverTrafficHeld(Id, version, clock.GetUtcNow()));
         return new FenceFailedMaster(Id);
@@ -102,7 +105,7 @@ public sealed class Failover : Saga
     public async Task<object> Handle(FenceFailedMaster _, IDocumentSession session, AgentClient agents, ClusterStream clusters,
         MonitorObservations observations, TimeProvider clock, CancellationToken cancellation)
     {
-        Step = "fence";
+        Step = FailoverStep.Fence;
         var began = clock.GetUtcNow();
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         var proof = await FailedMasterFence.ProveAsync(cluster, OldMaster, Id, agents, observations, cancellation);
@@ -124,7 +127,7 @@ public sealed class Failover : Saga
     /// </summary>
     public async Task<object> Handle(ApplyCandidateRelayLog _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
-        Step = "apply-relay-log";
+        Step = FailoverStep.ApplyRelayLog;
         var began = clock.GetUtcNow();
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         var stopped = await agents.CommandAsync(Cluster, Candidate, "stop-receiving", new { commandId = $"{Id}:stop-receiving" }, null, cancellation);
@@ -155,7 +158,7 @@ public sealed class Failover : Saga
     public async Task<object> Handle(PromoteFailoverCandidate _, IDocumentSession session, AgentClient agents, SemiSyncConfigurator semiSync,
         ClusterStream clusters, TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
     {
-        Step = "promote";
+        Step = FailoverStep.Promote;
         var began = clock.GetUtcNow();
         // The agent checks again that everything received is applied (its receiver stays stopped): promotion discards nothing.
         var timeout = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!.FailoverPolicy.RelayLogTimeout;
@@ -183,7 +186,7 @@ public sealed class Failover : Saga
     public async Task<RecordFailover> Handle(RepointSurvivors _, IDocumentSession session, AgentClient agents, TimeProvider clock,
         CancellationToken cancellation)
     {
-        Step = "repoint";
+        Step = FailoverStep.Repoint;
         var began = clock.GetUtcNow();
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         var newMaster = cluster.Find(Candidate)!.Endpoint;
@@ -219,7 +222,7 @@ public sealed class Failover : Saga
     public async Task Handle(RecordFailover _, IDocumentSession session, EtcdConnection etcd, ClusterStream clusters, TopologyPublisher publisher,
         TimeProvider clock, CancellationToken cancellation)
     {
-        Step = "record";
+        Step = FailoverStep.Record;
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         var now = clock.GetUtcNow();
         var possiblyLost = OldMasterLastGtid is null ? null : GtidSets.Missing(cluster.Flavor, OldMasterLastGtid, NewMasterGtid);
@@ -230,13 +233,10 @@ public sealed class Failover : Saga
         var (key, _) = await SwitchRecord.WriteOnceAsync(etcd, Cluster, Id, record, cancellation);
         session.Events.Append(Id, new SwitchRecorded(Id, key, now));
 
-        var blockedUntil = now + cluster.FailoverPolicy.BlockPeriod;
+        var blockedUntil = await BlockAutomaticFailoverAsync(cluster, clusters, now, cancellation);
         PhaseSeconds["total"] = (now - StartedAt).TotalSeconds + PhaseSeconds.GetValueOrDefault("detect") + PhaseSeconds.GetValueOrDefault("confirm");
         session.Events.Append(Id, new FailoverCompleted(Id, OldMaster, Candidate, OldMasterLastGtid, OldMasterLastBinlogFile, OldMasterLastBinlogPosition,
             NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition, possiblyLost, PhaseSeconds, NeedsAttention, blockedUntil, now));
-        // Blocked before released: in between, a detector round could otherwise fail the new master over at once.
-        await clusters.AppendAsync(ClusterId, c => c.AutomaticFailoverBlockedUntil >= blockedUntil ? null
-            : new AutomaticFailoverBlocked(ClusterId, Id, blockedUntil, now), cancellation);
         var ended = await EndOperationAsync(clusters, "completed", now, cancellation);
         await publisher.PublishAsync([ClusterId], cancellation);
         if (ended)
@@ -244,26 +244,104 @@ public sealed class Failover : Saga
             foreach (var (phase, seconds) in PhaseSeconds) FailoverMetrics.PhaseSeconds.WithLabels(phase).Observe(seconds);
             FailoverMetrics.Failovers.WithLabels(Cluster, Trigger, "completed").Inc();
         }
-        Step = "completed";
+        Step = FailoverStep.Completed;
         MarkCompleted();
     }
 
-    /// <summary>Given up before promotion: traffic released, the old master unfenced, the cluster freed for an operator.</summary>
+    /// <summary>
+    /// Given up before promotion: traffic released, the old master unfenced, the candidate receiving again, the cluster
+    /// freed for an operator. Both are decided from the records and the step reached, not only from what this saga
+    /// saw finish: a step that failed half-way may have done either.
+    /// </summary>
     public async Task Handle(AbortFailover abort, IDocumentSession session, AgentClient agents, ClusterStream clusters, TopologyPublisher publisher,
         TimeProvider clock, CancellationToken cancellation)
     {
         var now = clock.GetUtcNow();
-        if (Fenced)
+        if (abort.Step >= FailoverStep.Fence)
             await clusters.AppendAsync(ClusterId, c => c.Find(OldMaster)?.Fenced != true ? null : new InstanceUnfenced(ClusterId, Id, OldMaster, now), cancellation);
         // Not promoted: the candidate receives again, as it did before the failover stopped its receiver.
-        if (CandidateReceiverStopped)
+        if (CandidateReceiverStopped || abort.Step >= FailoverStep.ApplyRelayLog)
             await agents.CommandAsync(Cluster, Candidate, "start-replication", new { commandId = $"{Id}:resume-receiving" }, null, cancellation);
         var ended = await EndOperationAsync(clusters, "aborted", now, cancellation);
         await publisher.PublishAsync([ClusterId], cancellation);
         session.Events.Append(Id, new FailoverAborted(Id, abort.Step, abort.Reason, now));
         if (ended) FailoverMetrics.Failovers.WithLabels(Cluster, Trigger, "aborted").Inc();
-        Step = "aborted";
+        Step = FailoverStep.Aborted;
         MarkCompleted();
+    }
+
+    /// <summary>
+    /// A step still failed after its retries (see StepFailurePolicy): before the promotion the failover gives up as if
+    /// the step had refused; from the promotion on (which may have gone through) it ends needing attention.
+    /// </summary>
+    public async Task<AbortFailover?> Handle(FailFailover failed, IDocumentSession session, AgentClient agents, ClusterStream clusters,
+        TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
+    {
+        var reason = $"the {failed.Step.Name()} step failed: {failed.Reason}";
+        if (failed.Step < FailoverStep.Promote) return new AbortFailover(Id, failed.Step, reason);
+        await InterruptAsync(failed.Step, reason, session, agents, clusters, publisher, clock, cancellation);
+        return null;
+    }
+
+    /// <summary>
+    /// The deadline passed before the failover ended. <see cref="Step"/> is where the last step that finished left it,
+    /// and the next one may be running still: until the relay log is being applied the failover gives up (as if that
+    /// next step had failed); from then on a promotion may be under way, and nothing is undone beside it.
+    /// </summary>
+    public async Task<AbortFailover?> Handle(FailoverDeadlinePassed deadline, IDocumentSession session, AgentClient agents, ClusterStream clusters,
+        TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
+    {
+        var reason = $"the failover did not end within its deadline of {deadline.After.TotalSeconds:0.#} s (last step finished: {Step.Name()})";
+        if (Step < FailoverStep.ApplyRelayLog) return new AbortFailover(Id, Step + 1, reason);
+        await InterruptAsync(Step, reason, session, agents, clusters, publisher, clock, cancellation);
+        return null;
+    }
+
+    /// <summary>A failure reported for a failover that has ended already (the step's retry lost to the ending): nothing is left to do.</summary>
+    public static void NotFound(FailFailover failed, ILogger<Failover> logger) => LogEndedAlready(logger, failed.FailoverId, failed.Reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Failover {Operation} had ended already when its step failure arrived: {Reason}")]
+    private static partial void LogEndedAlready(ILogger logger, Guid operation, string reason);
+
+    /// <summary>
+    /// Ends a failover that cannot finish from its promotion on. The failed master stays fenced. The candidate seen
+    /// promoted (writable, replicating from nobody), the records and the proxies follow it and automatic failover is
+    /// blocked as after any failover; otherwise the servers' states are recorded for the operator.
+    /// </summary>
+    private async Task InterruptAsync(FailoverStep step, string reason, IDocumentSession session, AgentClient agents, ClusterStream clusters,
+        TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
+    {
+        NeedsAttention.Add(reason);
+        var candidate = await agents.StatusAsync(Cluster, Candidate, cancellation);
+        var promoted = NewMasterGtid.Length > 0 || candidate is { ReadOnly: false, Replication: null };
+        var now = clock.GetUtcNow();
+        if (promoted)
+        {
+            var gtid = NewMasterGtid.Length > 0 ? NewMasterGtid : candidate!.GtidExecuted;
+            await clusters.AppendAsync(ClusterId, c => c.Master?.Name == Candidate ? null
+                : new MasterFailedOver(ClusterId, Id, OldMaster, Candidate, c.Find(Candidate)!.Endpoint, gtid, now), cancellation);
+            await BlockAutomaticFailoverAsync((await session.LoadAsync<Cluster>(ClusterId, cancellation))!, clusters, now, cancellation);
+            if (Step < FailoverStep.Repoint) NeedsAttention.Add($"the followers may not replicate from '{Candidate}'");
+        }
+        else
+            NeedsAttention.Add($"'{Candidate}' is not seen promoted ({(candidate is null ? "it could not be read" :
+                $"read_only {candidate.ReadOnly}, replicating: {candidate.Replication is not null}, gtid {candidate.GtidExecuted}")}); " +
+                $"'{OldMaster}' stays fenced and the records still name it the master");
+        session.Events.Append(Id, new FailoverInterrupted(Id, step, reason, promoted, NeedsAttention, now));
+        if (await EndOperationAsync(clusters, "needsAttention", now, cancellation))
+            FailoverMetrics.Failovers.WithLabels(Cluster, Trigger, "needsAttention").Inc();
+        await publisher.PublishAsync([ClusterId], cancellation);
+        Step = FailoverStep.Interrupted;
+        MarkCompleted();
+    }
+
+    /// <summary>After a failover, automatic recovery waits for the block period or an operator's acknowledgement.</summary>
+    private async Task<DateTimeOffset> BlockAutomaticFailoverAsync(Cluster cluster, ClusterStream clusters, DateTimeOffset now, CancellationToken cancellation)
+    {
+        var blockedUntil = now + cluster.FailoverPolicy.BlockPeriod;
+        await clusters.AppendAsync(ClusterId, c => c.AutomaticFailoverBlockedUntil >= blockedUntil ? null
+            : new AutomaticFailoverBlocked(ClusterId, Id, blockedUntil, now), cancellation);
+        return blockedUntil;
     }
 
     /// <summary>

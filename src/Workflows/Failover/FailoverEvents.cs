@@ -31,4 +31,12 @@ public sealed record FailoverCompleted(Guid OperationId, string OldMaster, strin
     IReadOnlyList<string> NeedsAttention, DateTimeOffset BlockedUntil, DateTimeOffset CompletedAt);
 
 /// <summary>Given up before promotion: no master was promoted; the old master is unfenced so an operator may revive it.</summary>
-public sealed record FailoverAborted(Guid OperationId, string Step, string Reason, DateTimeOffset AbortedAt);
+public sealed record FailoverAborted(Guid OperationId, FailoverStep Step, string Reason, DateTimeOffset AbortedAt);
+
+/// <summary>
+/// Ended at or after the promotion without finishing: a step failed past its retries, or the deadline passed. The
+/// failed master stays fenced. <paramref name="Promoted"/>: the new master stands in our records; otherwise a
+/// promotion may have been under way. <paramref name="NeedsAttention"/> says what to mend, with the servers' states as read.
+/// </summary>
+public sealed record FailoverInterrupted(Guid OperationId, FailoverStep Step, string Reason, bool Promoted, IReadOnlyList<string> NeedsAttention,
+    DateTimeOffset InterruptedAt);

@@ -1,3 +1,6 @@
+using MySqlHa.Workflows.Operations;
+using Wolverine;
+
 namespace MySqlHa.Workflows.Failover;
 
 // The failover saga's commands: one per step, each carrying the saga's id (FailoverId) for correlation.
@@ -5,23 +8,61 @@ namespace MySqlHa.Workflows.Failover;
 /// <summary>
 /// <paramref name="Trigger"/> is "automatic" (the detector) or "emergency" (an operator, master in ERROR).
 /// <paramref name="LastSeenAlive"/> is when a probe last reached the master, <paramref name="LostSince"/> when the
-/// controller first failed to, <paramref name="Evidence"/> the signals that agreed.
+/// controller first failed to, <paramref name="Evidence"/> the signals that agreed. The failover ends within
+/// <paramref name="Deadline"/>, whatever happens.
 /// </summary>
 public sealed record StartFailover(Guid FailoverId, Guid ClusterId, string Cluster, string Trigger, string? Candidate,
-    IReadOnlyList<string> Evidence, DateTimeOffset? LastSeenAlive, DateTimeOffset? LostSince);
+    IReadOnlyList<string> Evidence, DateTimeOffset? LastSeenAlive, DateTimeOffset? LostSince, TimeSpan Deadline);
 
-public sealed record ChooseFailoverCandidate(Guid FailoverId);
+/// <summary>A step of the failover, named by where it stands, so that its failure says where the failover was.</summary>
+public interface IFailoverStep : IOperationStep
+{
+    Guid FailoverId { get; }
 
-public sealed record HoldFailoverTraffic(Guid FailoverId);
+    FailoverStep Step { get; }
 
-public sealed record FenceFailedMaster(Guid FailoverId);
+    object IOperationStep.Failed(string reason) => new FailFailover(FailoverId, Step, reason);
+}
 
-public sealed record ApplyCandidateRelayLog(Guid FailoverId);
+public sealed record ChooseFailoverCandidate(Guid FailoverId) : IFailoverStep
+{
+    FailoverStep IFailoverStep.Step => FailoverStep.ChooseCandidate;
+}
 
-public sealed record PromoteFailoverCandidate(Guid FailoverId);
+public sealed record HoldFailoverTraffic(Guid FailoverId) : IFailoverStep
+{
+    FailoverStep IFailoverStep.Step => FailoverStep.HoldTraffic;
+}
 
-public sealed record RepointSurvivors(Guid FailoverId);
+public sealed record FenceFailedMaster(Guid FailoverId) : IFailoverStep
+{
+    FailoverStep IFailoverStep.Step => FailoverStep.Fence;
+}
 
-public sealed record RecordFailover(Guid FailoverId);
+public sealed record ApplyCandidateRelayLog(Guid FailoverId) : IFailoverStep
+{
+    FailoverStep IFailoverStep.Step => FailoverStep.ApplyRelayLog;
+}
 
-public sealed record AbortFailover(Guid FailoverId, string Step, string Reason);
+public sealed record PromoteFailoverCandidate(Guid FailoverId) : IFailoverStep
+{
+    FailoverStep IFailoverStep.Step => FailoverStep.Promote;
+}
+
+public sealed record RepointSurvivors(Guid FailoverId) : IFailoverStep
+{
+    FailoverStep IFailoverStep.Step => FailoverStep.Repoint;
+}
+
+public sealed record RecordFailover(Guid FailoverId) : IFailoverStep
+{
+    FailoverStep IFailoverStep.Step => FailoverStep.Record;
+}
+
+public sealed record AbortFailover(Guid FailoverId, FailoverStep Step, string Reason);
+
+/// <summary>A step still failed after its retries (see StepFailurePolicy).</summary>
+public sealed record FailFailover(Guid FailoverId, FailoverStep Step, string Reason);
+
+/// <summary>Scheduled when the failover starts; ignored if it has ended by then.</summary>
+public sealed record FailoverDeadlinePassed(Guid FailoverId, TimeSpan After) : TimeoutMessage(After);

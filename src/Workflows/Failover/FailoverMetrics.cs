@@ -11,8 +11,9 @@ public static class FailoverMetrics
         new HistogramConfiguration { LabelNames = ["phase"], Buckets = Histogram.ExponentialBuckets(0.01, 2, 14) });
 
     public static readonly Counter Failovers = Metrics.CreateCounter("mysqlha_failovers_total",
-        "Failovers by cluster, trigger and outcome (completed, aborted).", "cluster", "trigger", "outcome");
+        "Failovers by cluster, trigger and outcome (completed, aborted, needsAttention).", "cluster", "trigger", "outcome");
 
     public static readonly Counter Alerts = Metrics.CreateCounter("mysqlha_master_failure_alerts_total",
-        "Master failures that led to no failover: unreachable (signals disagree) or withheld (blocked or disabled).", "cluster", "kind");
+        "Alerts that led to no failover: unreachable (signals disagree), withheld (blocked, disabled, or the cluster held by an operation), operation_overdue (an operation still holds its cluster past its deadline).",
+        "cluster", "kind");
 }

@@ -26,8 +26,14 @@ public sealed partial class MasterFailureDetector(
     private readonly HashSet<(Guid Cluster, string Kind)> _alerted = [];
     private readonly HashSet<Guid> _attempted = [];
 
+    /// <summary>An operation's saga ends it at its deadline; past this margin beyond it, the saga itself is in trouble.</summary>
+    private static readonly TimeSpan OverdueMargin = TimeSpan.FromSeconds(30);
+
+    private readonly HashSet<Guid> _overdue = [];
+
     public async Task CheckAsync(Cluster cluster, CancellationToken cancellation)
     {
+        await AlertIfOverdueAsync(cluster, cancellation);
         // A fenced master is a failover under way or done: its episode goes on (no second attempt) until a master answers.
         if (cluster.Master is { Fenced: true }) return;
         if (cluster.Master is not { Paused: false } master || observations.Find(cluster.Id, master.Name) is not { } seen
@@ -38,7 +44,7 @@ public sealed partial class MasterFailureDetector(
             return;
         }
         var now = clock.GetUtcNow();
-        if (cluster.RunningOperation is not null || _attempted.Contains(cluster.Id)) return;
+        if (_attempted.Contains(cluster.Id)) return;
 
         var followers = cluster.Instances
             .Where(i => i.Role is InstanceRole.Standby or InstanceRole.Replica && i.ReplicationActive && !i.Paused && !i.Fenced)
@@ -47,6 +53,12 @@ public sealed partial class MasterFailureDetector(
             options.ConfirmFor);
         switch (verdict.Condition)
         {
+            // Never silently: an operation that holds the cluster (a dead one, say) keeps a dead master from failing over.
+            case MasterCondition.Dead when cluster.RunningOperation is { } holder:
+                await AlertOnceAsync(cluster, "withheld", new AutomaticFailoverWithheld(cluster.Id, master.Name,
+                    $"operation {holder} holds the cluster (deadline {cluster.RunningOperationDeadline:O}); if it is stuck, release it: " +
+                    $"POST /api/operations/{holder}/release", verdict.Evidence, now), cancellation);
+                break;
             case MasterCondition.Dead when !cluster.FailoverPolicy.Automatic:
                 await AlertOnceAsync(cluster, "withheld", new AutomaticFailoverWithheld(cluster.Id, master.Name,
                     "automatic failover is disabled by the cluster's policy", verdict.Evidence, now), cancellation);
@@ -75,6 +87,18 @@ public sealed partial class MasterFailureDetector(
         }
     }
 
+    /// <summary>One alert per operation that still holds its cluster well past its deadline: its saga is not ending it.</summary>
+    private async Task AlertIfOverdueAsync(Cluster cluster, CancellationToken cancellation)
+    {
+        var now = clock.GetUtcNow();
+        if (cluster.RunningOperation is not { } operation || cluster.RunningOperationDeadline is not { } deadline || now <= deadline + OverdueMargin
+            || !_overdue.Add(operation)) return;
+        await clusters.AppendAsync(cluster.Id, c => c.RunningOperation == operation ? new OperationOverdue(cluster.Id, operation, deadline, now) : null,
+            cancellation);
+        FailoverMetrics.Alerts.WithLabels(cluster.Name, "operation_overdue").Inc();
+        LogOperationOverdue(cluster.Name, operation, deadline);
+    }
+
     private async Task AlertOnceAsync(Cluster cluster, string kind, object alert, CancellationToken cancellation)
     {
         if (!_alerted.Add((cluster.Id, kind))) return;
@@ -93,6 +117,9 @@ public sealed partial class MasterFailureDetector(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Cluster}: master {Master} is dead; failover {Operation} started ({Evidence})")]
     private partial void LogFailoverStarted(string cluster, string master, Guid operation, string evidence);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "{Cluster}: operation {Operation} still holds the cluster past its deadline {Deadline:O}; release it if it is stuck")]
+    private partial void LogOperationOverdue(string cluster, Guid operation, DateTimeOffset deadline);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Cluster}: master failure alert ({Kind}): {Alert}")]
     private partial void LogAlert(string cluster, string kind, string alert);

@@ -19,7 +19,8 @@ namespace MySqlHa.Workflows.Switchover;
 /// saga in Marten between steps, so a controller that dies mid-way resumes at the step it was at. Steps talk to the
 /// agents with command ids derived from the operation, so a step that runs again is answered, not repeated.
 /// Before promotion any failure puts the old master back to read-write; after it, failures are recorded as needing
-/// attention and the switch goes on.
+/// attention and the switch goes on. Every switchover ends: a step that still fails after its retries, or a deadline
+/// that passes, ends it aborted before promotion and needing attention after.
 /// </summary>
 public sealed partial class Switchover : Saga
 {
@@ -41,7 +42,7 @@ public sealed partial class Switchover : Saga
     public long? NewMasterBinlogPosition { get; set; }
     public List<string> NeedsAttention { get; set; } = [];
 
-    public static (Switchover, CheckSwitchover) Start(StartSwitchover start, IDocumentSession session, TimeProvider clock)
+    public static (Switchover, CheckSwitchover, SwitchoverDeadlinePassed) Start(StartSwitchover start, IDocumentSession session, TimeProvider clock)
     {
         session.Events.StartStream(start.SwitchoverId, new SwitchoverRequested(start.SwitchoverId, start.ClusterId, start.Cluster,
             start.Candidate, start.KillSessions, start.CatchUpTimeout, clock.GetUtcNow()));
@@ -50,7 +51,7 @@ public sealed partial class Switchover : Saga
             Id = start.SwitchoverId, ClusterId = start.ClusterId, Cluster = start.Cluster, RequestedCandidate = start.Candidate,
             KillSessions = start.KillSessions, CatchUpTimeout = start.CatchUpTimeout, TransactionWait = start.TransactionWait,
         };
-        return (saga, new CheckSwitchover(start.SwitchoverId));
+        return (saga, new CheckSwitchover(start.SwitchoverId), new SwitchoverDeadlinePassed(start.SwitchoverId, start.Deadline));
     }
 
     /// <summary>1. Pre-checks on live statuses read through the agents.</summary>
@@ -261,6 +262,80 @@ public sealed partial class Switchover : Saga
         await publisher.PublishAsync([ClusterId], cancellation);
         session.Events.Append(Id, new SwitchoverAborted(Id, abort.Step, abort.Reason, writable, candidateFollows, now));
         Step = SwitchoverStep.Aborted;
+        MarkCompleted();
+    }
+
+    /// <summary>
+    /// A step still failed after its retries (see StepFailurePolicy): up to the promotion the switchover gives up as
+    /// if the step had refused (the promotion's compensation covers one that went part of the way); after it the new
+    /// master stands and the switchover ends needing attention.
+    /// </summary>
+    public async Task<AbortSwitchover?> Handle(FailSwitchover failed, IDocumentSession session, AgentClient agents, ClusterStream clusters,
+        TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
+    {
+        var reason = $"the {failed.Step.Name()} step failed: {failed.Reason}";
+        if (failed.Step <= SwitchoverStep.Promote) return new AbortSwitchover(Id, failed.Step, reason);
+        await InterruptAsync(failed.Step, reason, session, agents, clusters, publisher, clock, cancellation);
+        return null;
+    }
+
+    /// <summary>
+    /// The deadline passed before the switchover ended. <see cref="Step"/> is where the last step that finished left it,
+    /// and the next one may be running still: before the catch-up the switchover gives up (its compensation covers a
+    /// freeze under way); from then on a promotion may be under way, and nothing is undone beside it: the switchover
+    /// ends needing attention, with the servers' states.
+    /// </summary>
+    public async Task<AbortSwitchover?> Handle(SwitchoverDeadlinePassed deadline, IDocumentSession session, AgentClient agents, ClusterStream clusters,
+        TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
+    {
+        var reason = $"the switchover did not end within its deadline of {deadline.After.TotalSeconds:0.#} s (last step finished: {Step.Name()})";
+        if (Step < SwitchoverStep.CatchUp)
+            return new AbortSwitchover(Id, Step >= SwitchoverStep.HoldTraffic ? SwitchoverStep.FreezeOldMaster : Step, reason);
+        await InterruptAsync(Step, reason, session, agents, clusters, publisher, clock, cancellation);
+        return null;
+    }
+
+    /// <summary>A failure reported for a switchover that has ended already (the step's retry lost to the ending): nothing is left to do.</summary>
+    public static void NotFound(FailSwitchover failed, ILogger<Switchover> logger) => LogEndedAlready(logger, failed.SwitchoverId, failed.Reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Switchover {Operation} had ended already when its step failure arrived: {Reason}")]
+    private static partial void LogEndedAlready(ILogger logger, Guid operation, string reason);
+
+    /// <summary>
+    /// Ends a switchover that cannot finish at or after its point of no return. Promoted: the new master stands in
+    /// the records (the proxies follow it), and an old master not yet proven frozen at its repoint is fenced. Not
+    /// known to be promoted: nothing changes on the servers; their states are recorded for the operator.
+    /// </summary>
+    private async Task InterruptAsync(SwitchoverStep step, string reason, IDocumentSession session, AgentClient agents, ClusterStream clusters,
+        TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
+    {
+        var promoted = NewMasterGtid.Length > 0;
+        NeedsAttention.Add(reason);
+        if (promoted && Step < SwitchoverStep.Repoint)
+        {
+            var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
+            await clusters.AppendAsync(ClusterId, c => c.Master?.Name == Candidate ? null
+                : new MasterSwitched(ClusterId, Id, OldMaster, Candidate, cluster.Find(Candidate)!.Role, Mutual, NewMasterGtid, NewMasterBinlogFile,
+                    NewMasterBinlogPosition, clock.GetUtcNow()), cancellation);
+            var detail = $"the switchover was interrupted before '{OldMaster}' was proven frozen at its repoint";
+            await clusters.AppendAsync(ClusterId, c => c.Find(OldMaster)!.Fenced ? null
+                : new InstanceFenced(ClusterId, Id, OldMaster, false, detail, clock.GetUtcNow()), cancellation);
+            NeedsAttention.Add($"{detail}: it is fenced; the followers may not replicate from '{Candidate}'");
+        }
+        else if (!promoted)
+        {
+            NeedsAttention.Add($"a promotion of '{Candidate}' may have been under way; the records still name '{OldMaster}' the master. " +
+                "Find which server is writable before anything else:");
+            foreach (var instance in new[] { OldMaster, Candidate })
+                NeedsAttention.Add(await agents.StatusAsync(Cluster, instance, cancellation) is { } seen
+                    ? $"'{instance}': read_only {seen.ReadOnly}, replicating from {(seen.Replication is { } r ? $"{r.Source.Host}:{r.Source.Port}" : "nobody")}, gtid {seen.GtidExecuted}"
+                    : $"'{instance}': could not be read");
+        }
+        var now = clock.GetUtcNow();
+        session.Events.Append(Id, new SwitchoverInterrupted(Id, step, reason, promoted, NeedsAttention, now));
+        await clusters.AppendAsync(ClusterId, c => c.RunningOperation == Id ? new OperationEnded(ClusterId, Id, "needsAttention", now) : null, cancellation);
+        await publisher.PublishAsync([ClusterId], cancellation);
+        Step = SwitchoverStep.Interrupted;
         MarkCompleted();
     }
 

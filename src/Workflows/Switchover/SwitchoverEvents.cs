@@ -49,3 +49,12 @@ public sealed record SwitchoverCompleted(Guid OperationId, string OldMaster, str
 /// </summary>
 public sealed record SwitchoverAborted(Guid OperationId, SwitchoverStep Step, string Reason, bool OldMasterWritable, bool? CandidateReadOnlyAndFollowing,
     DateTimeOffset AbortedAt);
+
+/// <summary>
+/// Ended at or after its point of no return without finishing: a step failed past its retries, or the deadline passed.
+/// <paramref name="Promoted"/>: the new master stands (our records and the proxies follow it); otherwise the records
+/// still name the old master and a promotion may have been under way. <paramref name="NeedsAttention"/> says what to
+/// mend, with the servers' states as they were read.
+/// </summary>
+public sealed record SwitchoverInterrupted(Guid OperationId, SwitchoverStep Step, string Reason, bool Promoted, IReadOnlyList<string> NeedsAttention,
+    DateTimeOffset InterruptedAt);

@@ -18,6 +18,7 @@ public enum SwitchoverStep
     [JsonStringEnumMemberName("record")] Record,
     [JsonStringEnumMemberName("completed")] Completed,
     [JsonStringEnumMemberName("aborted")] Aborted,
+    [JsonStringEnumMemberName("interrupted")] Interrupted,
 }
 
 /// <summary>When the old master was read again to prove its freeze.</summary>

@@ -38,7 +38,10 @@ public sealed class TopologyPublisher(IDocumentStore store, EtcdConnection etcd)
     /// </summary>
     public async Task<long> HoldTrafficAsync(ClusterStream clusters, Guid clusterId, Guid operationId, DateTimeOffset now, CancellationToken cancellation)
     {
-        var held = await clusters.AppendAsync(clusterId, c => c.Switching ? null : new TrafficHeld(clusterId, operationId, now), cancellation);
+        // Only for the operation that holds the cluster: a step that runs after its operation ended (released, or past
+        // its deadline) must not hold traffic for nobody.
+        var held = await clusters.AppendAsync(clusterId, c => c.Switching || c.RunningOperation != operationId ? null
+            : new TrafficHeld(clusterId, operationId, now), cancellation);
         await PublishAsync([clusterId], cancellation);
         return held!.Version;
     }

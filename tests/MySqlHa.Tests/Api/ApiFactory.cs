@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using MySqlHa.Tests.Sandbox;
+using Wolverine;
 
 namespace MySqlHa.Tests.Api;
 
@@ -31,6 +32,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         // tens of thousands a run) cost CPU the timing-sensitive tests need, and only warnings of theirs are kept.
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:MySqlHa", "Information");
+        builder.ConfigureServices(services => services.ConfigureWolverine(wolverine =>
+            wolverine.Policies.AddMiddleware(typeof(InjectedStepFaults), chain => InjectedStepFaults.AppliesTo(chain.MessageType))));
     }
 
     public async Task ResetDataAsync()

@@ -143,6 +143,38 @@ public sealed class FailoverRig : IAsyncDisposable
         return records.Values.Select(v => JsonNode.Parse(v)!).Where(r => (string?)r["operationId"] == operation.ToString()).ToList();
     }
 
+    /// <summary>Starts a switchover of the rig's cluster; answers its operation id.</summary>
+    public async Task<Guid> StartSwitchoverAsync(object body)
+    {
+        var response = await Client.Http.PostAsJsonAsync($"/api/clusters/{Cluster}/switchover", body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        return Guid.Parse((string)JsonNode.Parse(text)!["operationId"]!);
+    }
+
+    /// <summary>Waits until the operation is no longer running; returns its view (state and every step).</summary>
+    public async Task<JsonNode> WaitForOperationEndAsync(Guid operation, TimeSpan? limit = null)
+    {
+        for (var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(90)); ; await Task.Delay(200))
+        {
+            var response = await Client.Http.GetAsync($"/api/operations/{operation}");
+            var view = response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync())! : null;
+            if (view is not null && (string?)view["state"] != "running") return view;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"operation {operation} did not end: {view?.ToJsonString()}");
+        }
+    }
+
+    public static Task<int> ReadOnlyAsync(string instance) => SandboxReplication.ScalarAsync<int>(Server(instance), "SELECT @@read_only");
+
+    /// <summary>The port <paramref name="instance"/> replicates from, null when its applier does not run.</summary>
+    public static async Task<int?> SourcePortAsync(string instance)
+    {
+        await using var connection = await SandboxReplication.OpenAsync(Server(instance));
+        await using var reader = await new MySqlConnector.MySqlCommand("SHOW SLAVE STATUS", connection).ExecuteReaderAsync();
+        return await reader.ReadAsync() && reader.GetString(reader.GetOrdinal("Slave_SQL_Running")) == "Yes"
+            ? Convert.ToInt32(reader.GetValue(reader.GetOrdinal("Master_Port"))) : null;
+    }
+
     /// <summary>Waits for the first failover to start, then for it to record <paramref name="step"/>; returns its id.</summary>
     public async Task<Guid> WaitForFailoverStepAsync(string step, TimeSpan limit)
     {

@@ -39,38 +39,6 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
 
     public async Task DisposeAsync() => await _rig.DisposeAsync();
 
-    private static IEnumerable<JsonNode> Steps(JsonNode operation, string name) =>
-        operation["steps"]!.AsArray().Where(s => (string?)s!["event"] == name).Select(s => s!["data"]!);
-
-    private async Task<Guid> StartSwitchoverAsync(object body)
-    {
-        var response = await _rig.Client.Http.PostAsJsonAsync($"/api/clusters/{_rig.Cluster}/switchover", body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, text);
-        return Guid.Parse((string)JsonNode.Parse(text)!["operationId"]!);
-    }
-
-    private async Task<JsonNode> WaitForEndAsync(Guid operation)
-    {
-        for (var deadline = DateTime.UtcNow.AddSeconds(90); ; await Task.Delay(200))
-        {
-            var response = await _rig.Client.Http.GetAsync($"/api/operations/{operation}");
-            var view = response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync())! : null;
-            if (view is not null && (string?)view["state"] != "running") return view;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"switchover {operation} did not end: {view?.ToJsonString()}");
-        }
-    }
-
-    private static Task<int> ReadOnlyAsync(string instance) => SandboxReplication.ScalarAsync<int>(FailoverRig.Server(instance), "SELECT @@read_only");
-
-    private static async Task<int?> SourcePortAsync(string instance)
-    {
-        await using var connection = await SandboxReplication.OpenAsync(FailoverRig.Server(instance));
-        await using var reader = await new MySqlCommand("SHOW SLAVE STATUS", connection).ExecuteReaderAsync();
-        return await reader.ReadAsync() && reader.GetString(reader.GetOrdinal("Slave_SQL_Running")) == "Yes"
-            ? Convert.ToInt32(reader.GetValue(reader.GetOrdinal("Master_Port"))) : null;
-    }
-
     private void Report(WriteLoad load)
     {
         foreach (var account in load.Attempts.GroupBy(a => a.User))
@@ -99,7 +67,7 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
         await using var load = WriteLoad.Start(_rig.ReadWritePort, ApplicationAccount.EveryPrivilegeLevel, ConnectionStyle.LongLivedPooled);
         await load.WaitForAcknowledgedAsync(40, TimeSpan.FromSeconds(20));
 
-        var operation = await WaitForEndAsync(await StartSwitchoverAsync(new { candidate = "db2" }));
+        var operation = await _rig.WaitForOperationEndAsync(await _rig.StartSwitchoverAsync(new { candidate = "db2" }));
         var ended = DateTimeOffset.UtcNow;
         await load.WaitForAcknowledgedAsync(40, TimeSpan.FromSeconds(20));
 
@@ -122,7 +90,7 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
         await using var observer = WritableObserver.Start();
         // The candidate's applier is held back, so that the leak below lands between the freeze and the promotion.
         await using var heldBack = await HeldBackReplica.HoldAsync(FailoverRig.Server("db2"));
-        var operationId = await StartSwitchoverAsync(new { candidate = "db2", catchUpTimeoutSeconds = 30 });
+        var operationId = await _rig.StartSwitchoverAsync(new { candidate = "db2", catchUpTimeoutSeconds = 30 });
         await _rig.Client.WaitForStepAsync(operationId, nameof(OldMasterFrozen));
 
         // An application account that read_only does not bind, straight to the old master (no proxy holds it back).
@@ -133,7 +101,7 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
             await new MySqlCommand($"INSERT INTO {WriteLoad.Table} (id) VALUES (42)", leak).ExecuteNonQueryAsync();
         }
         await heldBack.ReleaseAsync();
-        var operation = await WaitForEndAsync(operationId);
+        var operation = await _rig.WaitForOperationEndAsync(operationId);
 
         Assert.True((string?)operation["state"] == "aborted", operation.ToJsonString());
         var aborted = Step(operation, nameof(SwitchoverAborted));
@@ -142,9 +110,9 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
         Assert.Contains("after its freeze", (string?)aborted["reason"]);
         Assert.Empty(Steps(operation, nameof(ReplicaPromoted)));
         Assert.True((bool)aborted["oldMasterWritable"]!);
-        Assert.Equal(0, await ReadOnlyAsync("db1"));
-        Assert.Equal(1, await ReadOnlyAsync("db2"));
-        Assert.Equal(FailoverRig.Server("db1").Port, await SourcePortAsync("db2"));
+        Assert.Equal(0, await FailoverRig.ReadOnlyAsync("db1"));
+        Assert.Equal(1, await FailoverRig.ReadOnlyAsync("db2"));
+        Assert.Equal(FailoverRig.Server("db1").Port, await FailoverRig.SourcePortAsync("db2"));
         // The leaked write stays on the master, which stays the master: nothing is lost, and the replicas get it.
         await using var load = WriteLoad.Start(_rig.ReadWritePort, writers: 1);
         await load.WaitForAcknowledgedAsync(5, TimeSpan.FromSeconds(20));
@@ -180,7 +148,7 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
         await using var load = WriteLoad.Start(_rig.ReadWritePort, writers: 1);
         await load.WaitForAcknowledgedAsync(10, TimeSpan.FromSeconds(20));
 
-        var operation = await WaitForEndAsync(await StartSwitchoverAsync(new { candidate = "db2" }));
+        var operation = await _rig.WaitForOperationEndAsync(await _rig.StartSwitchoverAsync(new { candidate = "db2" }));
         await stop.CancelAsync();
         await leaking;
 
@@ -190,8 +158,8 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
         if (state == "aborted")
         {
             Assert.True((bool)Step(operation, nameof(SwitchoverAborted))["oldMasterWritable"]!);
-            Assert.Equal(0, await ReadOnlyAsync("db1"));
-            Assert.Equal(1, await ReadOnlyAsync("db2"));
+            Assert.Equal(0, await FailoverRig.ReadOnlyAsync("db1"));
+            Assert.Equal(1, await FailoverRig.ReadOnlyAsync("db2"));
             await load.WaitForAcknowledgedAsync(5, TimeSpan.FromSeconds(20));
             await FaultInvariants.AssertAsync("db1", ["db2", "db3"], load, observer, DateTimeOffset.MinValue, output);
         }
@@ -200,9 +168,9 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
             Assert.Equal("needsAttention", state);
             var diverged = Step(operation, nameof(OldMasterDiverged));
             Assert.NotEqual("", (string?)diverged["divergedGtids"]);
-            Assert.Equal(1, await ReadOnlyAsync("db1"));
+            Assert.Equal(1, await FailoverRig.ReadOnlyAsync("db1"));
             await _rig.Client.WaitForStatusAsync(_rig.Cluster, "db1", "FENCED");
-            Assert.Null(await SourcePortAsync("db1"));
+            Assert.Null(await FailoverRig.SourcePortAsync("db1"));
             Assert.Empty(observer.TwoWritableSince(DateTimeOffset.MinValue));
         }
     }
@@ -220,7 +188,7 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
         await SandboxReplication.ExecuteAsync(FailoverRig.Server("db2"), $"SET SESSION sql_log_bin = 0; REVOKE READ_ONLY ADMIN ON *.* FROM '{admin}'@'127.0.0.1'");
         // A session keeps the global privileges it logged in with: the agents' pooled sessions must log in again.
         await EndSessionsOfAsync(FailoverRig.Server("db2"), admin);
-        var operation = await WaitForEndAsync(await StartSwitchoverAsync(new { candidate = "db2" }));
+        var operation = await _rig.WaitForOperationEndAsync(await _rig.StartSwitchoverAsync(new { candidate = "db2" }));
         var ended = DateTimeOffset.UtcNow;
 
         Assert.True((string?)operation["state"] == "aborted", operation.ToJsonString());
@@ -229,9 +197,9 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
         Assert.Equal("promote", (string?)aborted["step"]);
         Assert.True((bool)aborted["oldMasterWritable"]!);
         Assert.True((bool)aborted["candidateReadOnlyAndFollowing"]!);
-        Assert.Equal(0, await ReadOnlyAsync("db1"));
-        Assert.Equal(1, await ReadOnlyAsync("db2"));
-        Assert.Equal(FailoverRig.Server("db1").Port, await SourcePortAsync("db2"));
+        Assert.Equal(0, await FailoverRig.ReadOnlyAsync("db1"));
+        Assert.Equal(1, await FailoverRig.ReadOnlyAsync("db2"));
+        Assert.Equal(FailoverRig.Server("db1").Port, await FailoverRig.SourcePortAsync("db2"));
         await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
         await FaultInvariants.AssertAsync("db1", ["db2", "db3"], load, observer, ended, output);
         Assert.Empty(observer.TwoWritableSince(DateTimeOffset.MinValue));
@@ -282,9 +250,9 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
         Assert.Contains(Step(operation, nameof(SwitchoverCompleted))["needsAttention"]!.AsArray(), item => ((string?)item)!.Contains("fenced"));
         Assert.DoesNotContain(Steps(operation, nameof(ReplicaRepointed)), repointed => (string?)repointed["instance"] == "db1");
         Assert.Contains((await _rig.ClusterEventsAsync()).OfType<InstanceFenced>(), fenced => fenced.Instance == "db1");
-        Assert.Equal(1, await ReadOnlyAsync("db1"));
-        Assert.Null(await SourcePortAsync("db1"));
-        Assert.Equal(db2.Port, await SourcePortAsync("db3"));
+        Assert.Equal(1, await FailoverRig.ReadOnlyAsync("db1"));
+        Assert.Null(await FailoverRig.SourcePortAsync("db1"));
+        Assert.Equal(db2.Port, await FailoverRig.SourcePortAsync("db3"));
         // Published: db2 the master, db1 in no pool.
         var etcd = services.GetRequiredService<EtcdConnection>();
         var topology = JsonNode.Parse(await etcd.Client.GetValAsync(etcd.Keys.Topology(FailoverRig.ClusterName)))!;
