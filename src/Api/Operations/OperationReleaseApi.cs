@@ -1,7 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlHa.Workflows.Clusters;
-using MySqlHa.Workflows.Topology;
 using FailoverSaga = MySqlHa.Workflows.Failover.Failover;
 using SwitchoverSaga = MySqlHa.Workflows.Switchover.Switchover;
 
@@ -17,12 +16,12 @@ public static class OperationReleaseApi
     public static IEndpointRouteBuilder MapOperationRelease(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/api/operations/{id:guid}/release", ReleaseAsync).WithTags("Operations").WithName("ReleaseOperation")
-            .WithSummary("Release the cluster from an operation that does not end (a reason is required): the release is recorded on the cluster and the operation, the operation's saga is deleted so that nothing it still had to do runs later, and traffic is no longer held. The servers are left as they are: read the operation's steps and the cluster's instances before acting on them.");
+            .WithSummary("Release the cluster from an operation that does not end (a reason is required): the release is recorded on the cluster and the operation, the operation's saga is deleted so that nothing it still had to do runs later, and traffic is no longer held (the leader publishes it within a monitor round). The servers are left as they are: read the operation's steps and the cluster's instances before acting on them.");
         return endpoints;
     }
 
     public static async Task<Results<Ok<OperationReleasedView>, ProblemHttpResult, ValidationProblem>> ReleaseAsync(Guid id, ReleaseOperationRequest? request,
-        IDocumentStore store, ClusterStream clusters, TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
+        IDocumentStore store, ClusterStream clusters, TimeProvider clock, CancellationToken cancellation)
     {
         if (string.IsNullOrWhiteSpace(request?.Reason))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = ["Say why the operation is released; it is recorded."] });
@@ -46,7 +45,7 @@ public static class OperationReleaseApi
         session.Delete<FailoverSaga>(id);
         session.Events.Append(id, new ReleasedFromCluster(id, holder.Id, released.Reason, released.ReleasedAt));
         await session.SaveChangesAsync(cancellation);
-        await publisher.PublishAsync([holder.Id], cancellation);
+        // The leader's monitor publishes the released topology on its next round (any Api process may take this call).
         return TypedResults.Ok(new OperationReleasedView(id, holder.Id, released.Reason, released.ReleasedAt));
     }
 }

@@ -8,9 +8,6 @@ using MySqlHa.Coordination.Leases;
 
 namespace MySqlHa.Coordination.Election;
 
-/// <summary>One term of leadership: its fencing token and a token that is cancelled when the term ends.</summary>
-public sealed record LeadershipTerm(long FencingToken, CancellationToken Ended);
-
 public sealed class LeaderElectionOptions
 {
     /// <summary>Who we are, as written in the leader key.</summary>
@@ -26,8 +23,10 @@ public sealed class LeaderElectionOptions
 /// <summary>
 /// Elects one controller through etcd: the leader key is created only if absent (compare create_revision = 0) and
 /// hangs on the candidate's kept-alive lease. The revision at which the key was created is the fencing token: it
-/// increases with every new term, so agents can refuse commands from a deposed leader. Leadership ends when the
-/// lease is lost (etcd unreachable past the TTL, or revoked) or the process stops (the lease is revoked at once).
+/// increases with every new term, so agents can refuse commands from a deposed leader, and writes to etcd are made
+/// conditional on it (<see cref="LeadershipTerm.StillLeading"/>). A term ends when its lease could have expired by
+/// this process's own clock (<see cref="KeptAliveLease.SurelyAlive"/>), when the leader key changes or vanishes (it is
+/// watched), or when the process stops (the lease is revoked at once).
 /// </summary>
 public sealed partial class LeaderElection(
     EtcdConnection etcd, LeaderElectionOptions options, ILogger<LeaderElection> logger) : BackgroundService
@@ -36,7 +35,10 @@ public sealed partial class LeaderElection(
 
     public LeadershipTerm? CurrentTerm => _term;
 
-    public bool IsLeader => _term is { Ended.IsCancellationRequested: false };
+    public bool IsLeader => _term is { Holds: true };
+
+    /// <summary>The term this process leads in, checked now; otherwise <see cref="NotLeadingException"/>.</summary>
+    public LeadershipTerm Lead() => _term is { Holds: true } term ? term : throw new NotLeadingException();
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
@@ -54,9 +56,9 @@ public sealed partial class LeaderElection(
                 if (campaign.Succeeded)
                 {
                     using var ended = CancellationTokenSource.CreateLinkedTokenSource(stopping, lease.Lost);
-                    _term = new LeadershipTerm(campaign.Header.Revision, ended.Token);
+                    _term = new LeadershipTerm(campaign.Header.Revision, key, ended.Token, lease);
                     LogElected(options.Identity, campaign.Header.Revision);
-                    await Task.Delay(Timeout.Infinite, ended.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    await WatchLeaderKeyAsync(key, campaign.Header.Revision, ended.Token);
                     await ended.CancelAsync();
                     LogDeposed(options.Identity, campaign.Header.Revision);
                     _term = null;
@@ -72,6 +74,47 @@ public sealed partial class LeaderElection(
                 .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
+
+    /// <summary>
+    /// Returns when the leader key changes or is deleted after <paramref name="createdAt"/> (someone deleted it by hand,
+    /// or its lease expired in etcd first), or when the term ends otherwise. While etcd cannot be watched, the lease's
+    /// own deadline bounds the term.
+    /// </summary>
+    private async Task WatchLeaderKeyAsync(ByteString key, long createdAt, CancellationToken ended)
+    {
+        var watches = new Watch.WatchClient(etcd.Invoker);
+        while (!ended.IsCancellationRequested)
+        {
+            try
+            {
+                using var call = watches.Watch(cancellationToken: ended);
+                await call.RequestStream.WriteAsync(new WatchRequest { CreateRequest = new WatchCreateRequest { Key = key, StartRevision = createdAt + 1 } },
+                    ended);
+                while (await call.ResponseStream.MoveNext(ended))
+                {
+                    var response = call.ResponseStream.Current;
+                    // Compacted past our revision: what happened to the key since cannot be known, so the term is not trusted.
+                    if (response.Events.Count > 0 || response.Canceled || response.CompactRevision > 0)
+                    {
+                        LogLeaderKeyChanged(options.Identity, createdAt);
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (ended.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (RpcException) when (!ended.IsCancellationRequested)
+            {
+                // The watch broke: watch again from the same revision, so nothing that happened meanwhile is missed.
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(200), ended).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Identity}: the leader key of revision {Revision} changed or vanished in etcd")]
+    private partial void LogLeaderKeyChanged(string identity, long revision);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} leads from etcd revision {Revision}")]
     private partial void LogElected(string identity, long revision);

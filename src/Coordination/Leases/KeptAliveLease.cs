@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Etcdserverpb;
 using Grpc.Core;
 using MySqlHa.Coordination.Etcd;
@@ -6,8 +7,10 @@ namespace MySqlHa.Coordination.Leases;
 
 /// <summary>
 /// An etcd lease renewed every third of its TTL until disposed (then revoked, so that its keys vanish at once).
-/// <see cref="Lost"/> is cancelled when etcd says the lease has expired or renewal fails for longer than the TTL:
-/// whoever holds the lease must stop acting on it from then on.
+/// Every renewal is bounded in time. The holder counts on the lease only until its TTL, minus a margin, has passed
+/// since the last renewal etcd granted was sent, by this process's monotonic clock (<see cref="SurelyAlive"/>): etcd
+/// cannot have expired it before then, whatever happened to the network or to this process. <see cref="Lost"/> is
+/// cancelled at that moment, or when etcd says the lease is gone: whoever holds the lease must stop acting on it.
 /// </summary>
 public sealed class KeptAliveLease : IAsyncDisposable
 {
@@ -15,13 +18,17 @@ public sealed class KeptAliveLease : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _lost = new();
     private readonly Task _renewal;
+    private readonly Task _expiry;
+    private long _aliveUntil;
 
-    private KeptAliveLease(EtcdConnection etcd, long id, TimeSpan ttl)
+    private KeptAliveLease(EtcdConnection etcd, long id, TimeSpan ttl, long grantSentAt)
     {
         _etcd = etcd;
         Id = id;
         Ttl = ttl;
+        Extend(grantSentAt, ttl);
         _renewal = Task.Run(RenewAsync);
+        _expiry = Task.Run(ExpireAsync);
     }
 
     public long Id { get; }
@@ -30,18 +37,29 @@ public sealed class KeptAliveLease : IAsyncDisposable
 
     public CancellationToken Lost => _lost.Token;
 
+    /// <summary>True until the lease could have expired in etcd (see the class summary); false for good once lost.</summary>
+    public bool SurelyAlive => !_lost.IsCancellationRequested && Stopwatch.GetTimestamp() < Volatile.Read(ref _aliveUntil);
+
+    private TimeSpan Interval => Ttl / 3;
+
+    /// <summary>Clocks drift and timers fire late: the holder gives the lease up this much before etcd could.</summary>
+    private TimeSpan Margin => Ttl / 6;
+
     public static async Task<KeptAliveLease> GrantAsync(EtcdConnection etcd, TimeSpan ttl, CancellationToken cancellation)
     {
         var seconds = (long)Math.Max(1, Math.Ceiling(ttl.TotalSeconds));
+        var sentAt = Stopwatch.GetTimestamp();
         var granted = await etcd.Leases.LeaseGrantAsync(new LeaseGrantRequest { TTL = seconds },
             deadline: etcd.Deadline(), cancellationToken: cancellation);
-        return new KeptAliveLease(etcd, granted.ID, TimeSpan.FromSeconds(seconds));
+        return new KeptAliveLease(etcd, granted.ID, TimeSpan.FromSeconds(granted.TTL), sentAt);
     }
+
+    /// <summary>etcd renewed the lease for <paramref name="ttl"/> when it received a request sent at <paramref name="sentAt"/> or later.</summary>
+    private void Extend(long sentAt, TimeSpan ttl) =>
+        Volatile.Write(ref _aliveUntil, sentAt + (long)((ttl - Margin).TotalSeconds * Stopwatch.Frequency));
 
     private async Task RenewAsync()
     {
-        var interval = Ttl / 3;
-        var lastRenewed = DateTime.UtcNow;
         while (!_stop.IsCancellationRequested)
         {
             try
@@ -49,31 +67,47 @@ public sealed class KeptAliveLease : IAsyncDisposable
                 using var call = _etcd.Leases.LeaseKeepAlive(cancellationToken: _stop.Token);
                 while (!_stop.IsCancellationRequested)
                 {
-                    await call.RequestStream.WriteAsync(new LeaseKeepAliveRequest { ID = Id }, _stop.Token);
-                    if (!await call.ResponseStream.MoveNext(_stop.Token)) break;
+                    var sentAt = Stopwatch.GetTimestamp();
+                    // A renewal that takes longer than the interval is abandoned (the stream with it) and tried again.
+                    using var bounded = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                    bounded.CancelAfter(Interval);
+                    await call.RequestStream.WriteAsync(new LeaseKeepAliveRequest { ID = Id }, bounded.Token);
+                    if (!await call.ResponseStream.MoveNext(bounded.Token)) break;
                     if (call.ResponseStream.Current.TTL <= 0)
                     {
-                        _lost.Cancel();
+                        await _lost.CancelAsync();
                         return;
                     }
-                    lastRenewed = DateTime.UtcNow;
-                    await Task.Delay(interval, _stop.Token);
+                    Extend(sentAt, TimeSpan.FromSeconds(call.ResponseStream.Current.TTL));
+                    await Task.Delay(Interval, _stop.Token);
                 }
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
                 return;
             }
-            catch (RpcException)
+            catch (Exception e) when (e is RpcException or OperationCanceledException)
             {
-                // etcd unreachable: keep trying, but once a whole TTL has passed the lease is gone on the server side.
+                // etcd unreachable or slow: keep trying while the lease may still be alive; the expiry ends it otherwise.
             }
-            if (DateTime.UtcNow - lastRenewed >= Ttl)
+            if (!SurelyAlive) return;
+            try { await Task.Delay(TimeSpan.FromMilliseconds(100), _stop.Token); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    /// <summary>Cancels <see cref="Lost"/> once the lease could have expired; a late timer only delays the token, never <see cref="SurelyAlive"/>.</summary>
+    private async Task ExpireAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var remaining = Volatile.Read(ref _aliveUntil) - Stopwatch.GetTimestamp();
+            if (remaining <= 0)
             {
-                _lost.Cancel();
+                await _lost.CancelAsync();
                 return;
             }
-            try { await Task.Delay(TimeSpan.FromMilliseconds(200), _stop.Token); }
+            try { await Task.Delay(TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency), _stop.Token); }
             catch (OperationCanceledException) { return; }
         }
     }
@@ -81,17 +115,15 @@ public sealed class KeptAliveLease : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        await _renewal;
-        if (!_lost.IsCancellationRequested)
+        await Task.WhenAll(_renewal, _expiry);
+        // Even a lease given up early by our clock may still live in etcd: revoked, its keys vanish for a successor at once.
+        try
         {
-            try
-            {
-                await _etcd.Leases.LeaseRevokeAsync(new LeaseRevokeRequest { ID = Id }, deadline: _etcd.Deadline());
-            }
-            catch (RpcException)
-            {
-                // etcd is unreachable: the lease ends by itself when its TTL runs out.
-            }
+            await _etcd.Leases.LeaseRevokeAsync(new LeaseRevokeRequest { ID = Id }, deadline: _etcd.Deadline());
+        }
+        catch (RpcException)
+        {
+            // etcd is unreachable, or the lease has expired already: it ends by itself when its TTL runs out.
         }
         _stop.Dispose();
         _lost.Dispose();

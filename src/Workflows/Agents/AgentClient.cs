@@ -66,8 +66,7 @@ public sealed class AgentClient(EtcdConnection etcd, LeaderElection election, Ag
 
     private async Task<AgentAnswer> SendAsync(string cluster, string instance, HttpRequestMessage request, TimeSpan? timeout, CancellationToken cancellation)
     {
-        if (election.CurrentTerm is not { Ended.IsCancellationRequested: false } term)
-            throw new NotLeadingException();
+        var term = election.Lead();
         string registration;
         try
         {
@@ -85,6 +84,8 @@ public sealed class AgentClient(EtcdConnection etcd, LeaderElection election, Ag
         request.RequestUri = new Uri(new Uri(url!.TrimEnd('/') + "/"), request.RequestUri!.ToString());
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token.Value);
         request.Headers.Add("X-Fencing-Token", term.FencingToken.ToString());
+        // Checked again at the moment of sending: finding the agent may have outlasted the term.
+        if (!term.Holds) throw new NotLeadingException();
         try
         {
             using var response = await http.SendAsync(request, cancellation);
@@ -105,5 +106,3 @@ public sealed class AgentClient(EtcdConnection etcd, LeaderElection election, Ag
     }
 }
 
-/// <summary>This process does not lead: it must not command agents. The step is retried, by whoever leads then.</summary>
-public sealed class NotLeadingException() : Exception("This controller does not lead; agent commands are sent by the leader only.");

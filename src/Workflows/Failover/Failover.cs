@@ -1,4 +1,5 @@
 using Marten;
+using MySqlHa.Coordination.Election;
 using MySqlHa.Coordination.Etcd;
 using MySqlHa.Replication.Status;
 using MySqlHa.Workflows.Agents;
@@ -219,7 +220,7 @@ public sealed partial class Failover : Saga
     }
 
     /// <summary>6. MoHA's switch record in etcd, the audit record with what may be lost, the cluster released and blocked.</summary>
-    public async Task Handle(RecordFailover _, IDocumentSession session, EtcdConnection etcd, ClusterStream clusters, TopologyPublisher publisher,
+    public async Task Handle(RecordFailover _, IDocumentSession session, EtcdConnection etcd, LeaderElection election, ClusterStream clusters, TopologyPublisher publisher,
         TimeProvider clock, CancellationToken cancellation)
     {
         Step = FailoverStep.Record;
@@ -230,7 +231,7 @@ public sealed partial class Failover : Saga
             gtidExecuted = NewMasterGtid, binlogFile = NewMasterBinlogFile, binlogPosition = NewMasterBinlogPosition,
             oldMasterLastGtid = OldMasterLastGtid, oldMasterLastBinlogFile = OldMasterLastBinlogFile,
             oldMasterLastBinlogPosition = OldMasterLastBinlogPosition, possiblyLostGtids = possiblyLost, at = now };
-        var (key, _) = await SwitchRecord.WriteOnceAsync(etcd, Cluster, Id, record, cancellation);
+        var (key, _) = await SwitchRecord.WriteOnceAsync(etcd, election.Lead(), Cluster, Id, record, cancellation);
         session.Events.Append(Id, new SwitchRecorded(Id, key, now));
 
         var blockedUntil = await BlockAutomaticFailoverAsync(cluster, clusters, now, cancellation);

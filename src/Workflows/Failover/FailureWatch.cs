@@ -27,7 +27,7 @@ public sealed partial class FailureWatch(
         {
             while (await timer.WaitForNextTickAsync(stopping))
             {
-                if (election.CurrentTerm is not { Ended.IsCancellationRequested: false } term) continue;
+                if (election.CurrentTerm is not { Holds: true } term) continue;
                 try
                 {
                     await RoundAsync(term.Ended);

@@ -67,7 +67,7 @@ public sealed partial class ClusterMonitor(
             foreach (var instance in cluster.Instances)
                 StartProbe(cluster, instance, stopping);
 
-        if (election.CurrentTerm is not { Ended.IsCancellationRequested: false } term) return;
+        if (election.CurrentTerm is not { Holds: true } term) return;
         foreach (var cluster in clusters)
             await RecordStatusChangesAsync(cluster, term.Ended);
         await publisher.PublishAsync(clusters.Select(c => c.Id).ToList(), term.Ended);

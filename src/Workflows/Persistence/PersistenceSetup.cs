@@ -7,7 +7,7 @@ using Weasel.Core;
 using Wolverine;
 using Wolverine.ErrorHandling;
 using Wolverine.Marten;
-using MySqlHa.Workflows.Agents;
+using MySqlHa.Coordination.Election;
 using MySqlHa.Workflows.Operations;
 
 namespace MySqlHa.Workflows.Persistence;

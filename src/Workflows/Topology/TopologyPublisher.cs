@@ -3,6 +3,7 @@ using System.Text.Json;
 using Etcdserverpb;
 using Google.Protobuf;
 using Marten;
+using MySqlHa.Coordination.Election;
 using MySqlHa.Coordination.Etcd;
 using MySqlHa.Coordination.Topology;
 using MySqlHa.Workflows.Clusters;
@@ -12,10 +13,11 @@ namespace MySqlHa.Workflows.Topology;
 
 /// <summary>
 /// Writes each cluster's topology to {prefix}/clusters/{cluster}/topology when its version moves on, so proxies
-/// follow etcd without depending on the Api. Called by the leader only; a version never goes backwards in etcd
+/// follow etcd without depending on the Api. Only the leader writes, and only while it leads (each write is
+/// conditional on its leader key); a version never goes backwards in etcd
 /// because readers ignore older versions and we only write newer ones than we know to be there.
 /// </summary>
-public sealed class TopologyPublisher(IDocumentStore store, EtcdConnection etcd)
+public sealed class TopologyPublisher(IDocumentStore store, EtcdConnection etcd, LeaderElection election)
 {
     private readonly ConcurrentDictionary<Guid, long> _published = new();
 
@@ -46,11 +48,18 @@ public sealed class TopologyPublisher(IDocumentStore store, EtcdConnection etcd)
         return held!.Version;
     }
 
-    /// <summary>Publishes a document as it is (a saga's "switching" state, say), keeping the version rule.</summary>
-    public async Task PutAsync(PublishedTopology topology, CancellationToken cancellation) =>
-        await etcd.Client.PutAsync(new PutRequest
+    /// <summary>Writes the document only while this process leads, in one transaction with the check that it still does.</summary>
+    private async Task PutAsync(PublishedTopology topology, CancellationToken cancellation)
+    {
+        var written = await etcd.Client.TransactionAsync(new TxnRequest
         {
-            Key = ByteString.CopyFromUtf8(etcd.Keys.Topology(topology.Cluster)),
-            Value = ByteString.CopyFromUtf8(JsonSerializer.Serialize(topology)),
+            Compare = { election.Lead().StillLeading() },
+            Success = { new RequestOp { RequestPut = new PutRequest
+            {
+                Key = ByteString.CopyFromUtf8(etcd.Keys.Topology(topology.Cluster)),
+                Value = ByteString.CopyFromUtf8(JsonSerializer.Serialize(topology)),
+            } } },
         }, deadline: etcd.Deadline(), cancellationToken: cancellation);
+        if (!written.Succeeded) throw new NotLeadingException();
+    }
 }

@@ -46,6 +46,49 @@ public sealed class LeaderElectionTests : IDisposable
         await second.StopAsync(default);
     }
 
+    [Fact]
+    public async Task A_leader_that_cannot_renew_its_lease_stops_holding_before_etcd_could_expire_it()
+    {
+        var leader = Candidate("leader");
+        await leader.StartAsync(default);
+        await WaitUntilAsync(() => leader.IsLeader, "the candidate never led");
+        var term = leader.CurrentTerm!;
+        try
+        {
+            // etcd frozen: no renewal gets through, and etcd expires nothing either. The last renewal was sent before
+            // this moment, so the lease cannot outlive one TTL from here: by then the term must hold no more.
+            SandboxReplication.SuspendEtcd();
+            await Task.Delay(TimeSpan.FromSeconds(2));
+
+            Assert.False(term.Holds, "the leader still trusted a lease etcd may have expired");
+            Assert.False(leader.IsLeader);
+            Assert.Throws<NotLeadingException>(() => leader.Lead());
+            await WaitUntilAsync(() => term.Ended.IsCancellationRequested, "the term was not ended");
+        }
+        finally
+        {
+            SandboxReplication.ResumeEtcd();
+        }
+        await leader.StopAsync(default);
+    }
+
+    [Fact]
+    public async Task A_leader_whose_key_vanishes_ends_its_term_at_once_and_campaigns_again_with_a_new_token()
+    {
+        var leader = Candidate("leader");
+        await leader.StartAsync(default);
+        await WaitUntilAsync(() => leader.IsLeader, "the candidate never led");
+        var term = leader.CurrentTerm!;
+
+        await _connections[0].Client.DeleteAsync(_connections[0].Keys.ControllerLeader);
+
+        await WaitUntilAsync(() => term.Ended.IsCancellationRequested, "the watch did not end the term when the leader key vanished");
+        Assert.False(term.Holds);
+        await WaitUntilAsync(() => leader.IsLeader, "the candidate did not lead again");
+        Assert.True(leader.CurrentTerm!.FencingToken > term.FencingToken);
+        await leader.StopAsync(default);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition, string failure)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);

@@ -61,9 +61,16 @@ public static class SandboxReplication
 
     public static void ResumeServer(int number) => Signal(number, "CONT");
 
-    private static void Signal(int number, string signal)
+    private static void Signal(int number, string signal) => Signal(Path.Combine($"mariadb{number}", "mariadbd.pid"), signal);
+
+    /// <summary>Freezes the sandbox's etcd member (SIGSTOP): every call to it hangs, nothing in it expires.</summary>
+    public static void SuspendEtcd() => Signal(Path.Combine("etcd", "etcd.pid"), "STOP");
+
+    public static void ResumeEtcd() => Signal(Path.Combine("etcd", "etcd.pid"), "CONT");
+
+    private static void Signal(string pidFileInSandbox, string signal)
     {
-        var pid = File.ReadAllText(Path.Combine(SandboxSettings.Current.SandboxFolder, $"mariadb{number}", "mariadbd.pid")).Trim();
+        var pid = File.ReadAllText(Path.Combine(SandboxSettings.Current.SandboxFolder, pidFileInSandbox)).Trim();
         Process.Start("kill", [$"-{signal}", pid])!.WaitForExit();
     }
 

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using MySqlHa.Tests.Api;
 using MySqlHa.Tests.Failover;
 using MySqlHa.Tests.Sandbox;
-using MySqlHa.Workflows.Agents;
+using MySqlHa.Coordination.Election;
 using MySqlHa.Workflows.Clusters;
 using MySqlHa.Workflows.Failover;
 using MySqlHa.Workflows.Switchover;

@@ -4,6 +4,7 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MySqlConnector;
+using MySqlHa.Coordination.Election;
 using MySqlHa.Coordination.Etcd;
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
@@ -236,7 +237,8 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
             var next = await saga.Handle(new RepointFollowers(saga.Id), session, services.GetRequiredService<AgentClient>(),
                 services.GetRequiredService<ClusterStream>(), services.GetRequiredService<TopologyPublisher>(),
                 services.GetRequiredService<SemiSyncConfigurator>(), clock, services.GetRequiredService<ILogger<SwitchoverSaga>>(), CancellationToken.None);
-            await saga.Handle(next, session, services.GetRequiredService<EtcdConnection>(), services.GetRequiredService<ClusterStream>(),
+            await saga.Handle(next, session, services.GetRequiredService<EtcdConnection>(), services.GetRequiredService<LeaderElection>(),
+                services.GetRequiredService<ClusterStream>(),
                 services.GetRequiredService<TopologyPublisher>(), clock, CancellationToken.None);
             await session.SaveChangesAsync();
         }
