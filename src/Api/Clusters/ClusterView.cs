@@ -20,7 +20,7 @@ public sealed record ClusterView(
     long Version,
     Guid? RunningOperation,
     FailoverPolicy FailoverPolicy,
-    SemiSyncSettings SemiSync,
+    SemiSyncView SemiSync,
     DateTimeOffset? AutomaticFailoverBlockedUntil,
     DiscoveredTopology? Topology)
 {
@@ -35,7 +35,7 @@ public sealed record ClusterView(
         cluster.Version,
         cluster.RunningOperation,
         cluster.FailoverPolicy,
-        cluster.SemiSync,
+        SemiSyncView.From(cluster.SemiSync, cluster.SemiSyncHealth),
         cluster.AutomaticFailoverBlockedUntil,
         topology);
 
