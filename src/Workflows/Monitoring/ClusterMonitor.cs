@@ -157,6 +157,8 @@ public sealed partial class ClusterMonitor(
         try
         {
             await session.SaveChangesAsync(cancellation);
+            await using (var read = store.QuerySession())
+                if (await read.LoadAsync<Cluster>(current.Id, cancellation) is { } recorded) SemiSyncMetrics.Export(recorded);
             foreach (var change in changes)
             {
                 SemiSyncMetrics.Transitions.WithLabels(current.Name, SemiSyncMetrics.Kind(change)).Inc();
