@@ -95,7 +95,8 @@ public sealed class SemiSyncConfigurator(IDocumentStore store, IReplicationComma
     private async Task<SemiSyncHandoverPlan> PlanHandoverAsync(Cluster cluster, string newMaster, IReadOnlyList<string> demoted,
         CancellationToken cancellation)
     {
-        if (cluster.SemiSync.FallsBack && cluster.SemiSyncHealth.Forced is null)
+        // Only a master that would never fall back needs the followers probed (at most the probe timeout, concurrently).
+        if (cluster.SemiSync.FallsBack || cluster.SemiSyncHealth.Forced is not null)
             return SemiSyncHandover.Decide(cluster, newMaster, demoted, new Dictionary<string, ProbeResult>(), null, clock.GetUtcNow());
         var followers = SemiSyncHandover.ProspectiveAcknowledgers(cluster, newMaster, demoted);
         var probes = await Task.WhenAll(followers.Append(cluster.Find(newMaster)!)
