@@ -22,7 +22,7 @@ public sealed record ClusterView(
     DateTimeOffset? RunningOperationDeadline,
     bool Switching,
     FailoverPolicy FailoverPolicy,
-    SemiSyncSettings SemiSync,
+    SemiSyncView SemiSync,
     DateTimeOffset? AutomaticFailoverBlockedUntil,
     DiscoveredTopology? Topology)
 {
@@ -39,7 +39,7 @@ public sealed record ClusterView(
         cluster.RunningOperationDeadline,
         cluster.Switching,
         cluster.FailoverPolicy,
-        cluster.SemiSync,
+        SemiSyncView.From(cluster.SemiSync, cluster.SemiSyncHealth),
         cluster.AutomaticFailoverBlockedUntil,
         topology);
 

@@ -52,11 +52,20 @@ public sealed class ReplicationDialect
             : ("rpl_semi_sync_master", "rpl_semi_sync_slave", "wait_no_slave");
         if (!settings.Enabled) return $"SET GLOBAL {source}_enabled = OFF; SET GLOBAL {replica}_enabled = OFF";
         if (!asMaster) return $"SET GLOBAL {source}_enabled = OFF; SET GLOBAL {replica}_enabled = ON";
-        return $"SET GLOBAL {source}_wait_point = 'AFTER_SYNC'; " +
+        // Commits already waiting keep the deadline they began with: a timeout set on a master that never fell back
+        // would leave them hanging for ever. Switching semi-sync off for a moment releases them (asynchronously, as a
+        // fallback would); the timeout then holds for every later commit. A master that had a timeout keeps waiting.
+        var releaseNeverFallingBack = settings.FallsBack
+            ? $"SET GLOBAL {source}_enabled = IF(@@GLOBAL.{source}_timeout >= {NeverFallBackMilliseconds}, 0, @@GLOBAL.{source}_enabled); "
+            : "";
+        return releaseNeverFallingBack +
+               $"SET GLOBAL {source}_wait_point = 'AFTER_SYNC'; " +
                $"SET GLOBAL {source}_timeout = {(long)settings.Timeout.TotalMilliseconds}; " +
                $"SET GLOBAL {source}_{noReplica} = ON; " +
                $"SET GLOBAL {replica}_enabled = OFF; SET GLOBAL {source}_enabled = ON";
     }
+
+    private static readonly long NeverFallBackMilliseconds = (long)Commands.SemiSyncSettings.NeverFallBack.TotalMilliseconds;
 
     /// <summary>A replica's receiver reads the semi-sync setting when it connects: restarting it applies a change.</summary>
     public string RestartReceiver => _sourceVocabulary

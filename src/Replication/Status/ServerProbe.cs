@@ -70,8 +70,12 @@ internal sealed class ServerProbe(ServerProbeOptions options, TimeProvider clock
 
         var counters = ServerCounters.From(await ReadNameValuePairsAsync(connection, ServerCounters.Statement, cancellation));
 
+        var semiSync = SemiSyncStatus.From(
+            await ReadNameValuePairsAsync(connection, SemiSyncStatus.StatusStatement, cancellation),
+            await ReadNameValuePairsAsync(connection, SemiSyncStatus.VariablesStatement, cancellation));
+
         return new ServerSnapshot(endpoint, dialect.Flavor, version, serverId, readOnly, gtidExecuted,
-            binaryLog, replication, counters, clock.GetUtcNow());
+            binaryLog, replication, counters, clock.GetUtcNow()) { SemiSync = semiSync };
     }
 
     /// <summary>Reads a two-column (name, value) result, as SHOW STATUS and SHOW VARIABLES give.</summary>

@@ -16,7 +16,11 @@ public sealed record ServerSnapshot(
     BinlogCoordinates? BinaryLog,
     ReplicaStatus? Replication,
     ServerCounters Counters,
-    DateTimeOffset ObservedAt);
+    DateTimeOffset ObservedAt)
+{
+    /// <summary>Semi-synchronous replication as the server reports it; null when the server has no semi-sync plugin.</summary>
+    public SemiSyncStatus? SemiSync { get; init; }
+}
 
 /// <summary>The few global status counters read on every poll (the full set is read on request only).</summary>
 public sealed record ServerCounters(long ThreadsConnected, long ThreadsRunning, long Questions, long UptimeSeconds)

@@ -35,6 +35,9 @@ public sealed record Cluster(
     /// <summary>Semi-synchronous replication as last configured through the API (off until then).</summary>
     public SemiSyncSettings SemiSync { get; init; } = SemiSyncSettings.Off;
 
+    /// <summary>Fallbacks to asynchronous replication, forced ones and stalled commits, as the monitor and switches recorded them.</summary>
+    public SemiSyncHealth SemiSyncHealth { get; init; } = SemiSyncHealth.Unknown;
+
     /// <summary>After a failover, automatic recovery waits until then, or until an operator acknowledges.</summary>
     public DateTimeOffset? AutomaticFailoverBlockedUntil { get; init; }
 
@@ -108,8 +111,27 @@ public sealed record Cluster(
 
     public static Cluster Apply(InstanceUnfenced e, Cluster cluster) => cluster.Operate(e.Instance, i => i with { Fenced = false });
 
-    public static Cluster Apply(SemiSyncConfigured e, Cluster cluster) =>
-        cluster with { SemiSync = new SemiSyncSettings(e.Enabled, TimeSpan.FromMilliseconds(e.TimeoutMilliseconds)), Version = cluster.Version + 1 };
+    public static Cluster Apply(SemiSyncConfigured e, Cluster cluster) => cluster with
+    {
+        SemiSync = new SemiSyncSettings(e.Enabled, TimeSpan.FromMilliseconds(e.TimeoutMilliseconds)),
+        SemiSyncHealth = SemiSyncHealth.Apply(e, cluster.Version + 1),
+        Version = cluster.Version + 1,
+    };
+
+    public static Cluster Apply(SemiSyncFellBack e, Cluster cluster) =>
+        cluster with { SemiSyncHealth = cluster.SemiSyncHealth.Apply(e), Version = cluster.Version + 1 };
+
+    public static Cluster Apply(SemiSyncRestored e, Cluster cluster) =>
+        cluster with { SemiSyncHealth = cluster.SemiSyncHealth.Apply(e), Version = cluster.Version + 1 };
+
+    public static Cluster Apply(SemiSyncFallbackForced e, Cluster cluster) =>
+        cluster with { SemiSyncHealth = cluster.SemiSyncHealth.Apply(e), Version = cluster.Version + 1 };
+
+    public static Cluster Apply(SemiSyncCommitsStalled e, Cluster cluster) =>
+        cluster with { SemiSyncHealth = cluster.SemiSyncHealth.Apply(e), Version = cluster.Version + 1 };
+
+    public static Cluster Apply(SemiSyncCommitsResumed e, Cluster cluster) =>
+        cluster with { SemiSyncHealth = cluster.SemiSyncHealth.Apply(e), Version = cluster.Version + 1 };
 
     public static Cluster Apply(FencedInstanceMadeReadOnly e, Cluster cluster) => cluster with { Version = cluster.Version + 1 };
 

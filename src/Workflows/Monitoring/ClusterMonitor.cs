@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using MySqlHa.Coordination.Election;
 using MySqlHa.Replication.Status;
 using MySqlHa.Workflows.Clusters;
+using MySqlHa.Workflows.SemiSync;
 using MySqlHa.Workflows.Topology;
 
 namespace MySqlHa.Workflows.Monitoring;
@@ -64,12 +65,18 @@ public sealed partial class ClusterMonitor(
 
         observations.RetainOnly(clusters.SelectMany(c => c.Instances.Select(i => (c.Id, i.Name))).ToHashSet());
         foreach (var cluster in clusters)
+        {
+            SemiSyncMetrics.Export(cluster);
             foreach (var instance in cluster.Instances)
                 StartProbe(cluster, instance, stopping);
+        }
 
         if (election.CurrentTerm is not { Holds: true } term) return;
         foreach (var cluster in clusters)
+        {
             await RecordStatusChangesAsync(cluster, term.Ended);
+            await RecordSemiSyncChangesAsync(cluster, term.Ended);
+        }
         await publisher.PublishAsync(clusters.Select(c => c.Id).ToList(), term.Ended);
     }
 
@@ -91,7 +98,8 @@ public sealed partial class ClusterMonitor(
                 InstanceStatusRules.Evaluate(cluster, instance, result, options),
                 previous is null ? null : MonitorObservations.QueriesPerSecond(previous.Probe, result),
                 result.Snapshot ?? previous?.LastSeen,
-                result.Reachable ? null : previous?.FailingSince ?? began));
+                result.Reachable ? null : previous?.FailingSince ?? began,
+                SemiSyncRules.StalledSince(result.Snapshot, previous)));
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -131,6 +139,40 @@ public sealed partial class ClusterMonitor(
             // Another writer got there first; the next round evaluates against its record.
         }
     }
+
+    /// <summary>
+    /// Appends the semi-sync transitions the master's latest probe shows against our record (see SemiSyncRules), at
+    /// the record's version: a conflict means another writer got there first, and the next round decides again.
+    /// </summary>
+    private async Task RecordSemiSyncChangesAsync(Cluster cluster, CancellationToken cancellation)
+    {
+        if (!cluster.SemiSync.Enabled) return;
+        using var _ = await gate.EnterAsync(cluster.Id, cancellation);
+        await using var session = store.LightweightSession();
+        var current = await session.LoadAsync<Cluster>(cluster.Id, cancellation);
+        if (current?.Master is not { } master) return;
+        var changes = SemiSyncRules.Decide(current, observations.Find(current.Id, master.Name), options);
+        if (changes.Count == 0) return;
+        session.Events.Append(current.Id, current.Version + changes.Count, changes.ToArray());
+        try
+        {
+            await session.SaveChangesAsync(cancellation);
+            await using (var read = store.QuerySession())
+                if (await read.LoadAsync<Cluster>(current.Id, cancellation) is { } recorded) SemiSyncMetrics.Export(recorded);
+            foreach (var change in changes)
+            {
+                SemiSyncMetrics.Transitions.WithLabels(current.Name, SemiSyncMetrics.Kind(change)).Inc();
+                LogSemiSyncChanged(current.Name, master.Name, change);
+            }
+        }
+        catch (ConcurrencyException)
+        {
+            // Another writer got there first; the next round decides against its record.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Cluster}/{Instance}: semi-sync {Change}")]
+    private partial void LogSemiSyncChanged(string cluster, string instance, object change);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Cluster}/{Instance}: {From} -> {To} ({Reason})")]
     private partial void LogStatusChanged(string cluster, string instance, InstanceStatus from, InstanceStatus to, string? reason);

@@ -8,10 +8,12 @@ namespace MySqlHa.Workflows.Monitoring;
 /// <paramref name="ClusterVersion"/> is the version of our record when the probe began. <paramref name="LastSeen"/> is
 /// the latest snapshot any probe got, this one or an earlier one: a dead master's last known position.
 /// <paramref name="FailingSince"/> is when the first of the failed probes in a row began (null while it answers).
+/// <paramref name="SemiSyncStalledSince"/> is when the first of the probes in a row that found commits waiting for an
+/// acknowledgement and no replica to give it was taken (null otherwise).
 /// </summary>
 public sealed record InstanceObservation(
     Guid ClusterId, string Cluster, string Instance, long ClusterVersion, ProbeResult Probe, StatusVerdict Verdict, double? QueriesPerSecond,
-    ServerSnapshot? LastSeen, DateTimeOffset? FailingSince);
+    ServerSnapshot? LastSeen, DateTimeOffset? FailingSince, DateTimeOffset? SemiSyncStalledSince = null);
 
 /// <summary>What the monitor last saw of every instance; read by the API and the metrics, written by the monitor.</summary>
 public sealed class MonitorObservations

@@ -1,5 +1,6 @@
 using Marten;
 using MySqlHa.Replication.Commands;
+using MySqlHa.Replication.Status;
 using MySqlHa.Workflows.Clusters;
 
 namespace MySqlHa.Workflows.SemiSync;
@@ -10,7 +11,8 @@ namespace MySqlHa.Workflows.SemiSync;
 /// after a switch. SET GLOBAL does not survive a restart on MariaDB: a restarted server
 /// runs asynchronously until the setting is applied again (or put in its configuration file).
 /// </summary>
-public sealed class SemiSyncConfigurator(IDocumentStore store, IReplicationCommands commands, ClusterStream clusters, TimeProvider clock)
+public sealed class SemiSyncConfigurator(IDocumentStore store, IReplicationCommands commands, IServerProbe probe, ClusterStream clusters,
+    TimeProvider clock)
 {
     public async Task<(Cluster? Cluster, SemiSyncConfigured? Recorded)> ApplyAsync(Guid clusterId, SemiSyncSettings settings, CancellationToken cancellation)
     {
@@ -42,25 +44,64 @@ public sealed class SemiSyncConfigurator(IDocumentStore store, IReplicationComma
 
     /// <summary>
     /// After a switch, when the cluster uses semi-sync: the <paramref name="demoted"/> servers stop waiting for
-    /// acknowledgements and give them, then <paramref name="newMaster"/> waits for them. Answers what could not be
-    /// done, for the operation's needs-attention list (a dead old master, say).
+    /// acknowledgements and give them, then <paramref name="newMaster"/> waits for them. Configured never to fall back
+    /// with no follower left to acknowledge, the new master gets a bounded timeout instead (see SemiSyncHandover),
+    /// recorded once as SemiSyncFallbackForced. Answers what could not be done or needs a person, for the operation's
+    /// needs-attention list (a dead old master, a forced fallback).
     /// </summary>
     public async Task<IReadOnlyList<string>> MoveRolesAsync(Cluster cluster, string newMaster, IReadOnlyList<string> demoted,
         CancellationToken cancellation)
     {
         if (!cluster.SemiSync.Enabled) return [];
         var problems = new List<string>();
-        foreach (var (name, asMaster) in demoted.Select(d => (d, false)).Append((newMaster, true)))
+        foreach (var name in demoted)
         {
             try
             {
-                await commands.ConfigureSemiSyncAsync(cluster.Find(name)!.Endpoint, cluster.AdminCredentials, cluster.SemiSync, asMaster, cancellation);
+                await commands.ConfigureSemiSyncAsync(cluster.Find(name)!.Endpoint, cluster.AdminCredentials, cluster.SemiSync, false, cancellation);
             }
             catch (ReplicationCommandException e)
             {
                 problems.Add($"semi-sync not moved on {name}: {e.Message}");
             }
         }
+
+        var plan = await PlanHandoverAsync(cluster, newMaster, demoted, cancellation);
+        try
+        {
+            await commands.ConfigureSemiSyncAsync(cluster.Find(newMaster)!.Endpoint, cluster.AdminCredentials, plan.NewMasterSettings, true, cancellation);
+        }
+        catch (ReplicationCommandException e)
+        {
+            problems.Add($"semi-sync not moved on {newMaster}: {e.Message}");
+            return problems;
+        }
+        // A replayed step finds its forced fallback recorded already: it appends nothing, and reports it again.
+        var forced = plan.Forced ?? (cluster.SemiSyncHealth.Forced is { } f && f.Instance == newMaster
+            ? new SemiSyncFallbackForced(cluster.Id, cluster.RunningOperation, f.Instance, f.TimeoutMilliseconds, f.Reason, f.Since)
+            : null);
+        if (forced is null) return problems;
+        if (plan.Forced is not null)
+        {
+            var after = await clusters.AppendAsync(cluster.Id, c => c.SemiSyncHealth.Forced?.Instance == newMaster ? null : forced, cancellation);
+            if (after?.SemiSyncHealth.Forced?.Since == forced.ForcedAt)
+                SemiSyncMetrics.Transitions.WithLabels(cluster.Name, SemiSyncMetrics.Kind(forced)).Inc();
+        }
+        problems.Add($"semi-sync on {newMaster} falls back to asynchronous after {forced.TimeoutMilliseconds} ms instead of never: {forced.Reason}; " +
+                     "configure semi-sync again (PUT .../semi-sync) once a replica acknowledges");
         return problems;
+    }
+
+    private async Task<SemiSyncHandoverPlan> PlanHandoverAsync(Cluster cluster, string newMaster, IReadOnlyList<string> demoted,
+        CancellationToken cancellation)
+    {
+        // Only a master that would never fall back needs the followers probed (at most the probe timeout, concurrently).
+        if (cluster.SemiSync.FallsBack || cluster.SemiSyncHealth.Forced is not null)
+            return SemiSyncHandover.Decide(cluster, newMaster, demoted, new Dictionary<string, ProbeResult>(), null, clock.GetUtcNow());
+        var followers = SemiSyncHandover.ProspectiveAcknowledgers(cluster, newMaster, demoted);
+        var probes = await Task.WhenAll(followers.Append(cluster.Find(newMaster)!)
+            .Select(async i => (i.Name, Result: await probe.ReadAsync(i.Endpoint, cluster.AdminCredentials, cancellation))));
+        var byName = probes.ToDictionary(p => p.Name, p => p.Result);
+        return SemiSyncHandover.Decide(cluster, newMaster, demoted, byName, byName[newMaster].Snapshot?.GtidExecuted, clock.GetUtcNow());
     }
 }
