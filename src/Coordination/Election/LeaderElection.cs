@@ -58,10 +58,16 @@ public sealed partial class LeaderElection(
                     using var ended = CancellationTokenSource.CreateLinkedTokenSource(stopping, lease.Lost);
                     _term = new LeadershipTerm(campaign.Header.Revision, key, ended.Token, lease);
                     LogElected(options.Identity, campaign.Header.Revision);
-                    await WatchLeaderKeyAsync(key, campaign.Header.Revision, ended.Token);
-                    await ended.CancelAsync();
-                    LogDeposed(options.Identity, campaign.Header.Revision);
-                    _term = null;
+                    try
+                    {
+                        await WatchLeaderKeyAsync(key, campaign.Header.Revision, ended.Token);
+                    }
+                    finally
+                    {
+                        await ended.CancelAsync();
+                        _term = null;
+                        LogDeposed(options.Identity, campaign.Header.Revision);
+                    }
                     continue;
                 }
             }
@@ -101,8 +107,9 @@ public sealed partial class LeaderElection(
                     }
                 }
             }
-            catch (OperationCanceledException) when (ended.IsCancellationRequested)
+            catch (Exception e) when (e is OperationCanceledException or RpcException && ended.IsCancellationRequested)
             {
+                // The term ended (its lease, or the process stopping): the watch was cancelled with it.
                 return;
             }
             catch (RpcException) when (!ended.IsCancellationRequested)

@@ -66,6 +66,13 @@ public sealed class ServiceProcess : IDisposable
 
     public void KillHard() => _process.Kill(entireProcessTree: true);
 
+    public int Id => _process.Id;
+
+    /// <summary>Freezes the process (SIGSTOP), as a long GC pause or a stalled VM would; <see cref="Resume"/> lets it run on.</summary>
+    public void Suspend() => Process.Start("kill", ["-STOP", _process.Id.ToString()])!.WaitForExit();
+
+    public void Resume() => Process.Start("kill", ["-CONT", _process.Id.ToString()])!.WaitForExit();
+
     /// <summary>A clean stop, as systemd or Ctrl-C would ask for it.</summary>
     public void Interrupt() => Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
 
