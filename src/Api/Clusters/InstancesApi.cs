@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using MySqlHa.Api.Hosting;
 using MySqlHa.Workflows.Clusters;
 using MySqlHa.Workflows.Lifecycle;
 
@@ -33,10 +34,14 @@ public static class InstancesApi
         return endpoints;
     }
 
-    private static void MapOperation(RouteGroupBuilder instances, string route, Func<string, ILifecycleOperation> operation, string name, string summary) =>
-        instances.MapPost($"/{route}", (Guid id, string instance, LifecycleRunner runner, CancellationToken cancellation) =>
+    /// <summary>Operations that change the server (activate, detach, pause, resume) are the leader's.</summary>
+    private static void MapOperation(RouteGroupBuilder instances, string route, Func<string, ILifecycleOperation> operation, string name, string summary)
+    {
+        var endpoint = instances.MapPost($"/{route}", (Guid id, string instance, LifecycleRunner runner, CancellationToken cancellation) =>
                 RunAsync(id, operation(instance), runner, cancellation))
             .WithName(name).WithSummary(summary);
+        if (route is not "unregister") endpoint.LeaderOnly();
+    }
 
     private static async Task<Results<Ok<LifecycleResponse>, ProblemHttpResult, ValidationProblem>> RunAsync(
         Guid id, ILifecycleOperation operation, LifecycleRunner runner, CancellationToken cancellation) =>

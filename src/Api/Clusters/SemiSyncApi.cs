@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using MySqlHa.Api.Hosting;
 using MySqlHa.Replication.Commands;
 using MySqlHa.Workflows.SemiSync;
 
@@ -15,7 +16,8 @@ public static class SemiSyncApi
         endpoints.MapPut("/api/clusters/{id:guid}/semi-sync", ConfigureAsync).WithTags("Clusters").WithName("ConfigureSemiSync")
             .WithSummary("Semi-synchronous replication on or off on every registered server, wait point AFTER_SYNC; " +
                          "neverFallBack keeps the master waiting for an acknowledgement instead of going asynchronous. " +
-                         "502 names the servers that did not take it.");
+                         "502 names the servers that did not take it.")
+            .LeaderOnly();
         return endpoints;
     }
 

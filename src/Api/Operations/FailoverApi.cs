@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlHa.Api.Clusters;
+using MySqlHa.Api.Hosting;
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
 using MySqlHa.Workflows.Failover;
@@ -25,7 +26,8 @@ public static class FailoverApi
     {
         var failover = endpoints.MapGroup("/api/clusters/{id:guid}").WithTags("Operations");
         failover.MapPost("/failover", EmergencyAsync).WithName("EmergencyFailover")
-            .WithSummary("Emergency switch: fail over now, allowed only while the master's status is ERROR. 202 with the operation.");
+            .WithSummary("Emergency switch: fail over now, allowed only while the master's status is ERROR. 202 with the operation.")
+            .LeaderOnly();
         failover.MapPost("/failover/acknowledge", AcknowledgeAsync).WithName("AcknowledgeFailover")
             .WithSummary("Lift the block on automatic failover that the last failover set (anti-flapping).");
         failover.MapGet("/failover-policy", GetPolicyAsync).WithName("GetFailoverPolicy");

@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlHa.Api.Clusters;
+using MySqlHa.Api.Hosting;
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
 using MySqlHa.Workflows.Switchover;
@@ -24,7 +25,8 @@ public static class SwitchoverApi
     public static IEndpointRouteBuilder MapSwitchover(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/api/clusters/{id:guid}/switchover", StartAsync).WithTags("Operations").WithName("StartSwitchover")
-            .WithSummary("Planned switchover to the candidate (default: the standby, else the most advanced healthy replica). 202 with the operation; ?dryRun=true runs the pre-checks only.");
+            .WithSummary("Planned switchover to the candidate (default: the standby, else the most advanced healthy replica). 202 with the operation; ?dryRun=true runs the pre-checks only.")
+            .LeaderOnly();
         return endpoints;
     }
 

@@ -35,6 +35,9 @@ public sealed partial class LeaderElection(
 
     public LeadershipTerm? CurrentTerm => _term;
 
+    /// <summary>Who this process is in the leader key.</summary>
+    public string Identity => options.Identity;
+
     public bool IsLeader => _term is { Holds: true };
 
     /// <summary>The term this process leads in, checked now; otherwise <see cref="NotLeadingException"/>.</summary>
