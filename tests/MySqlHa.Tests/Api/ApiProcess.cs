@@ -6,13 +6,16 @@ namespace MySqlHa.Tests.Api;
 /// <summary>The Api run as its own process (so that a test can kill it hard), against the sandbox, with the agents' token.</summary>
 public static class ApiProcess
 {
-    /// <summary>Starts an Api process with its own etcd prefix and schema, and waits until /healthz answers 200.</summary>
-    public static async Task<(ServiceProcess Process, ClusterClient Client)> StartAsync(string etcdPrefix, string schema)
+    /// <summary>
+    /// Starts an Api process with its own etcd prefix and schema, and waits until /healthz answers 200. It reaches etcd at
+    /// <paramref name="etcdEndpoint"/> (default: the sandbox's), a relay a test can cut, say.
+    /// </summary>
+    public static async Task<(ServiceProcess Process, ClusterClient Client)> StartAsync(string etcdPrefix, string schema, string? etcdEndpoint = null)
     {
         var process = ServiceProcess.Start("Api", new Dictionary<string, string?>
         {
             ["ConnectionStrings__Postgres"] = SandboxSettings.Current.Postgres,
-            ["Etcd__Endpoint"] = SandboxSettings.Current.Etcd,
+            ["Etcd__Endpoint"] = etcdEndpoint ?? SandboxSettings.Current.Etcd,
             ["Etcd__Prefix"] = etcdPrefix,
             ["MySqlHa__Schema"] = schema,
             ["MySqlHa__Durability"] = "Solo",

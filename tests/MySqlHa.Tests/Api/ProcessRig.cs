@@ -15,9 +15,9 @@ public sealed class ProcessRig(string name) : IDisposable
 
     public string Schema { get; } = $"test_{name.Replace('-', '_')}";
 
-    public async Task<(ServiceProcess Process, ClusterClient Client)> StartApiAsync()
+    public async Task<(ServiceProcess Process, ClusterClient Client)> StartApiAsync(string? etcdEndpoint = null)
     {
-        var (process, client) = await ApiProcess.StartAsync(Prefix, Schema);
+        var (process, client) = await ApiProcess.StartAsync(Prefix, Schema, etcdEndpoint);
         _processes.Add(process);
         return (process, client);
     }
@@ -26,10 +26,11 @@ public sealed class ProcessRig(string name) : IDisposable
     /// From an empty schema: an Api process, the sandbox registered as <paramref name="cluster"/>, and its agents
     /// (db1, db2, db3), with a row written and replicated.
     /// </summary>
-    public async Task<(ServiceProcess Api, ClusterClient Client, Guid Cluster, List<AgentHarness> Agents)> StartClusterAsync(string cluster)
+    public async Task<(ServiceProcess Api, ClusterClient Client, Guid Cluster, List<AgentHarness> Agents)> StartClusterAsync(string cluster,
+        string? etcdEndpoint = null)
     {
         await ApiProcess.DropSchemaAsync(Schema);
-        var (api, client) = await StartApiAsync();
+        var (api, client) = await StartApiAsync(etcdEndpoint);
         var id = await client.RegisterSandboxClusterAsync(cluster);
         var agents = await AgentHarness.StartBesideEachServerAsync(Prefix, cluster);
         _processes.AddRange(agents);
