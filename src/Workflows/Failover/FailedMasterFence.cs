@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MySqlHa.Replication.Commands;
+using MySqlHa.Replication.AgentContract;
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
 using MySqlHa.Workflows.Monitoring;
