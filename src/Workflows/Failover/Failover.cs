@@ -224,10 +224,8 @@ public sealed partial class Failover : Saga
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         var now = clock.GetUtcNow();
         var possiblyLost = OldMasterLastGtid is null ? null : GtidSets.Missing(cluster.Flavor, OldMasterLastGtid, NewMasterGtid);
-        var record = new { operationId = Id, kind = "failover", trigger = Trigger, oldMaster = OldMaster, newMaster = Candidate,
-            gtidExecuted = NewMasterGtid, binlogFile = NewMasterBinlogFile, binlogPosition = NewMasterBinlogPosition,
-            oldMasterLastGtid = OldMasterLastGtid, oldMasterLastBinlogFile = OldMasterLastBinlogFile,
-            oldMasterLastBinlogPosition = OldMasterLastBinlogPosition, possiblyLostGtids = possiblyLost, at = now };
+        var record = new FailoverSwitchRecord(Id, Trigger, OldMaster, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition,
+            OldMasterLastGtid, OldMasterLastBinlogFile, OldMasterLastBinlogPosition, possiblyLost, now);
         var (key, _) = await SwitchRecord.WriteOnceAsync(etcd, election.Lead(), Cluster, Id, record, cancellation);
         session.Events.Append(Id, new SwitchRecorded(Id, key, now));
 

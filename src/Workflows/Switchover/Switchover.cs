@@ -219,8 +219,8 @@ public sealed partial class Switchover : Saga
     {
         Step = SwitchoverStep.Record;
         var now = clock.GetUtcNow();
-        var record = new { operationId = Id, kind = "switchover", oldMaster = OldMaster, newMaster = Candidate, gtidExecuted = NewMasterGtid,
-            binlogFile = NewMasterBinlogFile, binlogPosition = NewMasterBinlogPosition, oldMasterFinalGtid = OldMasterFinalGtid, at = now };
+        var record = new SwitchoverSwitchRecord(Id, OldMaster, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition,
+            OldMasterFinalGtid, now);
         var (key, _) = await SwitchRecord.WriteOnceAsync(etcd, election.Lead(), Cluster, Id, record, cancellation);
         session.Events.Append(Id, new SwitchRecorded(Id, key, now));
         session.Events.Append(Id, new SwitchoverCompleted(Id, OldMaster, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition,
