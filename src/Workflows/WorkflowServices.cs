@@ -50,6 +50,7 @@ public static class WorkflowServices
         services.AddSingleton<FailoverStarter>();
         services.AddSingleton<MasterFailureDetector>();
         services.AddSingleton<FencedInstanceGuard>();
+        services.AddSingleton<WritableInvariantWatch>();
         services.AddHostedService<FailureWatch>();
         return services;
     }

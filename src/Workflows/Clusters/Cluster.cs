@@ -135,6 +135,8 @@ public sealed record Cluster(
 
     public static Cluster Apply(FencedInstanceMadeReadOnly e, Cluster cluster) => cluster with { Version = cluster.Version + 1 };
 
+    public static Cluster Apply(WritableInvariantViolated e, Cluster cluster) => cluster with { Version = cluster.Version + 1 };
+
     public static Cluster Apply(MasterFailedOver e, Cluster cluster)
     {
         var failedOver = cluster

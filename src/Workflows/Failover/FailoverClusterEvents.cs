@@ -37,3 +37,11 @@ public sealed record MasterFailedOver(Guid ClusterId, Guid OperationId, string O
 public sealed record AutomaticFailoverBlocked(Guid ClusterId, Guid OperationId, DateTimeOffset Until, DateTimeOffset BlockedAt);
 
 public sealed record FailoverAcknowledged(Guid ClusterId, string? Note, DateTimeOffset AcknowledgedAt);
+
+/// <summary>
+/// The one-writer invariant did not hold: <paramref name="Kind"/> is several-writable (more than one registered server
+/// writable: <paramref name="Writable"/>) or follower-writable (<paramref name="Instance"/>, a standby or replica,
+/// writable; <paramref name="MadeReadOnly"/> says whether its agent confirmed read_only). One per episode.
+/// </summary>
+public sealed record WritableInvariantViolated(Guid ClusterId, string Kind, string? Instance, IReadOnlyList<string> Writable, bool MadeReadOnly,
+    DateTimeOffset ObservedAt);

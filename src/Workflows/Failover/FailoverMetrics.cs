@@ -16,4 +16,7 @@ public static class FailoverMetrics
     public static readonly Counter Alerts = Metrics.CreateCounter("mysqlha_master_failure_alerts_total",
         "Alerts that led to no failover: unreachable (signals disagree), withheld (blocked, disabled, or the cluster held by an operation), operation_overdue (an operation still holds its cluster past its deadline).",
         "cluster", "kind");
+
+    public static readonly Counter InvariantViolations = Metrics.CreateCounter("mysqlha_writable_invariant_violations_total",
+        "Episodes of the one-writer invariant not holding, by cluster and kind (several-writable, follower-writable).", "cluster", "kind");
 }

@@ -8,7 +8,8 @@ using MySqlHa.Workflows.Monitoring;
 namespace MySqlHa.Workflows.Failover;
 
 /// <summary>
-/// While this controller leads, every check interval: judge every master, and keep fenced servers read-only.
+/// While this controller leads, every check interval: judge every master, keep fenced servers read-only, and check
+/// that one server at most is writable.
 /// A deposed leader stops at once: its term's token cancels whatever round is under way.
 /// </summary>
 public sealed partial class FailureWatch(
@@ -16,6 +17,7 @@ public sealed partial class FailureWatch(
     LeaderElection election,
     MasterFailureDetector detector,
     FencedInstanceGuard guard,
+    WritableInvariantWatch invariant,
     FailureDetectionOptions options,
     TimeProvider clock,
     ILogger<FailureWatch> logger) : BackgroundService
@@ -55,6 +57,7 @@ public sealed partial class FailureWatch(
         {
             await detector.CheckAsync(cluster, cancellation);
             await guard.EnforceAsync(cluster, cancellation);
+            await invariant.CheckAsync(cluster, cancellation);
         }
     }
 
