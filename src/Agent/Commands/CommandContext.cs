@@ -1,6 +1,6 @@
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlHa.Agent.Configuration;
+using MySqlHa.Replication.AgentContract;
 using MySqlHa.Replication.Commands;
 using MySqlHa.Replication.Servers;
 using MySqlHa.Replication.Status;
@@ -20,20 +20,21 @@ internal sealed partial class CommandContext(
 
     public TimeProvider Clock => clock;
 
-    public static Results<Ok<AgentCommandResult>, ProblemHttpResult> Invalid(string detail) =>
+    public static Results<Ok<AgentCommandResult<TDetail>>, ProblemHttpResult> Invalid<TDetail>(string detail) where TDetail : class =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The command is not valid.", detail: detail);
 
-    public async Task<Results<Ok<AgentCommandResult>, ProblemHttpResult>> RunAsync(string? commandId, string command,
-        Func<ServerEndpoint, ServerCredentials, CancellationToken, Task<(CommandOutcome Outcome, JsonObject? Detail)>> execute)
+    public async Task<Results<Ok<AgentCommandResult<TDetail>>, ProblemHttpResult>> RunAsync<TDetail>(string? commandId, string command,
+        Func<ServerEndpoint, ServerCredentials, CancellationToken, Task<(CommandOutcome Outcome, TDetail? Detail)>> execute)
+        where TDetail : class
     {
-        if (string.IsNullOrWhiteSpace(commandId)) return Invalid("commandId is required: a retry must carry the same id.");
+        if (string.IsNullOrWhiteSpace(commandId)) return Invalid<TDetail>("commandId is required: a retry must carry the same id.");
         // A command runs to its end even if the caller goes away: half a promotion is worse than a late answer.
         try
         {
             var (result, replayed) = await journal.RunOnceAsync(commandId, command, async () =>
             {
                 var (outcome, detail) = await execute(settings.Server, settings.AdminCredentials, CancellationToken.None);
-                return new AgentCommandResult(commandId, command, outcome, detail, clock.GetUtcNow());
+                return new AgentCommandResult<TDetail>(commandId, command, outcome, detail, clock.GetUtcNow());
             });
             AgentMetrics.Commands.WithLabels(command, replayed ? "replayed" : "done").Inc();
             LogCommand(command, commandId, replayed, result.Outcome?.GtidExecuted, result.Outcome?.ReadOnly);
@@ -59,8 +60,9 @@ internal sealed partial class CommandContext(
     private partial void LogCommandFailed(string command, string commandId, string reason);
 
     /// <summary>MoHA's "if master" commands: refused on a server that replicates from another, unless it is a mutual pair's master.</summary>
-    public async Task<Results<Ok<AgentCommandResult>, ProblemHttpResult>> RunOnMasterAsync(string? commandId, bool mutual, string command,
-        Func<ServerEndpoint, ServerCredentials, CancellationToken, Task<(CommandOutcome Outcome, JsonObject? Detail)>> execute)
+    public async Task<Results<Ok<AgentCommandResult<TDetail>>, ProblemHttpResult>> RunOnMasterAsync<TDetail>(string? commandId, bool mutual, string command,
+        Func<ServerEndpoint, ServerCredentials, CancellationToken, Task<(CommandOutcome Outcome, TDetail? Detail)>> execute)
+        where TDetail : class
     {
         var local = await probe.ReadAsync(settings.Server, settings.AdminCredentials, http.HttpContext!.RequestAborted);
         if (local.Snapshot is null)

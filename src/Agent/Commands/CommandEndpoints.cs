@@ -1,8 +1,7 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlHa.Agent.Configuration;
 using MySqlHa.Agent.Security;
+using MySqlHa.Replication.AgentContract;
 using MySqlHa.Replication.Commands;
 using MySqlHa.Replication.Servers;
 using MySqlHa.Replication.Status;
@@ -23,10 +22,10 @@ internal static class CommandEndpoints
 
         var commands = endpoints.MapGroup("/commands").AddEndpointFilter<TokenAuthentication>().AddEndpointFilter<FencingGuard>();
         commands.MapPost("/set-read-only", (MasterCommandRequest request, CommandContext context) =>
-            context.RunOnMasterAsync(request.CommandId, request.Mutual, "set-read-only", async (server, admin, cancellation) =>
+            context.RunOnMasterAsync<NoDetail>(request.CommandId, request.Mutual, "set-read-only", async (server, admin, cancellation) =>
                 (await context.Replication.SetReadOnlyAsync(server, admin, true, cancellation), null)));
         commands.MapPost("/set-read-write", (MasterCommandRequest request, CommandContext context) =>
-            context.RunOnMasterAsync(request.CommandId, request.Mutual, "set-read-write", async (server, admin, cancellation) =>
+            context.RunOnMasterAsync<NoDetail>(request.CommandId, request.Mutual, "set-read-write", async (server, admin, cancellation) =>
                 (await context.Replication.SetReadOnlyAsync(server, admin, false, cancellation), null)));
         commands.MapPost("/fence", FenceCommand.FenceAsync);
         commands.MapPost("/freeze", (MasterCommandRequest request, CommandContext context) =>
@@ -34,46 +33,46 @@ internal static class CommandEndpoints
             {
                 // Only the agent's own user is spared: it is ours, and it reads the frozen position.
                 var (report, outcome) = await context.Replication.FreezeAsync(server, admin, new HashSet<string> { admin.User }, cancellation);
-                return (outcome, JsonSerializer.SerializeToNode(report, JsonSerializerOptions.Web)!.AsObject());
+                return (outcome, report);
             }));
         commands.MapPost("/change-master", (ChangeMasterRequest request, CommandContext context) => ChangeMasterAsync(request, context));
         commands.MapPost("/stop-replication", (CommandRequest request, CommandContext context) =>
-            context.RunAsync(request.CommandId, "stop-replication", async (server, admin, cancellation) =>
+            context.RunAsync<NoDetail>(request.CommandId, "stop-replication", async (server, admin, cancellation) =>
                 (await context.Replication.StopReplicationAsync(server, admin, forgetSource: false, cancellation), null)));
         commands.MapPost("/start-replication", (CommandRequest request, CommandContext context) =>
-            context.RunAsync(request.CommandId, "start-replication", async (server, admin, cancellation) =>
+            context.RunAsync<NoDetail>(request.CommandId, "start-replication", async (server, admin, cancellation) =>
                 (await context.Replication.StartReplicationThreadsAsync(server, admin, cancellation), null)));
         commands.MapPost("/stop-receiving", (CommandRequest request, CommandContext context) =>
             context.RunAsync(request.CommandId, "stop-receiving", async (server, admin, cancellation) =>
             {
                 var (received, outcome) = await context.Replication.StopReceivingAsync(server, admin, cancellation);
-                return (outcome, new JsonObject { ["receivedGtidSet"] = received });
+                return (outcome, new ReceivedGtids(received));
             }));
         commands.MapPost("/promote", (PromoteRequest request, CommandContext context) =>
             request.RelayLogTimeoutSeconds is <= 0 or > 3600
-                ? Task.FromResult(CommandContext.Invalid("relayLogTimeoutSeconds must be between 0 and 3600."))
+                ? Task.FromResult(CommandContext.Invalid<ReceivedGtids>("relayLogTimeoutSeconds must be between 0 and 3600."))
                 : context.RunAsync(request.CommandId, "promote", async (server, admin, cancellation) =>
                 {
                     var (received, outcome) = await context.Replication.PromoteAsync(server, admin,
                         TimeSpan.FromSeconds(request.RelayLogTimeoutSeconds), cancellation);
-                    return (outcome, new JsonObject { ["receivedGtidSet"] = received });
+                    return (outcome, new ReceivedGtids(received));
                 }));
         commands.MapPost("/wait-for-gtid", (WaitForGtidRequest request, CommandContext context) => WaitForGtidAsync(request, context));
         commands.MapPost("/wait-for-transactions", (WaitForTransactionsRequest request, CommandContext context) =>
             request.TimeoutSeconds is < 0 or > 3600
-                ? Task.FromResult(CommandContext.Invalid("timeoutSeconds must be between 0 and 3600."))
+                ? Task.FromResult(CommandContext.Invalid<OpenTransactions>("timeoutSeconds must be between 0 and 3600."))
                 : context.RunAsync(request.CommandId, "wait-for-transactions", async (server, admin, cancellation) =>
                 {
                     var open = await context.Replication.WaitForOpenTransactionsAsync(server, admin, TimeSpan.FromSeconds(request.TimeoutSeconds), cancellation);
                     var status = await context.Replication.DescribeAsync(server, admin, cancellation);
-                    return (status, new JsonObject { ["open"] = new JsonArray([.. open.Select(t => JsonValue.Create(t))]) });
+                    return (status, new OpenTransactions(open));
                 }));
         commands.MapPost("/kill-connections", (KillConnectionsRequest request, CommandContext context) =>
             context.RunAsync(request.CommandId, "kill-connections", async (server, admin, cancellation) =>
             {
                 var spared = (request.SpareUsers ?? []).Append(admin.User).ToHashSet();
                 var (killed, outcome) = await context.Replication.KillClientConnectionsAsync(server, admin, spared, cancellation);
-                return (outcome, new JsonObject { ["killed"] = killed });
+                return (outcome, new ConnectionsKilled(killed));
             }));
         commands.MapPost("/run", HostCommands.RunAsync);
         commands.MapDelete("/run/{commandId}", HostCommands.Cancel);
@@ -89,29 +88,29 @@ internal static class CommandEndpoints
             : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "mysqld does not answer.", detail: result.Failure);
     }
 
-    private static Task<Results<Ok<AgentCommandResult>, ProblemHttpResult>> ChangeMasterAsync(ChangeMasterRequest request, CommandContext context)
+    private static Task<Results<Ok<AgentCommandResult<SourceChanged>>, ProblemHttpResult>> ChangeMasterAsync(ChangeMasterRequest request, CommandContext context)
     {
         if (string.IsNullOrWhiteSpace(request.SourceHost) || request.SourcePort is < 1 or > 65535)
-            return Task.FromResult(CommandContext.Invalid("sourceHost and sourcePort (1-65535) name the new source."));
+            return Task.FromResult(CommandContext.Invalid<SourceChanged>("sourceHost and sourcePort (1-65535) name the new source."));
         if (context.Settings.ReplicationCredentials is not { } replication)
-            return Task.FromResult(CommandContext.Invalid("The agent has no Replication:User configured, so it cannot replicate."));
+            return Task.FromResult(CommandContext.Invalid<SourceChanged>("The agent has no Replication:User configured, so it cannot replicate."));
         var source = new ServerEndpoint(request.SourceHost.Trim(), request.SourcePort);
         return context.RunAsync(request.CommandId, "change-master", async (server, admin, cancellation) =>
             (await context.Replication.StartReplicatingFromAsync(server, admin, source, replication, cancellation),
-                new JsonObject { ["source"] = source.ToString() }));
+                new SourceChanged(source.ToString())));
     }
 
-    private static Task<Results<Ok<AgentCommandResult>, ProblemHttpResult>> WaitForGtidAsync(WaitForGtidRequest request, CommandContext context)
+    private static Task<Results<Ok<AgentCommandResult<GtidWait>>, ProblemHttpResult>> WaitForGtidAsync(WaitForGtidRequest request, CommandContext context)
     {
         if (string.IsNullOrWhiteSpace(request.GtidSet))
-            return Task.FromResult(CommandContext.Invalid("gtidSet is required."));
+            return Task.FromResult(CommandContext.Invalid<GtidWait>("gtidSet is required."));
         if (request.TimeoutSeconds is <= 0 or > 3600)
-            return Task.FromResult(CommandContext.Invalid("timeoutSeconds must be between 0 and 3600."));
+            return Task.FromResult(CommandContext.Invalid<GtidWait>("timeoutSeconds must be between 0 and 3600."));
         return context.RunAsync(request.CommandId, "wait-for-gtid", async (server, admin, cancellation) =>
         {
             var (reached, outcome) = await context.Replication.WaitForGtidAsync(server, admin, request.GtidSet.Trim(),
                 TimeSpan.FromSeconds(request.TimeoutSeconds), cancellation);
-            return (outcome, new JsonObject { ["reached"] = reached, ["gtidSet"] = request.GtidSet.Trim() });
+            return (outcome, new GtidWait(reached, request.GtidSet.Trim()));
         });
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using MySqlHa.Agent.Configuration;
 using MySqlHa.Agent.State;
+using MySqlHa.Replication.AgentContract;
 
 namespace MySqlHa.Agent.Commands;
 
@@ -32,18 +33,20 @@ internal sealed class CommandJournal
         Prune();
     }
 
-    public async Task<(AgentCommandResult Result, bool Replayed)> RunOnceAsync(
-        string commandId, string command, Func<Task<AgentCommandResult>> execute)
+    public async Task<(AgentCommandResult<TDetail> Result, bool Replayed)> RunOnceAsync<TDetail>(
+        string commandId, string command, Func<Task<AgentCommandResult<TDetail>>> execute)
+        where TDetail : class
     {
-        if (Recorded(commandId) is { } recorded)
-            return recorded.Command == command ? (recorded.Result, true) : throw new CommandIdReusedException(commandId, recorded.Command, command);
-        var mine = new Entry(command, new Lazy<Task<AgentCommandResult>>(() => ExecuteAndRecordAsync(commandId, command, execute)));
+        if (Recorded<TDetail>(commandId, command) is { } recorded)
+            return (recorded, true);
+        var mine = new Entry(command, new Lazy<Task>(() => ExecuteAndRecordAsync(commandId, command, execute)));
         var entry = _running.GetOrAdd(commandId, mine);
         if (entry.Command != command)
             throw new CommandIdReusedException(commandId, entry.Command, command);
         try
         {
-            return (await entry.Execution.Value, !ReferenceEquals(entry, mine));
+            // One command name has one kind of detail, so the same command's execution answers this TDetail.
+            return (await (Task<AgentCommandResult<TDetail>>)entry.Execution.Value, !ReferenceEquals(entry, mine));
         }
         finally
         {
@@ -52,16 +55,18 @@ internal sealed class CommandJournal
         }
     }
 
-    private async Task<AgentCommandResult> ExecuteAndRecordAsync(string commandId, string command, Func<Task<AgentCommandResult>> execute)
+    private async Task<AgentCommandResult<TDetail>> ExecuteAndRecordAsync<TDetail>(string commandId, string command,
+        Func<Task<AgentCommandResult<TDetail>>> execute)
+        where TDetail : class
     {
         await _oneAtATime.WaitAsync();
         try
         {
             // A retry may have waited here while the first execution finished and recorded its answer.
-            if (Recorded(commandId) is { } recorded)
-                return recorded.Command == command ? recorded.Result : throw new CommandIdReusedException(commandId, recorded.Command, command);
+            if (Recorded<TDetail>(commandId, command) is { } recorded)
+                return recorded;
             var result = await execute();
-            DurableFile.Replace(PathOf(commandId), JsonSerializer.Serialize(new Record(command, result), JsonSerializerOptions.Web));
+            DurableFile.Replace(PathOf(commandId), JsonSerializer.Serialize(new Record<TDetail>(command, result), JsonSerializerOptions.Web));
             if (_clock.GetUtcNow() - _prunedAt > PruneInterval) Prune();
             return result;
         }
@@ -71,10 +76,17 @@ internal sealed class CommandJournal
         }
     }
 
-    private Record? Recorded(string commandId)
+    /// <summary>The recorded answer to this command id, if any; the command it was recorded for is read first, as it decides the detail's type.</summary>
+    private AgentCommandResult<TDetail>? Recorded<TDetail>(string commandId, string command)
+        where TDetail : class
     {
         var path = PathOf(commandId);
-        return File.Exists(path) ? JsonSerializer.Deserialize<Record>(File.ReadAllText(path), JsonSerializerOptions.Web) : null;
+        if (!File.Exists(path)) return null;
+        var text = File.ReadAllText(path);
+        var recorded = JsonSerializer.Deserialize<RecordedCommand>(text, JsonSerializerOptions.Web)!.Command;
+        return recorded == command
+            ? JsonSerializer.Deserialize<Record<TDetail>>(text, JsonSerializerOptions.Web)!.Result
+            : throw new CommandIdReusedException(commandId, recorded, command);
     }
 
     /// <summary>Ids are the controller's text: a hash makes each a safe file name of one length.</summary>
@@ -89,9 +101,11 @@ internal sealed class CommandJournal
             if (file.LastWriteTimeUtc < oldest.UtcDateTime || file.Name.EndsWith(".tmp", StringComparison.Ordinal)) file.Delete();
     }
 
-    private sealed record Entry(string Command, Lazy<Task<AgentCommandResult>> Execution);
+    private sealed record Entry(string Command, Lazy<Task> Execution);
 
-    private sealed record Record(string Command, AgentCommandResult Result);
+    private sealed record Record<TDetail>(string Command, AgentCommandResult<TDetail> Result) where TDetail : class;
+
+    private sealed record RecordedCommand(string Command);
 }
 
 public sealed class CommandIdReusedException(string commandId, string first, string second)

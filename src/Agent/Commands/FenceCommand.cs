@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using MySqlHa.Replication.AgentContract;
 using MySqlHa.Replication.Commands;
 using MySqlHa.Replication.Status;
 
@@ -15,10 +15,10 @@ namespace MySqlHa.Agent.Commands;
 /// </summary>
 internal static class FenceCommand
 {
-    public static async Task<Results<Ok<AgentCommandResult>, ProblemHttpResult>> FenceAsync(MasterCommandRequest request, CommandContext context,
+    public static async Task<Results<Ok<AgentCommandResult<FenceAnswer>>, ProblemHttpResult>> FenceAsync(MasterCommandRequest request, CommandContext context,
         IServerProbe probe, HttpContext http)
     {
-        if (string.IsNullOrWhiteSpace(request.CommandId)) return CommandContext.Invalid("commandId is required: a retry must carry the same id.");
+        if (string.IsNullOrWhiteSpace(request.CommandId)) return CommandContext.Invalid<FenceAnswer>("commandId is required: a retry must carry the same id.");
         var server = context.Settings.Server;
         var local = await probe.ReadAsync(server, context.Settings.AdminCredentials, http.RequestAborted);
         if (local.Snapshot is null)
@@ -28,7 +28,7 @@ internal static class FenceCommand
                     detail: $"mysqld does not answer ({local.Failure}), yet a process still listens on port {server.Port}: it may be hung and resume writable.");
             var gone = new FenceAnswer(FenceProof.ProcessGone, 0, $"mysqld does not answer ({local.Failure}) and nothing listens on port {server.Port} on this host");
             AgentMetrics.Commands.WithLabels("fence", "done").Inc();
-            return TypedResults.Ok(new AgentCommandResult(request.CommandId, "fence", null, Detail(gone), context.Clock.GetUtcNow()));
+            return TypedResults.Ok(new AgentCommandResult<FenceAnswer>(request.CommandId, "fence", null, gone, context.Clock.GetUtcNow()));
         }
         return await context.RunOnMasterAsync(request.CommandId, request.Mutual, "fence", async (target, admin, cancellation) =>
         {
@@ -40,12 +40,9 @@ internal static class FenceCommand
             if (report.StillConnected.Count > 0)
                 throw new ReplicationCommandException(target, "fence", $"client sessions keep connecting: {string.Join(", ", report.StillConnected)}");
             var fenced = new FenceAnswer(FenceProof.ReadOnly, report.SessionsEnded, $"read_only confirmed and {report.SessionsEnded} client session(s) ended");
-            return (outcome, Detail(fenced));
+            return (outcome, fenced);
         });
     }
-
-    private static System.Text.Json.Nodes.JsonObject Detail(FenceAnswer answer) =>
-        JsonSerializer.SerializeToNode(answer, JsonSerializerOptions.Web)!.AsObject();
 
     /// <summary>Whether a socket listens on the TCP port on this host (Linux: /proc/net/tcp and tcp6, state 0A).</summary>
     private static bool IsListening(int port)

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using MySqlHa.Agent.Configuration;
+using MySqlHa.Replication.AgentContract;
 
 namespace MySqlHa.Agent.Commands;
 
@@ -20,17 +20,13 @@ internal static class HostCommands
     {
         if (Validate(request, settings) is { } problem)
         {
-            await CommandContext.Invalid(problem).ExecuteAsync(http);
+            await CommandContext.Invalid<RunSummary>(problem).ExecuteAsync(http);
             return;
         }
         http.Response.ContentType = "application/x-ndjson";
         var (result, replayed) = await journal.RunOnceAsync(request.CommandId!, "run", () => SuperviseAsync(request, http, clock));
         if (replayed)
-        {
-            var summary = result.Detail!.DeepClone().AsObject();
-            summary["replayed"] = true;
-            await WriteLineAsync(http, summary, CancellationToken.None);
-        }
+            await WriteLineAsync(http, result.Detail! with { Replayed = true }, CancellationToken.None);
     }
 
     public static IResult Cancel(string commandId)
@@ -51,7 +47,7 @@ internal static class HostCommands
         return null;
     }
 
-    private static async Task<AgentCommandResult> SuperviseAsync(RunRequest request, HttpContext http, TimeProvider clock)
+    private static async Task<AgentCommandResult<RunSummary>> SuperviseAsync(RunRequest request, HttpContext http, TimeProvider clock)
     {
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         cancellation.CancelAfter(TimeSpan.FromSeconds(request.TimeoutSeconds));
@@ -66,7 +62,7 @@ internal static class HostCommands
             while (await reader.ReadLineAsync(CancellationToken.None) is { } line)
             {
                 await writeLock.WaitAsync();
-                try { await WriteLineAsync(http, new JsonObject { ["stream"] = stream, ["line"] = line }, CancellationToken.None); }
+                try { await WriteLineAsync(http, new RunOutputLine(stream, line), CancellationToken.None); }
                 catch (Exception e) when (e is IOException or OperationCanceledException) { /* the caller left; keep draining */ }
                 finally { writeLock.Release(); }
             }
@@ -88,20 +84,15 @@ internal static class HostCommands
             Running.TryRemove(request.CommandId!, out _);
         }
         await pumps;
-        var summary = new JsonObject
-        {
-            ["exitCode"] = process.ExitCode,
-            ["cancelled"] = cancelled,
-            ["durationMs"] = Math.Round(started.Elapsed.TotalMilliseconds),
-        };
+        var summary = new RunSummary(process.ExitCode, cancelled, Math.Round(started.Elapsed.TotalMilliseconds));
         try { await WriteLineAsync(http, summary, CancellationToken.None); }
         catch (Exception e) when (e is IOException or OperationCanceledException) { }
-        return new AgentCommandResult(request.CommandId!, "run", null, summary, clock.GetUtcNow());
+        return new AgentCommandResult<RunSummary>(request.CommandId!, "run", null, summary, clock.GetUtcNow());
     }
 
-    private static async Task WriteLineAsync(HttpContext http, JsonObject line, CancellationToken cancellation)
+    private static async Task WriteLineAsync<TLine>(HttpContext http, TLine line, CancellationToken cancellation)
     {
-        await http.Response.WriteAsync(line.ToJsonString(JsonSerializerOptions.Web) + "\n", cancellation);
+        await http.Response.WriteAsync(JsonSerializer.Serialize(line, JsonSerializerOptions.Web) + "\n", cancellation);
         await http.Response.Body.FlushAsync(cancellation);
     }
 }

@@ -3,6 +3,7 @@ using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
 using MySqlHa.Agent.Configuration;
+using MySqlHa.Replication.AgentContract;
 using MySqlHa.Coordination.Etcd;
 using MySqlHa.Coordination.Leases;
 using MySqlHa.Replication.Status;

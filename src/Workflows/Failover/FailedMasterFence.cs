@@ -1,5 +1,4 @@
-using System.Text.Json;
-using MySqlHa.Replication.Commands;
+using MySqlHa.Replication.AgentContract;
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
 using MySqlHa.Workflows.Monitoring;
@@ -38,9 +37,8 @@ public static class FailedMasterFence
     {
         var master = cluster.Find(oldMaster)!;
         // A mutual pair's master replicates from its standby: the agent fences it as a master only when told so.
-        var answer = await agents.CommandAsync(cluster.Name, oldMaster, "fence",
-            new { commandId = $"{operationId}:fence", mutual = master.ReplicationActive }, FenceTimeout, cancellation);
-        if (answer.Succeeded && answer.Body?["detail"].Deserialize<FenceAnswer>(JsonSerializerOptions.Web) is { } fenced)
+        var answer = await agents.FenceAsync(cluster.Name, oldMaster, $"{operationId}:fence", master.ReplicationActive, FenceTimeout, cancellation);
+        if (answer.Succeeded && answer.Detail is { } fenced)
             return new(fenced.Proof == FenceProof.ReadOnly ? FencingProofKind.ReadOnly : FencingProofKind.ProcessGone, [$"its agent: {fenced.Evidence}"]);
 
         var evidence = new List<string> { answer.Failure ?? "its agent gave no proof" };

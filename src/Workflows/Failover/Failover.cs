@@ -131,18 +131,17 @@ public sealed partial class Failover : Saga
         Step = FailoverStep.ApplyRelayLog;
         var began = clock.GetUtcNow();
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
-        var stopped = await agents.CommandAsync(Cluster, Candidate, "stop-receiving", new { commandId = $"{Id}:stop-receiving" }, null, cancellation);
+        var stopped = await agents.StopReceivingAsync(Cluster, Candidate, $"{Id}:stop-receiving", cancellation);
         if (!stopped.Succeeded) return new AbortFailover(Id, Step, stopped.Failure!);
         CandidateReceiverStopped = true;
-        var received = (string?)stopped.Body?["detail"]?["receivedGtidSet"] ?? "";
+        var received = stopped.Detail?.ReceivedGtidSet ?? "";
         var executed = stopped.GtidExecuted ?? "";
         if (GtidSets.Missing(cluster.Flavor, received, executed).Length > 0)
         {
             var timeout = cluster.FailoverPolicy.RelayLogTimeout;
-            var wait = await agents.CommandAsync(Cluster, Candidate, "wait-for-gtid",
-                new { commandId = $"{Id}:relay-log", gtidSet = received, timeoutSeconds = timeout.TotalSeconds }, timeout, cancellation);
+            var wait = await agents.WaitForGtidAsync(Cluster, Candidate, $"{Id}:relay-log", received, timeout, cancellation);
             if (!wait.Succeeded) return new AbortFailover(Id, Step, wait.Failure!);
-            if (wait.Body?["detail"]?["reached"]?.GetValue<bool>() != true)
+            if (wait.Detail?.Reached != true)
                 return new AbortFailover(Id, Step, $"'{Candidate}' did not apply the relay log it received ({received}) within {timeout.TotalSeconds:0.#} s; " +
                     "promoting it would lose those transactions");
             executed = wait.GtidExecuted ?? executed;
@@ -163,8 +162,7 @@ public sealed partial class Failover : Saga
         var began = clock.GetUtcNow();
         // The agent checks again that everything received is applied (its receiver stays stopped): promotion discards nothing.
         var timeout = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!.FailoverPolicy.RelayLogTimeout;
-        var promoted = await agents.CommandAsync(Cluster, Candidate, "promote",
-            new { commandId = $"{Id}:promote", relayLogTimeoutSeconds = timeout.TotalSeconds }, timeout, cancellation);
+        var promoted = await agents.PromoteAsync(Cluster, Candidate, $"{Id}:promote", timeout, cancellation);
         if (!promoted.Succeeded) return new AbortFailover(Id, Step, promoted.Failure!);
         (NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition) = (promoted.GtidExecuted ?? "", promoted.BinlogFile, promoted.BinlogPosition);
         session.Events.Append(Id, new ReplicaPromoted(Id, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition, clock.GetUtcNow()));
@@ -200,13 +198,12 @@ public sealed partial class Failover : Saga
             {
                 var reason = snapshot is null ? "it cannot be reached" : $"it has transactions the new master lacks ({ahead}); its replication was stopped";
                 if (snapshot is not null)
-                    await agents.CommandAsync(Cluster, follower, "stop-replication", new { commandId = $"{Id}:isolate:{follower}" }, null, cancellation);
+                    await agents.StopReplicationAsync(Cluster, follower, $"{Id}:isolate:{follower}", cancellation);
                 NeedsAttention.Add($"{follower} does not replicate from {Candidate}: {reason}");
                 session.Events.Append(Id, new ReplicaRepointFailed(Id, follower, Candidate, reason, clock.GetUtcNow()));
                 continue;
             }
-            var repointed = await SwitchoverChecks.RetryAsync(() => agents.CommandAsync(Cluster, follower, "change-master",
-                new { commandId = $"{Id}:repoint:{follower}", sourceHost = newMaster.Host, sourcePort = newMaster.Port }, null, cancellation));
+            var repointed = await SwitchoverChecks.RetryAsync(() => agents.ChangeMasterAsync(Cluster, follower, $"{Id}:repoint:{follower}", newMaster, cancellation));
             if (repointed.Succeeded)
                 session.Events.Append(Id, new ReplicaRepointed(Id, follower, Candidate, repointed.GtidExecuted ?? "", clock.GetUtcNow()));
             else
@@ -227,10 +224,8 @@ public sealed partial class Failover : Saga
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         var now = clock.GetUtcNow();
         var possiblyLost = OldMasterLastGtid is null ? null : GtidSets.Missing(cluster.Flavor, OldMasterLastGtid, NewMasterGtid);
-        var record = new { operationId = Id, kind = "failover", trigger = Trigger, oldMaster = OldMaster, newMaster = Candidate,
-            gtidExecuted = NewMasterGtid, binlogFile = NewMasterBinlogFile, binlogPosition = NewMasterBinlogPosition,
-            oldMasterLastGtid = OldMasterLastGtid, oldMasterLastBinlogFile = OldMasterLastBinlogFile,
-            oldMasterLastBinlogPosition = OldMasterLastBinlogPosition, possiblyLostGtids = possiblyLost, at = now };
+        var record = new FailoverSwitchRecord(Id, Trigger, OldMaster, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition,
+            OldMasterLastGtid, OldMasterLastBinlogFile, OldMasterLastBinlogPosition, possiblyLost, now);
         var (key, _) = await SwitchRecord.WriteOnceAsync(etcd, election.Lead(), Cluster, Id, record, cancellation);
         session.Events.Append(Id, new SwitchRecorded(Id, key, now));
 
@@ -262,7 +257,7 @@ public sealed partial class Failover : Saga
             await clusters.AppendAsync(ClusterId, c => c.Find(OldMaster)?.Fenced != true ? null : new InstanceUnfenced(ClusterId, Id, OldMaster, now), cancellation);
         // Not promoted: the candidate receives again, as it did before the failover stopped its receiver.
         if (CandidateReceiverStopped || abort.Step >= FailoverStep.ApplyRelayLog)
-            await agents.CommandAsync(Cluster, Candidate, "start-replication", new { commandId = $"{Id}:resume-receiving" }, null, cancellation);
+            await agents.StartReplicationAsync(Cluster, Candidate, $"{Id}:resume-receiving", cancellation);
         var ended = await EndOperationAsync(clusters, "aborted", now, cancellation);
         await publisher.PublishAsync([ClusterId], cancellation);
         session.Events.Append(Id, new FailoverAborted(Id, abort.Step, abort.Reason, now));

@@ -26,7 +26,7 @@ public sealed partial class FencedInstanceGuard(MonitorObservations observations
             _actedOnProbeAt[(cluster.Id, fenced.Name)] = writable.ObservedAt;
             var attempt = $"{cluster.Id}:{fenced.Name}:refence:{clock.GetUtcNow().ToUnixTimeMilliseconds()}";
             // Fenced whatever it replicates from: a mutual pair's old master comes back replicating from its standby.
-            await agents.CommandAsync(cluster.Name, fenced.Name, "fence", new { commandId = attempt, mutual = true }, null, cancellation);
+            await agents.FenceAsync(cluster.Name, fenced.Name, attempt, mutual: true, timeout: null, cancellation);
             var now = await agents.StatusAsync(cluster.Name, fenced.Name, cancellation);
             var master = cluster.Master is { } m ? observations.Find(cluster.Id, m.Name)?.LastSeen : null;
             var diverged = now is null || master is null ? "" : GtidSets.Missing(cluster.Flavor, now.GtidExecuted, master.GtidExecuted);

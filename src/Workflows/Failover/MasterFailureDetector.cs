@@ -1,6 +1,7 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using MySqlHa.Coordination.Etcd;
+using MySqlHa.Replication.AgentContract;
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
 using MySqlHa.Workflows.Monitoring;
@@ -104,15 +105,15 @@ public sealed partial class MasterFailureDetector(
         if (!_alerted.Add((cluster.Id, kind))) return;
         await clusters.AppendAsync(cluster.Id, _ => alert, cancellation);
         FailoverMetrics.Alerts.WithLabels(cluster.Name, kind).Inc();
-        LogAlert(cluster.Name, kind, System.Text.Json.JsonSerializer.Serialize(alert, alert.GetType()));
+        LogAlert(cluster.Name, kind, JsonSerializer.Serialize(alert, alert.GetType()));
     }
 
     private async Task<AgentReport> ReadAgentAsync(string cluster, string instance, CancellationToken cancellation)
     {
         var registration = await etcd.Client.GetValAsync(etcd.Keys.Agent(cluster, instance), deadline: etcd.Deadline(), cancellationToken: cancellation);
         if (registration.Length == 0) return new AgentReport(false, null, null);
-        var health = JsonNode.Parse(registration)?["health"];
-        return new AgentReport(true, (bool?)health?["mysqldUp"], (string?)health?["detail"]);
+        var health = JsonSerializer.Deserialize<AgentRegistrationRecord>(registration, JsonSerializerOptions.Web)?.Health;
+        return new AgentReport(true, health?.MysqldUp, health?.Detail);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Cluster}: master {Master} is dead; failover {Operation} started ({Evidence})")]

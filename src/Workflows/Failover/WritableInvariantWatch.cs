@@ -53,8 +53,8 @@ public sealed partial class WritableInvariantWatch(MonitorObservations observati
         if (_actedOnProbeAt.GetValueOrDefault((cluster.Id, follower)) >= probedAt) return false;
         _actedOnProbeAt[(cluster.Id, follower)] = probedAt;
         // "mutual" lets the command through on a server that replicates, as a follower does.
-        var answer = await agents.CommandAsync(cluster.Name, follower, "set-read-only",
-            new { commandId = $"{cluster.Id}:{follower}:invariant:{probedAt.ToUnixTimeMilliseconds()}", mutual = true }, null, cancellation);
+        var answer = await agents.SetReadOnlyAsync(cluster.Name, follower, $"{cluster.Id}:{follower}:invariant:{probedAt.ToUnixTimeMilliseconds()}",
+            mutual: true, cancellation);
         return answer.Succeeded && answer.ReadOnly == true;
     }
 

@@ -13,7 +13,10 @@ namespace MySqlHa.Workflows.Operations;
 /// </summary>
 public static class SwitchRecord
 {
-    /// <summary>Writes <paramref name="record"/> under the operation's key unless it is there; answers the key and whether this call created it.</summary>
+    /// <summary>
+    /// Writes <paramref name="record"/> (a <see cref="SwitchoverSwitchRecord"/> or a <see cref="FailoverSwitchRecord"/>) under the
+    /// operation's key unless it is there; answers the key and whether this call created it.
+    /// </summary>
     public static async Task<(string Key, bool Created)> WriteOnceAsync(EtcdConnection etcd, LeadershipTerm term, string cluster, Guid operationId,
         object record, CancellationToken cancellation)
     {
@@ -26,7 +29,7 @@ public static class SwitchRecord
                 new Compare { Key = bytes, Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 },
                 term.StillLeading(),
             },
-            Success = { new RequestOp { RequestPut = new PutRequest { Key = bytes, Value = ByteString.CopyFromUtf8(JsonSerializer.Serialize(record)) } } },
+            Success = { new RequestOp { RequestPut = new PutRequest { Key = bytes, Value = ByteString.CopyFromUtf8(JsonSerializer.Serialize(record, record.GetType(), JsonSerializerOptions.Web)) } } },
         }, deadline: etcd.Deadline(), cancellationToken: cancellation);
         if (written.Succeeded) return (key, true);
         // Either comparison failed: the record is there already, or this term no longer leads.

@@ -1,6 +1,5 @@
 using Marten;
 using Microsoft.Extensions.Logging;
-using MySqlHa.Replication.Commands;
 using MySqlHa.Coordination.Election;
 using MySqlHa.Coordination.Etcd;
 using MySqlHa.Replication.Status;
@@ -87,16 +86,15 @@ public sealed partial class Switchover : Saga
     public async Task<object> Handle(FreezeOldMaster _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
         Step = SwitchoverStep.FreezeOldMaster;
-        var drained = await agents.CommandAsync(Cluster, OldMaster, "wait-for-transactions",
-            new { commandId = $"{Id}:drain", timeoutSeconds = TransactionWait.TotalSeconds }, TransactionWait, cancellation);
+        var drained = await agents.WaitForTransactionsAsync(Cluster, OldMaster, $"{Id}:drain", TransactionWait, cancellation);
         if (!drained.Succeeded) return new AbortSwitchover(Id, SwitchoverStep.Drain, drained.Failure!);
-        var open = drained.Body?["detail"]?["open"]?.AsArray().Select(t => (string?)t).ToList() ?? [];
+        var open = drained.Detail?.Open ?? [];
         if (open.Count > 0 && !KillSessions)
             return new AbortSwitchover(Id, SwitchoverStep.Drain, $"transactions still open on '{OldMaster}' after {TransactionWait.TotalSeconds:0.#} s " +
                 $"(thread user age: {string.Join(", ", open)}); ask again with killSessions to end them");
-        var frozen = await agents.CommandAsync(Cluster, OldMaster, "freeze", new { commandId = $"{Id}:freeze", mutual = Mutual }, null, cancellation);
+        var frozen = await agents.FreezeAsync(Cluster, OldMaster, $"{Id}:freeze", Mutual, cancellation);
         if (!frozen.Succeeded) return new AbortSwitchover(Id, Step, frozen.Failure!);
-        var report = frozen.Detail<FreezeReport>()!;
+        var report = frozen.Detail!;
         if (frozen.ReadOnly != true || report.StillConnected.Count > 0)
             return new AbortSwitchover(Id, Step, $"'{OldMaster}' is not proven frozen: read_only {frozen.ReadOnly}, sessions still connected after " +
                 $"{report.SessionsEnded} were ended: {string.Join(", ", report.StillConnected)}");
@@ -111,10 +109,9 @@ public sealed partial class Switchover : Saga
     public async Task<object> Handle(CatchUpCandidate _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
         Step = SwitchoverStep.CatchUp;
-        var wait = await agents.CommandAsync(Cluster, Candidate, "wait-for-gtid",
-            new { commandId = $"{Id}:catch-up", gtidSet = OldMasterFinalGtid, timeoutSeconds = CatchUpTimeout.TotalSeconds }, CatchUpTimeout, cancellation);
+        var wait = await agents.WaitForGtidAsync(Cluster, Candidate, $"{Id}:catch-up", OldMasterFinalGtid, CatchUpTimeout, cancellation);
         if (!wait.Succeeded) return new AbortSwitchover(Id, Step, wait.Failure!);
-        if (wait.Body?["detail"]?["reached"]?.GetValue<bool>() != true)
+        if (wait.Detail?.Reached != true)
             return new AbortSwitchover(Id, Step, $"'{Candidate}' did not apply {OldMasterFinalGtid} within {CatchUpTimeout.TotalSeconds:0.#} s");
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         // Everything the candidate has came from the old master: more than the frozen set means the old master committed after its freeze.
@@ -140,8 +137,7 @@ public sealed partial class Switchover : Saga
 
         Step = SwitchoverStep.Promote;
         // Whatever the candidate received beyond the frozen set is applied before it is promoted, never discarded.
-        var promoted = await agents.CommandAsync(Cluster, Candidate, "promote",
-            new { commandId = $"{Id}:promote", relayLogTimeoutSeconds = CatchUpTimeout.TotalSeconds }, CatchUpTimeout, cancellation);
+        var promoted = await agents.PromoteAsync(Cluster, Candidate, $"{Id}:promote", CatchUpTimeout, cancellation);
         if (!promoted.Succeeded) return new AbortSwitchover(Id, Step, promoted.Failure!);
         (NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition) = (promoted.GtidExecuted ?? "", promoted.BinlogFile, promoted.BinlogPosition);
         session.Events.Append(Id, new ReplicaPromoted(Id, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition, clock.GetUtcNow()));
@@ -175,8 +171,7 @@ public sealed partial class Switchover : Saga
         foreach (var (follower, source) in moves)
         {
             var endpoint = cluster.Find(source)!.Endpoint;
-            var repointed = await SwitchoverChecks.RetryAsync(() => agents.CommandAsync(Cluster, follower, "change-master",
-                new { commandId = $"{Id}:repoint:{follower}", sourceHost = endpoint.Host, sourcePort = endpoint.Port }, null, cancellation));
+            var repointed = await SwitchoverChecks.RetryAsync(() => agents.ChangeMasterAsync(Cluster, follower, $"{Id}:repoint:{follower}", endpoint, cancellation));
             if (repointed.Succeeded)
                 session.Events.Append(Id, new ReplicaRepointed(Id, follower, source, repointed.GtidExecuted ?? "", clock.GetUtcNow()));
             else
@@ -202,9 +197,8 @@ public sealed partial class Switchover : Saga
         TimeProvider clock, ILogger<Switchover> logger, CancellationToken cancellation)
     {
         // "mutual" lets the master-only command through whether or not the old master still replicates (a mutual pair's does).
-        var refrozen = await SwitchoverChecks.RetryAsync(() => agents.CommandAsync(Cluster, OldMaster, "freeze",
-            new { commandId = $"{Id}:fence", mutual = true }, null, cancellation));
-        var confirmed = refrozen.Succeeded && refrozen.ReadOnly == true && refrozen.Detail<FreezeReport>()?.StillConnected.Count == 0;
+        var refrozen = await SwitchoverChecks.RetryAsync(() => agents.FreezeAsync(Cluster, OldMaster, $"{Id}:fence", mutual: true, cancellation));
+        var confirmed = refrozen.Succeeded && refrozen.ReadOnly == true && refrozen.Detail?.StillConnected.Count == 0;
         var gtid = refrozen.GtidExecuted ?? seenGtid ?? "";
         var divergedGtids = refrozen.GtidExecuted is { } now ? GtidSets.Missing(cluster.Flavor, now, OldMasterFinalGtid) : beyond ?? "";
         var detail = beyond is null ? $"'{OldMaster}' could not be read to prove its freeze before it was repointed"
@@ -225,8 +219,8 @@ public sealed partial class Switchover : Saga
     {
         Step = SwitchoverStep.Record;
         var now = clock.GetUtcNow();
-        var record = new { operationId = Id, kind = "switchover", oldMaster = OldMaster, newMaster = Candidate, gtidExecuted = NewMasterGtid,
-            binlogFile = NewMasterBinlogFile, binlogPosition = NewMasterBinlogPosition, oldMasterFinalGtid = OldMasterFinalGtid, at = now };
+        var record = new SwitchoverSwitchRecord(Id, OldMaster, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition,
+            OldMasterFinalGtid, now);
         var (key, _) = await SwitchRecord.WriteOnceAsync(etcd, election.Lead(), Cluster, Id, record, cancellation);
         session.Events.Append(Id, new SwitchRecorded(Id, key, now));
         session.Events.Append(Id, new SwitchoverCompleted(Id, OldMaster, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition,
@@ -250,8 +244,7 @@ public sealed partial class Switchover : Saga
         if (abort.Step is SwitchoverStep.FreezeOldMaster or SwitchoverStep.CatchUp or SwitchoverStep.VerifyFreeze or SwitchoverStep.Promote)
         {
             // Never leave the old master read-only after an abort.
-            await SwitchoverChecks.RetryAsync(() =>
-                agents.CommandAsync(Cluster, OldMaster, "set-read-write", new { commandId = $"{Id}:unfreeze", mutual = Mutual }, null, cancellation));
+            await SwitchoverChecks.RetryAsync(() => agents.SetReadWriteAsync(Cluster, OldMaster, $"{Id}:unfreeze", Mutual, cancellation));
             // What counts is the server's state, not the command's answer.
             writable = (await agents.StatusAsync(Cluster, OldMaster, cancellation))?.ReadOnly == false;
         }
@@ -348,12 +341,10 @@ public sealed partial class Switchover : Saga
     {
         // The candidate may still replicate (the promotion failed early) or not (it failed late): "mutual" lets the
         // master-only command through either way.
-        await SwitchoverChecks.RetryAsync(() =>
-            agents.CommandAsync(Cluster, Candidate, "set-read-only", new { commandId = $"{Id}:restore-candidate-read-only", mutual = true }, null, cancellation));
+        await SwitchoverChecks.RetryAsync(() => agents.SetReadOnlyAsync(Cluster, Candidate, $"{Id}:restore-candidate-read-only", mutual: true, cancellation));
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         var master = cluster.Find(OldMaster)!.Endpoint;
-        await SwitchoverChecks.RetryAsync(() => agents.CommandAsync(Cluster, Candidate, "change-master",
-            new { commandId = $"{Id}:restore-candidate", sourceHost = master.Host, sourcePort = master.Port }, null, cancellation));
+        await SwitchoverChecks.RetryAsync(() => agents.ChangeMasterAsync(Cluster, Candidate, $"{Id}:restore-candidate", master, cancellation));
         var candidate = await agents.StatusAsync(Cluster, Candidate, cancellation);
         return candidate is { ReadOnly: true, Replication: { } replication } && master.Matches(replication.Source.Host, replication.Source.Port)
             && replication.IsReplicating;

@@ -27,7 +27,7 @@ public static class SwitchoverChecks
     }
 
     /// <summary>After promotion a failed step is tried again a few times before it is reported as needing attention.</summary>
-    public static Task<AgentAnswer> RetryAsync(Func<Task<AgentAnswer>> command) =>
+    public static Task<AgentAnswer<TDetail>> RetryAsync<TDetail>(Func<Task<AgentAnswer<TDetail>>> command) where TDetail : class =>
         RetryAsync(command, answer => answer.Succeeded || answer.Status is >= 400 and < 500);
 
     /// <summary>Up to three attempts, a short pause between them, until <paramref name="settled"/> holds; answers the last.</summary>

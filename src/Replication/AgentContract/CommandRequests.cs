@@ -1,6 +1,8 @@
-namespace MySqlHa.Agent.Commands;
+namespace MySqlHa.Replication.AgentContract;
 
-// Every command names itself with an id chosen by the caller (a saga step's id, say); a retry uses the same id.
+// The bodies of the agent's commands, as the controller sends them and the agent binds them (JSON web defaults:
+// camelCase). Every command names itself with an id chosen by the caller (a saga step's id, say); a retry uses the
+// same id. Ids are nullable because the agent answers a missing one with 400 rather than failing to bind.
 
 public sealed record CommandRequest(string? CommandId);
 

@@ -1,6 +1,6 @@
 using MySqlHa.Replication.Status;
 
-namespace MySqlHa.Agent.Registration;
+namespace MySqlHa.Replication.AgentContract;
 
 /// <summary>
 /// What the agent says about its own mysqld. A live agent with a dead mysqld lets the controller tell

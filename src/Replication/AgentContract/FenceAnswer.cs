@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace MySqlHa.Replication.Commands;
+namespace MySqlHa.Replication.AgentContract;
 
 /// <summary>How an agent proved that its server can no longer take writes.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<FenceProof>))]
@@ -13,5 +13,5 @@ public enum FenceProof
     ProcessGone,
 }
 
-/// <summary>The agent's answer to a fence command (its <c>detail</c>), read by the controller as it was written.</summary>
+/// <summary>The agent's answer to a fence command (its <c>detail</c>), as the agent writes it and the controller reads it.</summary>
 public sealed record FenceAnswer(FenceProof Proof, int SessionsEnded, string Evidence);
