@@ -4,16 +4,24 @@ using MySqlHa.Tests.Sandbox;
 namespace MySqlHa.Tests.Api;
 
 /// <summary>
-/// For tests that kill the Api: Api processes and an agent beside each sandbox server, with their own etcd prefix
-/// and PostgreSQL schema, all stopped together when disposed.
+/// For tests that kill, freeze or cut off the Api: Api processes and an agent beside each sandbox server, with their own
+/// etcd prefix and PostgreSQL schema, on a sandbox put back to its canonical shape when the rig is made and again when
+/// it is disposed (after its processes are stopped and any stopped server is started).
 /// </summary>
-public sealed class ProcessRig(string name) : IDisposable
+public sealed class ProcessRig : IDisposable
 {
     private readonly List<IDisposable> _processes = [];
 
-    public string Prefix { get; } = $"/mysqlha-test-{name}-{Guid.NewGuid():N}";
+    public ProcessRig(string name)
+    {
+        Prefix = $"/mysqlha-test-{name}-{Guid.NewGuid():N}";
+        Schema = $"test_{name.Replace('-', '_')}";
+        SandboxReplication.Reset();
+    }
 
-    public string Schema { get; } = $"test_{name.Replace('-', '_')}";
+    public string Prefix { get; }
+
+    public string Schema { get; }
 
     public async Task<(ServiceProcess Process, ClusterClient Client)> StartApiAsync(string? etcdEndpoint = null)
     {
@@ -41,5 +49,7 @@ public sealed class ProcessRig(string name) : IDisposable
     public void Dispose()
     {
         foreach (var process in _processes) process.Dispose();
+        SandboxReplication.RestartStoppedServers();
+        SandboxReplication.Reset();
     }
 }

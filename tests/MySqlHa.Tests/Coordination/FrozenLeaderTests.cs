@@ -14,22 +14,11 @@ namespace MySqlHa.Tests.Coordination;
 /// second process takes over, then let run again: by its own clock it knows its lease may be gone, and sends nothing.
 /// </summary>
 [Collection(SandboxCollection.Name)]
-public sealed class FrozenLeaderTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class FrozenLeaderTests(ITestOutputHelper output) : IDisposable
 {
     private readonly ProcessRig _rig = new("frozen-leader");
 
-    public Task InitializeAsync()
-    {
-        SandboxReplication.Reset();
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync()
-    {
-        _rig.Dispose();
-        SandboxReplication.Reset();
-        return Task.CompletedTask;
-    }
+    public void Dispose() => _rig.Dispose();
 
     [Fact]
     public Task A_leader_frozen_past_its_lease_sends_no_agent_command_when_it_runs_again() =>

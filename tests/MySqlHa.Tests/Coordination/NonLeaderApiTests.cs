@@ -8,22 +8,11 @@ namespace MySqlHa.Tests.Coordination;
 
 /// <summary>Two Api processes: the one that does not lead changes no server and starts no operation; it names the leader.</summary>
 [Collection(SandboxCollection.Name)]
-public sealed class NonLeaderApiTests : IAsyncLifetime
+public sealed class NonLeaderApiTests : IDisposable
 {
     private readonly ProcessRig _rig = new("non-leader");
 
-    public Task InitializeAsync()
-    {
-        SandboxReplication.Reset();
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync()
-    {
-        _rig.Dispose();
-        SandboxReplication.Reset();
-        return Task.CompletedTask;
-    }
+    public void Dispose() => _rig.Dispose();
 
     [Fact]
     public async Task A_call_that_changes_a_server_is_refused_by_a_process_that_does_not_lead_with_the_leaders_name()

@@ -12,24 +12,12 @@ namespace MySqlHa.Tests.Failover;
 
 /// <summary>The leading controller is killed in the middle of a failover; the next one resumes it from what Marten holds.</summary>
 [Collection(SandboxCollection.Name)]
-public sealed class FailoverDurabilityTests : IAsyncLifetime
+public sealed class FailoverDurabilityTests : IDisposable
 {
     private const string ClusterName = "crash-failover";
     private readonly ProcessRig _rig = new("crash-failover");
 
-    public Task InitializeAsync()
-    {
-        SandboxReplication.Reset();
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync()
-    {
-        _rig.Dispose();
-        SandboxReplication.RestartStoppedServers();
-        SandboxReplication.Reset();
-        return Task.CompletedTask;
-    }
+    public void Dispose() => _rig.Dispose();
 
     [Fact]
     public async Task Controller_killed_while_the_candidate_applies_its_relay_log_is_resumed_by_the_next_and_promotes_once()
