@@ -141,7 +141,8 @@ public class ProxyRoutingTests : IClassFixture<CanonicalSandbox>, IDisposable
         await PublishAsync(1, SandboxReplication.Primary, []);
         Assert.Equal(SandboxReplication.Primary.Port, await PortBehindAsync(_readWritePort));
         await PublishAsync(2, SandboxReplication.Primary, [], state: TopologyState.Switching);
-        await Task.Delay(300);
+        // Held from the moment the proxy has the switching version (a fixed wait once fell short on a loaded machine).
+        await ProxyEndpoints.WaitForHealthAsync(_proxy, clusters => (string?)clusters[0]!["state"] == "Switching");
 
         var held = OneConnectionPortAsync(_readWritePort);
         await Task.Delay(700);
@@ -157,7 +158,8 @@ public class ProxyRoutingTests : IClassFixture<CanonicalSandbox>, IDisposable
         await PublishAsync(1, SandboxReplication.Primary, []);
         await PortBehindAsync(_readWritePort);
         await PublishAsync(2, SandboxReplication.Primary, [], state: TopologyState.Switching);
-        await Task.Delay(300);
+        // Held from the moment the proxy has the switching version (a fixed wait once fell short on a loaded machine).
+        await ProxyEndpoints.WaitForHealthAsync(_proxy, clusters => (string?)clusters[0]!["state"] == "Switching");
 
         var started = DateTime.UtcNow;
         await Assert.ThrowsAnyAsync<Exception>(() => OneConnectionPortAsync(_readWritePort));
