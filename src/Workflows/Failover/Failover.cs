@@ -198,7 +198,7 @@ public sealed partial class Failover : Saga
             {
                 var reason = snapshot is null ? "it cannot be reached" : $"it has transactions the new master lacks ({ahead}); its replication was stopped";
                 if (snapshot is not null)
-                    await agents.StopReplicationAsync(Cluster, follower, $"{Id}:isolate:{follower}", cancellation);
+                    await agents.StopReplicationAsync(Cluster, follower, $"{Id}:isolate:{follower}", forgetSource: false, cancellation);
                 NeedsAttention.Add($"{follower} does not replicate from {Candidate}: {reason}");
                 session.Events.Append(Id, new ReplicaRepointFailed(Id, follower, Candidate, reason, clock.GetUtcNow()));
                 continue;
