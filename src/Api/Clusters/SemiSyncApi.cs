@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlHa.Api.Hosting;
 using MySqlHa.Replication.Commands;
+using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.SemiSync;
 
 namespace MySqlHa.Api.Clusters;
@@ -31,7 +32,7 @@ public static class SemiSyncApi
 
         if (!configurator.Available)
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Semi-sync is set through the agents.",
-                detail: "MySqlHa:Agents:TokenFile is not set, so this Api cannot command the agents.");
+                detail: AgentClient.NotConfiguredReason);
 
         var timeout = request.NeverFallBack ? SemiSyncSettings.NeverFallBack : TimeSpan.FromMilliseconds(request.TimeoutMilliseconds ?? 10_000);
         var (cluster, recorded) = await configurator.ApplyAsync(id, new SemiSyncSettings(request.Enabled!.Value, timeout), cancellation);

@@ -1,6 +1,7 @@
 using JasperFx;
 using Marten;
 using MySqlHa.Replication.Commands;
+using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
 
 namespace MySqlHa.Workflows.Lifecycle;
@@ -40,7 +41,7 @@ public sealed class LifecycleRunner(IDocumentStore store, ServerActions actions,
         if (decision.Action is { } action)
         {
             if (!actions.Available)
-                return new LifecycleResult.AgentsUnavailable("MySqlHa:Agents:TokenFile is not set, so this Api cannot command the agents.");
+                return new LifecycleResult.AgentsUnavailable(AgentClient.NotConfiguredReason);
             var done = await actions.ExecuteAsync(cluster, action, cancellation);
             if (done.Outcome is null) return new LifecycleResult.AgentFailed(done.Failure!);
             outcome = done.Outcome;
