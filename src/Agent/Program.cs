@@ -24,7 +24,7 @@ catch (AgentConfigurationException e)
 
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddServerProbe();
+builder.Services.AddServerProbe().AddReplicationCommands();
 builder.Services.AddEtcd(settings.Etcd);
 builder.Services.AddSingleton<AgentRegistration>();
 builder.Services.AddHttpContextAccessor();

@@ -8,6 +8,7 @@ namespace MySqlHa.Replication;
 
 public static class ServiceCollectionExtensions
 {
+    /// <summary>Read-only access to servers: probes, topology discovery, stats.</summary>
     public static IServiceCollection AddServerProbe(this IServiceCollection services, Action<ServerProbeOptions>? configure = null)
     {
         var options = new ServerProbeOptions();
@@ -16,8 +17,17 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<IServerProbe, ServerProbe>();
         services.AddSingleton<TopologyDiscovery>();
-        services.AddSingleton<IReplicationCommands, ReplicationCommands>();
         services.AddSingleton<ServerStatsReader>();
+        return services;
+    }
+
+    /// <summary>
+    /// The statements that change a server. Only the agent beside the server sends them: the controller changes a
+    /// server through its agent, under its fencing token and a command id.
+    /// </summary>
+    public static IServiceCollection AddReplicationCommands(this IServiceCollection services)
+    {
+        services.AddSingleton<IReplicationCommands, ReplicationCommands>();
         return services;
     }
 }

@@ -36,12 +36,13 @@ internal static class CommandEndpoints
                 return (outcome, report);
             }));
         commands.MapPost("/change-master", (ChangeMasterRequest request, CommandContext context) => ChangeMasterAsync(request, context));
-        commands.MapPost("/stop-replication", (CommandRequest request, CommandContext context) =>
+        commands.MapPost("/stop-replication", (StopReplicationRequest request, CommandContext context) =>
             context.RunAsync<NoDetail>(request.CommandId, "stop-replication", async (server, admin, cancellation) =>
-                (await context.Replication.StopReplicationAsync(server, admin, forgetSource: false, cancellation), null)));
+                (await context.Replication.StopReplicationAsync(server, admin, request.ForgetSource, cancellation), null)));
         commands.MapPost("/start-replication", (CommandRequest request, CommandContext context) =>
             context.RunAsync<NoDetail>(request.CommandId, "start-replication", async (server, admin, cancellation) =>
                 (await context.Replication.StartReplicationThreadsAsync(server, admin, cancellation), null)));
+        commands.MapPost("/configure-semi-sync", (ConfigureSemiSyncRequest request, CommandContext context) => ConfigureSemiSyncAsync(request, context));
         commands.MapPost("/stop-receiving", (CommandRequest request, CommandContext context) =>
             context.RunAsync(request.CommandId, "stop-receiving", async (server, admin, cancellation) =>
             {
@@ -98,6 +99,16 @@ internal static class CommandEndpoints
         return context.RunAsync(request.CommandId, "change-master", async (server, admin, cancellation) =>
             (await context.Replication.StartReplicatingFromAsync(server, admin, source, replication, cancellation),
                 new SourceChanged(source.ToString())));
+    }
+
+    private static Task<Results<Ok<AgentCommandResult<NoDetail>>, ProblemHttpResult>> ConfigureSemiSyncAsync(ConfigureSemiSyncRequest request,
+        CommandContext context)
+    {
+        if (request.TimeoutMilliseconds is < 1 or > uint.MaxValue)
+            return Task.FromResult(CommandContext.Invalid<NoDetail>($"timeoutMilliseconds must be between 1 and {uint.MaxValue}."));
+        var settings = new SemiSyncSettings(request.Enabled, TimeSpan.FromMilliseconds(request.TimeoutMilliseconds));
+        return context.RunAsync<NoDetail>(request.CommandId, "configure-semi-sync", async (server, admin, cancellation) =>
+            (await context.Replication.ConfigureSemiSyncAsync(server, admin, settings, request.AsMaster, cancellation), null));
     }
 
     private static Task<Results<Ok<AgentCommandResult<GtidWait>>, ProblemHttpResult>> WaitForGtidAsync(WaitForGtidRequest request, CommandContext context)

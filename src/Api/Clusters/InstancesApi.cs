@@ -34,7 +34,10 @@ public static class InstancesApi
         return endpoints;
     }
 
-    /// <summary>Operations that change the server (activate, detach, pause, resume) are the leader's.</summary>
+    /// <summary>
+    /// Operations that change the server (activate, detach, pause, resume) are the leader's, and are carried out by the
+    /// instance's agent under the leader's fencing token.
+    /// </summary>
     private static void MapOperation(RouteGroupBuilder instances, string route, Func<string, ILifecycleOperation> operation, string name, string summary)
     {
         var endpoint = instances.MapPost($"/{route}", (Guid id, string instance, LifecycleRunner runner, CancellationToken cancellation) =>
@@ -52,8 +55,10 @@ public static class InstancesApi
             LifecycleResult.NotFound => ClusterProblems.NoSuchCluster(id),
             LifecycleResult.Refused refused => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
                 title: "The operation does not fit the instance's state.", detail: refused.Reason),
-            LifecycleResult.ServerFailed failed => TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway,
-                title: "The database server did not carry out the operation; nothing was recorded.", detail: failed.Reason),
+            LifecycleResult.AgentFailed failed => TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway,
+                title: "The instance's agent refused the operation or could not be reached; nothing was recorded.", detail: failed.Reason),
+            LifecycleResult.AgentsUnavailable unavailable => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "The operation needs the agents.", detail: unavailable.Reason),
             var other => throw new InvalidOperationException($"Unexpected lifecycle result {other}"),
         };
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlHa.Api.Hosting;
 using MySqlHa.Replication.Commands;
+using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.SemiSync;
 
 namespace MySqlHa.Api.Clusters;
@@ -14,7 +15,7 @@ public static class SemiSyncApi
     public static IEndpointRouteBuilder MapSemiSync(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPut("/api/clusters/{id:guid}/semi-sync", ConfigureAsync).WithTags("Clusters").WithName("ConfigureSemiSync")
-            .WithSummary("Semi-synchronous replication on or off on every registered server, wait point AFTER_SYNC; " +
+            .WithSummary("Semi-synchronous replication on or off on every registered server, through its agent, wait point AFTER_SYNC; " +
                          "neverFallBack keeps the master waiting for an acknowledgement instead of going asynchronous. " +
                          "502 names the servers that did not take it.")
             .LeaderOnly();
@@ -28,6 +29,10 @@ public static class SemiSyncApi
         if (request.Enabled is null) errors["enabled"] = ["Say whether semi-synchronous replication is to be on (true) or off (false)."];
         if (request.TimeoutMilliseconds is < 1 or > uint.MaxValue) errors["timeoutMilliseconds"] = [$"Between 1 and {uint.MaxValue}."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The semi-sync request is not valid.");
+
+        if (!configurator.Available)
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Semi-sync is set through the agents.",
+                detail: AgentClient.NotConfiguredReason);
 
         var timeout = request.NeverFallBack ? SemiSyncSettings.NeverFallBack : TimeSpan.FromMilliseconds(request.TimeoutMilliseconds ?? 10_000);
         var (cluster, recorded) = await configurator.ApplyAsync(id, new SemiSyncSettings(request.Enabled!.Value, timeout), cancellation);

@@ -18,6 +18,7 @@ public static class ServiceRegistration
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<NotLeadingExceptionHandler>();
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(swagger => swagger.SupportNonNullableReferenceTypes());
 

@@ -42,7 +42,7 @@ public static class FailoverApi
         if (await session.LoadAsync<Cluster>(id, cancellation) is not { } cluster) return ClusterProblems.NoSuchCluster(id);
         if (!agents.Configured)
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Failover needs the agents.",
-                detail: "MySqlHa:Agents:TokenFile is not set, so this Api cannot command the agents.");
+                detail: AgentClient.NotConfiguredReason);
         if (cluster.Master is not { } master)
             return Conflict("The cluster has no master to fail over from.", "Register a master first.");
         if (master.Status != InstanceStatus.Error)

@@ -44,7 +44,7 @@ public static class SwitchoverApi
         if (await session.LoadAsync<Cluster>(id, cancellation) is not { } cluster) return ClusterProblems.NoSuchCluster(id);
         if (!agents.Configured)
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Switchover needs the agents.",
-                detail: "MySqlHa:Agents:TokenFile is not set, so this Api cannot command the agents.");
+                detail: AgentClient.NotConfiguredReason);
 
         if (dryRun == true)
         {

@@ -15,6 +15,16 @@ public sealed record MasterCommandRequest(string? CommandId, bool Mutual = false
 /// <summary>Replicate from this source with GTID auto-positioning, with the replication user from the agent's own secrets.</summary>
 public sealed record ChangeMasterRequest(string? CommandId, string? SourceHost, int SourcePort);
 
+/// <summary>Stop the replication threads; with <paramref name="ForgetSource"/> also drop the channel (an operator's detach).</summary>
+public sealed record StopReplicationRequest(string? CommandId, bool ForgetSource = false);
+
+/// <summary>
+/// Semi-synchronous replication on or off on the agent's server (wait point AFTER_SYNC): waiting for acknowledgements
+/// <paramref name="AsMaster"/>, or giving them; after <paramref name="TimeoutMilliseconds"/> without one the master
+/// falls back to asynchronous replication (uint.MaxValue: never, in practice).
+/// </summary>
+public sealed record ConfigureSemiSyncRequest(string? CommandId, bool Enabled, long TimeoutMilliseconds, bool AsMaster);
+
 /// <summary>
 /// Promote without losing what was received: the receiver stops, everything it received is applied (for at most
 /// <paramref name="RelayLogTimeoutSeconds"/>, else refused), then replication is forgotten and writes allowed.

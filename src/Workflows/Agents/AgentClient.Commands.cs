@@ -18,11 +18,19 @@ public sealed partial class AgentClient
         CancellationToken cancellation) =>
         CommandAsync<ChangeMasterRequest, SourceChanged>(cluster, instance, "change-master", new(commandId, source.Host, source.Port), null, cancellation);
 
-    public Task<AgentAnswer<NoDetail>> StopReplicationAsync(string cluster, string instance, string commandId, CancellationToken cancellation) =>
-        CommandAsync<CommandRequest, NoDetail>(cluster, instance, "stop-replication", new(commandId), null, cancellation);
+    /// <summary>Stops the replication threads; <paramref name="forgetSource"/> also drops the channel (a detach).</summary>
+    public Task<AgentAnswer<NoDetail>> StopReplicationAsync(string cluster, string instance, string commandId, bool forgetSource,
+        CancellationToken cancellation) =>
+        CommandAsync<StopReplicationRequest, NoDetail>(cluster, instance, "stop-replication", new(commandId, forgetSource), null, cancellation);
 
     public Task<AgentAnswer<NoDetail>> StartReplicationAsync(string cluster, string instance, string commandId, CancellationToken cancellation) =>
         CommandAsync<CommandRequest, NoDetail>(cluster, instance, "start-replication", new(commandId), null, cancellation);
+
+    /// <summary>Semi-sync on the instance's server as <paramref name="settings"/> say, waiting for acknowledgements <paramref name="asMaster"/> or giving them.</summary>
+    public Task<AgentAnswer<NoDetail>> ConfigureSemiSyncAsync(string cluster, string instance, string commandId, SemiSyncSettings settings,
+        bool asMaster, CancellationToken cancellation) =>
+        CommandAsync<ConfigureSemiSyncRequest, NoDetail>(cluster, instance, "configure-semi-sync",
+            new(commandId, settings.Enabled, (long)settings.Timeout.TotalMilliseconds, asMaster), null, cancellation);
 
     public Task<AgentAnswer<ReceivedGtids>> StopReceivingAsync(string cluster, string instance, string commandId, CancellationToken cancellation) =>
         CommandAsync<CommandRequest, ReceivedGtids>(cluster, instance, "stop-receiving", new(commandId), null, cancellation);

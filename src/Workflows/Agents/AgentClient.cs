@@ -15,8 +15,11 @@ namespace MySqlHa.Workflows.Agents;
 /// </summary>
 public sealed partial class AgentClient(EtcdConnection etcd, LeaderElection election, AgentClientOptions options, IHttpClientFactory clients)
 {
+    /// <summary>Why nothing that needs the agents can run when <see cref="Configured"/> is false.</summary>
+    public const string NotConfiguredReason = "MySqlHa:Agents:TokenFile is not set, so this Api cannot command the agents.";
+
     private readonly Lazy<string> _token = new(() => options.TokenFile.Length == 0
-        ? throw new InvalidOperationException("MySqlHa:Agents:TokenFile is not set, so no agent can be commanded.")
+        ? throw new InvalidOperationException(NotConfiguredReason)
         : File.ReadAllText(options.TokenFile).Trim());
 
     /// <summary>False when no agent token is configured: nothing that needs the agents can run.</summary>

@@ -167,7 +167,7 @@ public sealed partial class Failover : Saga
         (NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition) = (promoted.GtidExecuted ?? "", promoted.BinlogFile, promoted.BinlogPosition);
         session.Events.Append(Id, new ReplicaPromoted(Id, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition, clock.GetUtcNow()));
         // Before the followers connect to it: under semi-sync they acknowledge to the new master from the first write.
-        NeedsAttention.AddRange(await semiSync.MoveRolesAsync((await session.LoadAsync<Cluster>(ClusterId, cancellation))!, Candidate, [], cancellation));
+        NeedsAttention.AddRange(await semiSync.MoveRolesAsync((await session.LoadAsync<Cluster>(ClusterId, cancellation))!, Id, Candidate, [], cancellation));
         PhaseSeconds["promote"] = PhaseSeconds.GetValueOrDefault("promote") + (clock.GetUtcNow() - began).TotalSeconds;
 
         var flip = clock.GetUtcNow();
@@ -198,7 +198,7 @@ public sealed partial class Failover : Saga
             {
                 var reason = snapshot is null ? "it cannot be reached" : $"it has transactions the new master lacks ({ahead}); its replication was stopped";
                 if (snapshot is not null)
-                    await agents.StopReplicationAsync(Cluster, follower, $"{Id}:isolate:{follower}", cancellation);
+                    await agents.StopReplicationAsync(Cluster, follower, $"{Id}:isolate:{follower}", forgetSource: false, cancellation);
                 NeedsAttention.Add($"{follower} does not replicate from {Candidate}: {reason}");
                 session.Events.Append(Id, new ReplicaRepointFailed(Id, follower, Candidate, reason, clock.GetUtcNow()));
                 continue;

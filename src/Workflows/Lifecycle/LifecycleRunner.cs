@@ -1,6 +1,7 @@
 using JasperFx;
 using Marten;
 using MySqlHa.Replication.Commands;
+using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
 
 namespace MySqlHa.Workflows.Lifecycle;
@@ -11,15 +12,18 @@ public abstract record LifecycleResult
 
     public sealed record Refused(string Reason) : LifecycleResult;
 
-    /// <summary>The server did not carry out the action; nothing was recorded.</summary>
-    public sealed record ServerFailed(string Reason) : LifecycleResult;
+    /// <summary>The instance's agent refused the action or could not be reached; nothing was recorded.</summary>
+    public sealed record AgentFailed(string Reason) : LifecycleResult;
+
+    /// <summary>The action needs the agents and this process cannot command them (no agent token configured).</summary>
+    public sealed record AgentsUnavailable(string Reason) : LifecycleResult;
 
     public sealed record Done(Cluster Cluster, object Event) : LifecycleResult;
 }
 
 /// <summary>
-/// Runs one lifecycle operation: decide on our records, act on the server, record the event with the position the
-/// server reported. A refusal or a failed action records nothing.
+/// Runs one lifecycle operation: decide on our records, act on the server through its agent, record the event with
+/// the position the agent reported. A refusal or a failed action records nothing.
 /// </summary>
 public sealed class LifecycleRunner(IDocumentStore store, ServerActions actions, ClusterWriteGate gate, TimeProvider clock)
 {
@@ -36,14 +40,11 @@ public sealed class LifecycleRunner(IDocumentStore store, ServerActions actions,
         CommandOutcome? outcome = null;
         if (decision.Action is { } action)
         {
-            try
-            {
-                outcome = await actions.ExecuteAsync(cluster, action, cancellation);
-            }
-            catch (ReplicationCommandException e)
-            {
-                return new LifecycleResult.ServerFailed(e.Message);
-            }
+            if (!actions.Available)
+                return new LifecycleResult.AgentsUnavailable(AgentClient.NotConfiguredReason);
+            var done = await actions.ExecuteAsync(cluster, action, cancellation);
+            if (done.Outcome is null) return new LifecycleResult.AgentFailed(done.Failure!);
+            outcome = done.Outcome;
         }
 
         // Another process may have appended meanwhile: re-decide on the fresh record before each attempt.

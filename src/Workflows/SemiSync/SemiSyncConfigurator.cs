@@ -1,19 +1,24 @@
 using Marten;
+using MySqlHa.Replication.AgentContract;
 using MySqlHa.Replication.Commands;
 using MySqlHa.Replication.Status;
+using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
 
 namespace MySqlHa.Workflows.SemiSync;
 
 /// <summary>
 /// Sets semi-synchronous replication on every registered server of a cluster (fenced ones aside: they are out of
-/// service), the master waiting and the others acknowledging, and records what each server did; moves the roles
-/// after a switch. SET GLOBAL does not survive a restart on MariaDB: a restarted server
+/// service), the master waiting and the others acknowledging, through each server's agent, and records what each
+/// server did; moves the roles after a switch. SET GLOBAL does not survive a restart on MariaDB: a restarted server
 /// runs asynchronously until the setting is applied again (or put in its configuration file).
 /// </summary>
-public sealed class SemiSyncConfigurator(IDocumentStore store, IReplicationCommands commands, IServerProbe probe, ClusterStream clusters,
+public sealed class SemiSyncConfigurator(IDocumentStore store, AgentClient agents, IServerProbe probe, ClusterStream clusters,
     TimeProvider clock)
 {
+    /// <summary>False when no agent token is configured: semi-sync cannot be changed on any server.</summary>
+    public bool Available => agents.Configured;
+
     public async Task<(Cluster? Cluster, SemiSyncConfigured? Recorded)> ApplyAsync(Guid clusterId, SemiSyncSettings settings, CancellationToken cancellation)
     {
         Cluster? cluster;
@@ -22,18 +27,14 @@ public sealed class SemiSyncConfigurator(IDocumentStore store, IReplicationComma
         if (cluster is null) return (null, null);
 
         var servers = cluster.Instances.Where(i => i.Role != InstanceRole.Unregistered && !i.Fenced).ToList();
+        // Decided on this version of the record: a retry before anything is recorded finds the same command ids.
+        var scope = $"{cluster.Id}@{cluster.Version}";
         var outcomes = await Task.WhenAll(servers.Select(async instance =>
         {
-            try
-            {
-                var outcome = await commands.ConfigureSemiSyncAsync(instance.Endpoint, cluster.AdminCredentials, settings,
-                    instance.Role == InstanceRole.Master, cancellation);
-                return (instance.Name, Applied: true, Detail: outcome.GtidExecuted);
-            }
-            catch (ReplicationCommandException e)
-            {
-                return (instance.Name, Applied: false, Detail: e.Message);
-            }
+            var answer = await ConfigureAsync(cluster, scope, instance.Name, settings, instance.Role == InstanceRole.Master, cancellation);
+            return answer.Succeeded
+                ? (instance.Name, Applied: true, Detail: answer.GtidExecuted ?? "")
+                : (instance.Name, Applied: false, Detail: answer.Failure ?? "the agent did not say why");
         }));
         var recorded = new SemiSyncConfigured(clusterId, settings.Enabled, "AFTER_SYNC", (long)settings.Timeout.TotalMilliseconds, settings.FallsBack,
             outcomes.Where(o => o.Applied).ToDictionary(o => o.Name, o => o.Detail),
@@ -49,31 +50,23 @@ public sealed class SemiSyncConfigurator(IDocumentStore store, IReplicationComma
     /// recorded once as SemiSyncFallbackForced. Answers what could not be done or needs a person, for the operation's
     /// needs-attention list (a dead old master, a forced fallback).
     /// </summary>
-    public async Task<IReadOnlyList<string>> MoveRolesAsync(Cluster cluster, string newMaster, IReadOnlyList<string> demoted,
+    public async Task<IReadOnlyList<string>> MoveRolesAsync(Cluster cluster, Guid operationId, string newMaster, IReadOnlyList<string> demoted,
         CancellationToken cancellation)
     {
         if (!cluster.SemiSync.Enabled) return [];
         var problems = new List<string>();
+        var scope = operationId.ToString();
         foreach (var name in demoted)
         {
-            try
-            {
-                await commands.ConfigureSemiSyncAsync(cluster.Find(name)!.Endpoint, cluster.AdminCredentials, cluster.SemiSync, false, cancellation);
-            }
-            catch (ReplicationCommandException e)
-            {
-                problems.Add($"semi-sync not moved on {name}: {e.Message}");
-            }
+            var demotedAnswer = await ConfigureAsync(cluster, scope, name, cluster.SemiSync, asMaster: false, cancellation);
+            if (!demotedAnswer.Succeeded) problems.Add($"semi-sync not moved on {name}: {demotedAnswer.Failure}");
         }
 
         var plan = await PlanHandoverAsync(cluster, newMaster, demoted, cancellation);
-        try
+        var answer = await ConfigureAsync(cluster, scope, newMaster, plan.NewMasterSettings, asMaster: true, cancellation);
+        if (!answer.Succeeded)
         {
-            await commands.ConfigureSemiSyncAsync(cluster.Find(newMaster)!.Endpoint, cluster.AdminCredentials, plan.NewMasterSettings, true, cancellation);
-        }
-        catch (ReplicationCommandException e)
-        {
-            problems.Add($"semi-sync not moved on {newMaster}: {e.Message}");
+            problems.Add($"semi-sync not moved on {newMaster}: {answer.Failure}");
             return problems;
         }
         // A replayed step finds its forced fallback recorded already: it appends nothing, and reports it again.
@@ -90,6 +83,19 @@ public sealed class SemiSyncConfigurator(IDocumentStore store, IReplicationComma
         problems.Add($"semi-sync on {newMaster} falls back to asynchronous after {forced.TimeoutMilliseconds} ms instead of never: {forced.Reason}; " +
                      "configure semi-sync again (PUT .../semi-sync) once a replica acknowledges");
         return problems;
+    }
+
+    /// <summary>
+    /// Through the instance's agent. The command id is the <paramref name="scope"/> the change was decided in (the
+    /// record's version, or the operation) with the instance and the settings: a retry of the same change is answered
+    /// from the agent's journal, and another setting decided in the same scope (a replayed switch step that now forces
+    /// a fallback, say) is a command of its own.
+    /// </summary>
+    private Task<AgentAnswer<NoDetail>> ConfigureAsync(Cluster cluster, string scope, string instance, SemiSyncSettings settings, bool asMaster,
+        CancellationToken cancellation)
+    {
+        var setting = settings.Enabled ? $"{(asMaster ? "master" : "replica")}:{(long)settings.Timeout.TotalMilliseconds}ms" : "off";
+        return agents.ConfigureSemiSyncAsync(cluster.Name, instance, $"{scope}:{instance}:semi-sync:{setting}", settings, asMaster, cancellation);
     }
 
     private async Task<SemiSyncHandoverPlan> PlanHandoverAsync(Cluster cluster, string newMaster, IReadOnlyList<string> demoted,

@@ -154,7 +154,7 @@ public sealed partial class Switchover : Saga
     {
         Step = SwitchoverStep.Repoint;
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
-        NeedsAttention.AddRange(await semiSync.MoveRolesAsync(cluster, Candidate, [OldMaster], cancellation));
+        NeedsAttention.AddRange(await semiSync.MoveRolesAsync(cluster, Id, Candidate, [OldMaster], cancellation));
         var seen = await SwitchoverChecks.RetryAsync(() => agents.StatusAsync(Cluster, OldMaster, cancellation), status => status is not null);
         var candidateEndpoint = cluster.Find(Candidate)!.Endpoint;
         // A step run again after a crash may find the old master already following the new master, holding its new

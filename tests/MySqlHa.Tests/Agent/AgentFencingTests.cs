@@ -69,6 +69,21 @@ public sealed class AgentFencingTests : IClassFixture<CanonicalSandbox>, IDispos
     }
 
     [Fact]
+    public async Task A_stale_fencing_token_cannot_change_semi_sync()
+    {
+        var agent = await AgentForAsync(0);
+        var newest = await EtcdRevisionAsync();
+        await agent.SucceedAsync("set-read-write", new { commandId = Id() }, fencingToken: newest);
+
+        var (stale, refusal) = await agent.CommandAsync("configure-semi-sync",
+            new { commandId = Id(), enabled = true, timeoutMilliseconds = 1000, asMaster = true }, fencingToken: newest - 1);
+
+        Assert.Equal(409, stale);
+        Assert.Equal(newest, (long?)refusal!["newestFencingToken"]);
+        Assert.Equal(0, await SandboxReplication.ScalarAsync<long>(SandboxReplication.Primary, "SELECT @@rpl_semi_sync_master_enabled"));
+    }
+
+    [Fact]
     public async Task A_forged_token_is_refused_and_locks_no_controller_out()
     {
         var agent = await AgentForAsync(0);

@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using MySqlHa.Tests.Agent;
 using MySqlHa.Tests.Sandbox;
 using Wolverine;
 
@@ -27,13 +29,30 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Etcd:Prefix", EtcdPrefix);
         builder.UseSetting("MySqlHa:Schema", Schema);
         builder.UseSetting("MySqlHa:Durability", "Solo");
-        builder.UseSetting("MySqlHa:Agents:TokenFile", MySqlHa.Tests.Agent.AgentToken.File);
+        builder.UseSetting("MySqlHa:Agents:TokenFile", AgentToken.File);
         // Our own log lines tell a failed test's story; the framework's (a line per HTTP request and per agent call,
         // tens of thousands a run) cost CPU the timing-sensitive tests need, and only warnings of theirs are kept.
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:MySqlHa", "Information");
         builder.ConfigureServices(services => services.ConfigureWolverine(wolverine =>
             wolverine.Policies.AddMiddleware(typeof(InjectedStepFaults), chain => InjectedStepFaults.AppliesTo(chain.MessageType))));
+    }
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<List<AgentHarness>>>> _agents = new();
+
+    /// <summary>
+    /// An agent beside every sandbox server for the named cluster (the agents register under a cluster's name), for
+    /// tests that change servers through the Api: started on first use and kept for the whole run, as a cluster's
+    /// agents are. Tests that kill or restart agents start their own.
+    /// </summary>
+    public Task<List<AgentHarness>> AgentsForAsync(string cluster) =>
+        _agents.GetOrAdd(cluster, name => new(() => AgentHarness.StartBesideEachServerAsync(EtcdPrefix, name))).Value;
+
+    protected override void Dispose(bool disposing)
+    {
+        foreach (var agents in _agents.Values.Where(a => a.IsValueCreated && a.Value.IsCompletedSuccessfully))
+            foreach (var agent in agents.Value.Result) agent.Dispose();
+        base.Dispose(disposing);
     }
 
     public async Task ResetDataAsync()

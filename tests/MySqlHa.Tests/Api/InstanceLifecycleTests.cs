@@ -1,8 +1,11 @@
 using System.Net;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using MySqlHa.Coordination.Election;
+using MySqlHa.Tests.Agent;
 using MySqlHa.Tests.Sandbox;
 using MySqlHa.Workflows.Clusters;
+using MySqlHa.Workflows.Lifecycle;
 
 namespace MySqlHa.Tests.Api;
 
@@ -10,14 +13,17 @@ namespace MySqlHa.Tests.Api;
 [Collection(ApiCollection.Name)]
 public sealed class InstanceLifecycleTests(ApiFactory api) : IAsyncLifetime
 {
+    private const string ClusterName = "life";
     private readonly ClusterClient _client = new(api.CreateClient());
+    private List<AgentHarness> _agents = null!;
     private Guid _cluster;
 
     public async Task InitializeAsync()
     {
         await api.ResetDataAsync();
         SandboxReplication.Reset();
-        _cluster = await _client.RegisterSandboxClusterAsync("life");
+        _cluster = await _client.RegisterSandboxClusterAsync(ClusterName);
+        _agents = await api.AgentsForAsync(ClusterName);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -162,6 +168,52 @@ public sealed class InstanceLifecycleTests(ApiFactory api) : IAsyncLifetime
             Assert.Contains(reason, (string?)body["detail"]);
         }
         Assert.Equal(versionBefore, await ClusterVersionAsync());
+    }
+
+    [Fact]
+    public async Task A_pause_whose_answer_was_lost_is_answered_from_the_agents_journal_when_retried_and_not_run_twice()
+    {
+        await _client.ArrangeMasterAndReplicasAsync(_cluster, "db2");
+        Cluster cluster;
+        await using (var session = api.Services.GetRequiredService<IDocumentStore>().QuerySession())
+            cluster = (await session.LoadAsync<Cluster>(_cluster))!;
+        var commandId = ServerActions.CommandId(cluster, new StopReplication("db2", ForgetSource: false));
+        var token = api.Services.GetRequiredService<LeaderElection>().Lead().FencingToken;
+
+        // The agent ran the leader's pause of db2, and its answer never reached the Api (nothing was recorded).
+        var first = await _agents[1].SucceedAsync("stop-replication", new { commandId, forgetSource = false }, token);
+        Assert.False(await IsReplicatingFromAsync(1, 0));
+        // Had the retry run the command again, it would stop replication again, and read a newer position.
+        await SandboxReplication.ExecuteAsync(SandboxSettings.Current.MariaDb[1], "START SLAVE");
+        var now = await SandboxReplication.WriteAndReplicateAsync();
+
+        var paused = await _client.SucceedAsync(_cluster, "db2", "pause");
+
+        Assert.Equal((string?)first["outcome"]!["gtidExecuted"], (string?)paused["recorded"]!["gtidExecuted"]);
+        Assert.NotEqual(now, (string?)paused["recorded"]!["gtidExecuted"]);
+        Assert.True(await IsReplicatingFromAsync(1, 0));
+        Assert.Contains($"stop-replication {commandId}: done (replayed: True)", _agents[1].Output);
+        // Recorded, the pause moves db2's version: a resume and a second pause are new commands, run for real.
+        await _client.SucceedAsync(_cluster, "db2", "resume");
+        await _client.SucceedAsync(_cluster, "db2", "pause");
+        Assert.False(await IsReplicatingFromAsync(1, 0));
+    }
+
+    [Fact]
+    public async Task Pausing_a_master_that_replicates_from_another_server_is_refused_by_its_agent_502_and_records_nothing()
+    {
+        // db2 replicates from db1 (the sandbox's arrangement): registered as master, pausing it is MoHA's set-read-only on a non-master.
+        await _client.SucceedAsync(_cluster, "db2", "register", "master");
+        var versionBefore = await ClusterVersionAsync();
+
+        var (status, body) = await _client.OperateAsync(_cluster, "db2", "pause");
+
+        Assert.Equal(HttpStatusCode.BadGateway, status);
+        Assert.Contains("agent", (string?)body["title"]);
+        Assert.Contains("db2's agent answered 409", (string?)body["detail"]);
+        Assert.Contains("applies to a master only", (string?)body["detail"]);
+        Assert.Equal(versionBefore, await ClusterVersionAsync());
+        Assert.True(await IsReplicatingFromAsync(1, 0));
     }
 
     private async Task<long> ClusterVersionAsync()

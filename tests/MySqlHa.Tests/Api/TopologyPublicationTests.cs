@@ -20,6 +20,7 @@ public sealed class TopologyPublicationTests(ApiFactory api, ITestOutputHelper o
         await _etcd.Client.DeleteRangeAsync(_etcd.Keys.Topology("published"));
         SandboxReplication.Reset();
         _cluster = await _client.RegisterSandboxClusterAsync("published");
+        await api.AgentsForAsync("published");
     }
 
     public Task DisposeAsync()

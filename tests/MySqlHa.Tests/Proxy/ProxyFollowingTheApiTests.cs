@@ -1,3 +1,4 @@
+using MySqlHa.Tests.Agent;
 using MySqlHa.Tests.Api;
 using MySqlHa.Tests.Sandbox;
 
@@ -14,6 +15,7 @@ public sealed class ProxyFollowingTheApiTests : IAsyncLifetime
     private readonly string _prefix = $"/mysqlha-test-proxy-sse-{Guid.NewGuid():N}";
     private readonly int _readWritePort = ServiceProcess.FreePort();
     private readonly int _readOnlyPort = ServiceProcess.FreePort();
+    private readonly List<AgentHarness> _agents = [];
     private ServiceProcess? _api;
     private ServiceProcess? _proxy;
 
@@ -30,6 +32,7 @@ public sealed class ProxyFollowingTheApiTests : IAsyncLifetime
     {
         (_api, var client) = await ApiProcess.StartAsync(_prefix, Schema);
         var cluster = await client.RegisterSandboxClusterAsync("followed");
+        _agents.AddRange(await AgentHarness.StartBesideEachServerAsync(_prefix, "followed"));
         await client.ArrangeMasterAndReplicasAsync(cluster, "db2");
         _proxy = ProxyProcess.Start(_prefix, "followed", _readWritePort, _readOnlyPort, new Dictionary<string, string>
         {
@@ -57,6 +60,7 @@ public sealed class ProxyFollowingTheApiTests : IAsyncLifetime
     {
         _proxy?.Dispose();
         _api?.Dispose();
+        foreach (var agent in _agents) agent.Dispose();
         using var etcd = new MySqlHa.Coordination.Etcd.EtcdConnection(new() { Endpoint = SandboxSettings.Current.Etcd, Prefix = _prefix });
         await etcd.Client.DeleteRangeAsync(_prefix);
         SandboxReplication.Reset();

@@ -29,6 +29,7 @@ public sealed class SemiSyncFallbackTests(ApiFactory api) : IAsyncLifetime
         SandboxReplication.Reset();
         _client = new ClusterClient(api.CreateClient());
         _cluster = await _client.RegisterSandboxClusterAsync("semisync-fallback");
+        await api.AgentsForAsync("semisync-fallback");
         await _client.ArrangeMasterAndReplicasAsync(_cluster, "db2", "db3");
         await SandboxReplication.WriteAndReplicateAsync();
     }

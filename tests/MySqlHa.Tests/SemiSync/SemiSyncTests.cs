@@ -20,6 +20,7 @@ public sealed class SemiSyncTests(ApiFactory api) : IAsyncLifetime
         SandboxReplication.Reset();
         _client = new ClusterClient(api.CreateClient());
         _cluster = await _client.RegisterSandboxClusterAsync("semisync");
+        await api.AgentsForAsync("semisync");
         await _client.ArrangeMasterAndReplicasAsync(_cluster, "db2", "db3");
     }
 
