@@ -182,13 +182,14 @@ public sealed partial class Failover : Saga
     /// 5. Every other follower replicates from the new master, except one holding transactions the new master lacks:
     /// repointing it would diverge it silently, so its replication is stopped and it is reported.
     /// </summary>
-    public async Task<RecordFailover> Handle(RepointSurvivors _, IDocumentSession session, AgentClient agents, TimeProvider clock,
-        CancellationToken cancellation)
+    public async Task<RecordFailover> Handle(RepointSurvivors _, IDocumentSession session, AgentClient agents, SemiSyncConfigurator semiSync,
+        TimeProvider clock, CancellationToken cancellation)
     {
         Step = FailoverStep.Repoint;
         var began = clock.GetUtcNow();
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         var newMaster = cluster.Find(Candidate)!.Endpoint;
+        var followingTheNewMaster = 0;
         foreach (var follower in Followers)
         {
             // A follower's agent may be slow to answer on a loaded host: a follower left unrepointed is worse than a wait.
@@ -205,13 +206,20 @@ public sealed partial class Failover : Saga
             }
             var repointed = await SwitchoverChecks.RetryAsync(() => agents.ChangeMasterAsync(Cluster, follower, $"{Id}:repoint:{follower}", newMaster, cancellation));
             if (repointed.Succeeded)
+            {
                 session.Events.Append(Id, new ReplicaRepointed(Id, follower, Candidate, repointed.GtidExecuted ?? "", clock.GetUtcNow()));
+                followingTheNewMaster++;
+            }
             else
             {
                 NeedsAttention.Add($"{follower} does not replicate from {Candidate}: {repointed.Failure}");
                 session.Events.Append(Id, new ReplicaRepointFailed(Id, follower, Candidate, repointed.Failure!, clock.GetUtcNow()));
             }
         }
+        if (followingTheNewMaster == 0
+            && await semiSync.BoundWaitWithoutFollowersAsync((await session.LoadAsync<Cluster>(ClusterId, cancellation))!, Id, Candidate,
+                "no follower replicates from it after the failover", cancellation) is { } bounded)
+            NeedsAttention.Add(bounded);
         PhaseSeconds["repoint"] = (clock.GetUtcNow() - began).TotalSeconds;
         return new RecordFailover(Id);
     }
@@ -271,11 +279,11 @@ public sealed partial class Failover : Saga
     /// the step had refused; from the promotion on (which may have gone through) it ends needing attention.
     /// </summary>
     public async Task<AbortFailover?> Handle(FailFailover failed, IDocumentSession session, AgentClient agents, ClusterStream clusters,
-        TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
+        TopologyPublisher publisher, SemiSyncConfigurator semiSync, TimeProvider clock, CancellationToken cancellation)
     {
         var reason = $"the {failed.Step.Name()} step failed: {failed.Reason}";
         if (failed.Step < FailoverStep.Promote) return new AbortFailover(Id, failed.Step, reason);
-        await InterruptAsync(failed.Step, reason, session, agents, clusters, publisher, clock, cancellation);
+        await InterruptAsync(failed.Step, reason, session, agents, clusters, publisher, semiSync, clock, cancellation);
         return null;
     }
 
@@ -285,11 +293,11 @@ public sealed partial class Failover : Saga
     /// next step had failed); from then on a promotion may be under way, and nothing is undone beside it.
     /// </summary>
     public async Task<AbortFailover?> Handle(FailoverDeadlinePassed deadline, IDocumentSession session, AgentClient agents, ClusterStream clusters,
-        TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
+        TopologyPublisher publisher, SemiSyncConfigurator semiSync, TimeProvider clock, CancellationToken cancellation)
     {
         var reason = $"the failover did not end within its deadline of {deadline.After.TotalSeconds:0.#} s (last step finished: {Step.Name()})";
         if (Step < FailoverStep.ApplyRelayLog) return new AbortFailover(Id, Step + 1, reason);
-        await InterruptAsync(Step, reason, session, agents, clusters, publisher, clock, cancellation);
+        await InterruptAsync(Step, reason, session, agents, clusters, publisher, semiSync, clock, cancellation);
         return null;
     }
 
@@ -305,7 +313,7 @@ public sealed partial class Failover : Saga
     /// blocked as after any failover; otherwise the servers' states are recorded for the operator.
     /// </summary>
     private async Task InterruptAsync(FailoverStep step, string reason, IDocumentSession session, AgentClient agents, ClusterStream clusters,
-        TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
+        TopologyPublisher publisher, SemiSyncConfigurator semiSync, TimeProvider clock, CancellationToken cancellation)
     {
         NeedsAttention.Add(reason);
         var candidate = await agents.StatusAsync(Cluster, Candidate, cancellation);
@@ -317,7 +325,13 @@ public sealed partial class Failover : Saga
             await clusters.AppendAsync(ClusterId, c => c.Master?.Name == Candidate ? null
                 : new MasterFailedOver(ClusterId, Id, OldMaster, Candidate, c.Find(Candidate)!.Endpoint, gtid, now), cancellation);
             await BlockAutomaticFailoverAsync((await session.LoadAsync<Cluster>(ClusterId, cancellation))!, clusters, now, cancellation);
-            if (Step < FailoverStep.Repoint) NeedsAttention.Add($"the followers may not replicate from '{Candidate}'");
+            if (Step < FailoverStep.Repoint)
+            {
+                NeedsAttention.Add($"the followers may not replicate from '{Candidate}'");
+                if (await semiSync.BoundWaitWithoutFollowersAsync((await session.LoadAsync<Cluster>(ClusterId, cancellation))!, Id, Candidate,
+                        "the failover was interrupted before its followers were repointed", cancellation) is { } bounded)
+                    NeedsAttention.Add(bounded);
+            }
         }
         else
             NeedsAttention.Add($"'{Candidate}' is not seen promoted ({(candidate is null ? "it could not be read" :

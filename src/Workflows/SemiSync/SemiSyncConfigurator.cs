@@ -74,16 +74,42 @@ public sealed class SemiSyncConfigurator(IDocumentStore store, AgentClient agent
             ? new SemiSyncFallbackForced(cluster.Id, cluster.RunningOperation, f.Instance, f.TimeoutMilliseconds, f.Reason, f.Since)
             : null);
         if (forced is null) return problems;
-        if (plan.Forced is not null)
-        {
-            var after = await clusters.AppendAsync(cluster.Id, c => c.SemiSyncHealth.Forced?.Instance == newMaster ? null : forced, cancellation);
-            if (after?.SemiSyncHealth.Forced?.Since == forced.ForcedAt)
-                SemiSyncMetrics.Transitions.WithLabels(cluster.Name, SemiSyncMetrics.Kind(forced)).Inc();
-        }
-        problems.Add($"semi-sync on {newMaster} falls back to asynchronous after {forced.TimeoutMilliseconds} ms instead of never: {forced.Reason}; " +
-                     "configure semi-sync again (PUT .../semi-sync) once a replica acknowledges");
+        if (plan.Forced is not null) await RecordForcedAsync(cluster, forced, cancellation);
+        problems.Add(ForcedAttention(forced));
         return problems;
     }
+
+    /// <summary>
+    /// After a switch in which no follower came to replicate from <paramref name="newMaster"/> (every repoint failed,
+    /// or the switch was interrupted before it repointed them): a new master configured never to fall back would hold
+    /// its writers for ever, so its wait is bounded as at promotion, and the fallback recorded. Answers the line for
+    /// the operation's needs-attention list, or null when nothing had to change.
+    /// </summary>
+    public async Task<string?> BoundWaitWithoutFollowersAsync(Cluster cluster, Guid operationId, string newMaster, string reason,
+        CancellationToken cancellation)
+    {
+        if (!cluster.SemiSync.Enabled || cluster.SemiSync.FallsBack || cluster.SemiSyncHealth.Forced is not null) return null;
+        var bounded = cluster.SemiSync with { Timeout = SemiSyncHandover.ForcedTimeout };
+        var answer = await ConfigureAsync(cluster, operationId.ToString(), newMaster, bounded, asMaster: true, cancellation);
+        if (!answer.Succeeded)
+            return $"semi-sync on {newMaster} still never falls back, with no follower to acknowledge ({reason}): {answer.Failure}";
+        var forced = new SemiSyncFallbackForced(cluster.Id, operationId, newMaster, (long)SemiSyncHandover.ForcedTimeout.TotalMilliseconds, reason,
+            clock.GetUtcNow());
+        await RecordForcedAsync(cluster, forced, cancellation);
+        return ForcedAttention(forced);
+    }
+
+    /// <summary>Once per new master: a replayed step finds it recorded and appends nothing.</summary>
+    private async Task RecordForcedAsync(Cluster cluster, SemiSyncFallbackForced forced, CancellationToken cancellation)
+    {
+        var after = await clusters.AppendAsync(cluster.Id, c => c.SemiSyncHealth.Forced?.Instance == forced.Instance ? null : forced, cancellation);
+        if (after?.SemiSyncHealth.Forced?.Since == forced.ForcedAt)
+            SemiSyncMetrics.Transitions.WithLabels(cluster.Name, SemiSyncMetrics.Kind(forced)).Inc();
+    }
+
+    private static string ForcedAttention(SemiSyncFallbackForced forced) =>
+        $"semi-sync on {forced.Instance} falls back to asynchronous after {forced.TimeoutMilliseconds} ms instead of never: {forced.Reason}; " +
+        "configure semi-sync again (PUT .../semi-sync) once a replica acknowledges";
 
     /// <summary>
     /// Through the instance's agent. The command id is the <paramref name="scope"/> the change was decided in (the

@@ -168,18 +168,26 @@ public sealed partial class Switchover : Saga
             session.Events.Append(Id, new OldMasterFreezeVerified(Id, OldMaster, seen!.GtidExecuted, FreezeProofMoment.AtRepoint, clock.GetUtcNow()));
         var moves = Replicas.Prepend(OldMaster).Where(follower => !diverged || follower != OldMaster).Select(follower => (follower, source: Candidate)).ToList();
         if (Mutual && !diverged) moves.Add((Candidate, OldMaster));
+        var followingTheNewMaster = 0;
         foreach (var (follower, source) in moves)
         {
             var endpoint = cluster.Find(source)!.Endpoint;
             var repointed = await SwitchoverChecks.RetryAsync(() => agents.ChangeMasterAsync(Cluster, follower, $"{Id}:repoint:{follower}", endpoint, cancellation));
             if (repointed.Succeeded)
+            {
                 session.Events.Append(Id, new ReplicaRepointed(Id, follower, source, repointed.GtidExecuted ?? "", clock.GetUtcNow()));
+                if (source == Candidate) followingTheNewMaster++;
+            }
             else
             {
                 NeedsAttention.Add($"{follower} does not replicate from {source}: {repointed.Failure}");
                 session.Events.Append(Id, new ReplicaRepointFailed(Id, follower, source, repointed.Failure!, clock.GetUtcNow()));
             }
         }
+        if (followingTheNewMaster == 0
+            && await semiSync.BoundWaitWithoutFollowersAsync((await session.LoadAsync<Cluster>(ClusterId, cancellation))!, Id, Candidate,
+                "no follower replicates from it after the switchover", cancellation) is { } bounded)
+            NeedsAttention.Add(bounded);
         var oldMasterRole = cluster.Find(Candidate)!.Role;
         await clusters.AppendAsync(ClusterId, c => c.Master?.Name == Candidate ? null
             : new MasterSwitched(ClusterId, Id, OldMaster, Candidate, oldMasterRole, Mutual, NewMasterGtid, NewMasterBinlogFile,
@@ -265,11 +273,11 @@ public sealed partial class Switchover : Saga
     /// master stands and the switchover ends needing attention.
     /// </summary>
     public async Task<AbortSwitchover?> Handle(FailSwitchover failed, IDocumentSession session, AgentClient agents, ClusterStream clusters,
-        TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
+        TopologyPublisher publisher, SemiSyncConfigurator semiSync, TimeProvider clock, CancellationToken cancellation)
     {
         var reason = $"the {failed.Step.Name()} step failed: {failed.Reason}";
         if (failed.Step <= SwitchoverStep.Promote) return new AbortSwitchover(Id, failed.Step, reason);
-        await InterruptAsync(failed.Step, reason, session, agents, clusters, publisher, clock, cancellation);
+        await InterruptAsync(failed.Step, reason, session, agents, clusters, publisher, semiSync, clock, cancellation);
         return null;
     }
 
@@ -280,12 +288,12 @@ public sealed partial class Switchover : Saga
     /// ends needing attention, with the servers' states.
     /// </summary>
     public async Task<AbortSwitchover?> Handle(SwitchoverDeadlinePassed deadline, IDocumentSession session, AgentClient agents, ClusterStream clusters,
-        TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
+        TopologyPublisher publisher, SemiSyncConfigurator semiSync, TimeProvider clock, CancellationToken cancellation)
     {
         var reason = $"the switchover did not end within its deadline of {deadline.After.TotalSeconds:0.#} s (last step finished: {Step.Name()})";
         if (Step < SwitchoverStep.CatchUp)
             return new AbortSwitchover(Id, Step >= SwitchoverStep.HoldTraffic ? SwitchoverStep.FreezeOldMaster : Step, reason);
-        await InterruptAsync(Step, reason, session, agents, clusters, publisher, clock, cancellation);
+        await InterruptAsync(Step, reason, session, agents, clusters, publisher, semiSync, clock, cancellation);
         return null;
     }
 
@@ -301,7 +309,7 @@ public sealed partial class Switchover : Saga
     /// known to be promoted: nothing changes on the servers; their states are recorded for the operator.
     /// </summary>
     private async Task InterruptAsync(SwitchoverStep step, string reason, IDocumentSession session, AgentClient agents, ClusterStream clusters,
-        TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
+        TopologyPublisher publisher, SemiSyncConfigurator semiSync, TimeProvider clock, CancellationToken cancellation)
     {
         var promoted = NewMasterGtid.Length > 0;
         NeedsAttention.Add(reason);
@@ -315,6 +323,9 @@ public sealed partial class Switchover : Saga
             await clusters.AppendAsync(ClusterId, c => c.Find(OldMaster)!.Fenced ? null
                 : new InstanceFenced(ClusterId, Id, OldMaster, false, detail, clock.GetUtcNow()), cancellation);
             NeedsAttention.Add($"{detail}: it is fenced; the followers may not replicate from '{Candidate}'");
+            if (await semiSync.BoundWaitWithoutFollowersAsync((await session.LoadAsync<Cluster>(ClusterId, cancellation))!, Id, Candidate,
+                    "the switchover was interrupted before its followers were repointed", cancellation) is { } bounded)
+                NeedsAttention.Add(bounded);
         }
         else if (!promoted)
         {

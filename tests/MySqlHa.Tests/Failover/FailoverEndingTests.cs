@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using MySqlHa.Tests.Api;
 using MySqlHa.Tests.Sandbox;
 using MySqlHa.Workflows.Failover;
+using MySqlHa.Workflows.SemiSync;
 using Xunit.Abstractions;
 using static MySqlHa.Tests.Api.OperationSteps;
 
@@ -51,8 +52,9 @@ public sealed class FailoverEndingTests(ApiFactory api, ITestOutputHelper output
     [Fact]
     public async Task A_step_that_keeps_throwing_after_promotion_ends_the_failover_needing_attention_with_the_new_master_standing()
     {
-        // Semi-sync, so that no acknowledged write may be lost; falling back, since nobody is repointed to the new master.
-        await _rig.EnableSemiSyncAsync(fallBackAfterMilliseconds: 1000);
+        // Semi-sync never falling back, so that no acknowledged write may be lost: with nobody repointed to it, the new
+        // master's wait must be bounded, or its writers would hang for ever.
+        await _rig.EnableSemiSyncAsync();
         await using var observer = WritableObserver.Start();
         await using var load = WriteLoad.Start(_rig.ReadWritePort);
         await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
@@ -77,7 +79,10 @@ public sealed class FailoverEndingTests(ApiFactory api, ITestOutputHelper output
         Assert.Null(cluster["runningOperation"]);
         Assert.NotNull(cluster["automaticFailoverBlockedUntil"]);
         Assert.True((bool)cluster["instances"]!.AsArray().Single(i => (string?)i!["name"] == "db1")!["fenced"]!);
-        await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
+        Assert.Contains(interrupted["needsAttention"]!.AsArray(), line => ((string)line!).Contains("falls back to asynchronous"));
+        Assert.Contains(await _rig.ClusterEventsAsync(), e => e is SemiSyncFallbackForced { Instance: var forced } && forced == newMaster);
+        // Writes go on: a commit waits the bounded timeout once, then the master runs asynchronously.
+        await load.WaitForAcknowledgedAsync(5, TimeSpan.FromSeconds(60));
         await FaultInvariants.AssertAsync(newMaster, [], load, observer, killedAt + FailoverRig.AckInFlight, output);
     }
 }
