@@ -6,7 +6,7 @@ namespace MySqlHa.Agent.Commands;
 internal static class AgentMetrics
 {
     public static readonly Counter Commands = Metrics.CreateCounter("mysqlha_agent_commands_total",
-        "Commands by name and outcome (done, replayed, refused, failed).", "command", "outcome");
+        "Commands by name and outcome (done, replayed, refused, failed; stale-fencing-token, by request path, for a controller whose token is no longer the leader's).", "command", "outcome");
 
     public static readonly Gauge MysqldUp = Metrics.CreateGauge("mysqlha_agent_mysqld_up", "1 when the local mysqld answered the last health check.");
 
