@@ -11,17 +11,7 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellation)
     {
         if (exception is not BadHttpRequestException badRequest) return false;
-        context.Response.StatusCode = badRequest.StatusCode;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            Exception = exception,
-            ProblemDetails =
-            {
-                Status = badRequest.StatusCode,
-                Title = "The request body cannot be read.",
-                Detail = badRequest.InnerException?.Message ?? badRequest.Message,
-            },
-        });
+        return await problems.WriteAsync(context, exception, badRequest.StatusCode, "The request body cannot be read.",
+            badRequest.InnerException?.Message ?? badRequest.Message);
     }
 }

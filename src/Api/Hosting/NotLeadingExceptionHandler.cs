@@ -13,18 +13,8 @@ internal sealed class NotLeadingExceptionHandler(IProblemDetailsService problems
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellation)
     {
         if (exception is not NotLeadingException) return false;
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "1";
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            Exception = exception,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "This Api process no longer leads.",
-                Detail = $"{exception.Message} Send the call to the leading controller.",
-            },
-        });
+        return await problems.WriteAsync(context, exception, StatusCodes.Status503ServiceUnavailable, "This Api process no longer leads.",
+            $"{exception.Message} Send the call to the leading controller.");
     }
 }
