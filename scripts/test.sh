@@ -77,6 +77,21 @@ count() {
   done
   echo $total
 }
+# The failed tests again, by name with the start of their message, so the end of a long log says what broke.
+failures() {
+  local file
+  for file in "$results"/*/*.trx; do
+    [ -f "$file" ] || continue
+    awk '
+      /<UnitTestResult / && /outcome="Failed"/ { failed = 1; match($0, /testName="[^"]*"/); print "FAILED " substr($0, RSTART + 10, RLENGTH - 11); lines = 0 }
+      failed && /<Message>/ { inside = 1; sub(/.*<Message>/, "") }
+      failed && inside && lines < 6 { text = $0; sub(/<\/Message>.*/, "", text); print "    " text; lines++ }
+      failed && /<\/Message>/ { inside = 0 }
+      failed && /<\/UnitTestResult>/ { failed = 0; inside = 0 }
+    ' "$file"
+  done
+}
 echo "tests took $((SECONDS - started)) s"
+failures
 echo "$(count passed) passed, $(count failed) failed, $(count notExecuted) skipped"
 exit $status
