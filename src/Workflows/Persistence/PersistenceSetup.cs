@@ -23,6 +23,8 @@ public static class PersistenceSetup
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
                 options.Events.MetadataConfig.HeadersEnabled = true;
+                // Every event names its actor (an API key's name, a token's subject, or the controller itself).
+                options.Events.MetadataConfig.UserNameEnabled = true;
                 options.ConfigureClusters();
             })
             .UseLightweightSessions()
@@ -35,6 +37,8 @@ public static class PersistenceSetup
     {
         options.Discovery.IncludeAssembly(typeof(PersistenceSetup).Assembly);
         options.Policies.AutoApplyTransactions();
+        // The caller's name travels from the HTTP request through every message a saga sends, onto its events.
+        options.EnableRelayOfUserName = true;
         options.Policies.UseDurableLocalQueues();
         options.Policies.UseDurableInboxOnAllListeners();
         options.Policies.UseDurableOutboxOnAllSendingEndpoints();
