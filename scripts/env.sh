@@ -37,6 +37,7 @@ repl_user=mysqlha_repl
 
 derive_paths() {
   secrets="$sandbox/secrets"
+  api_secrets="$sandbox/api-secrets"
   pg_dir="$sandbox/postgres"
   etcd_dir="$sandbox/etcd"
 }
@@ -320,6 +321,15 @@ start_etcd() {
 }
 
 # ---------------------------------------------------------------- commands
+# The Api's secrets folder (MySqlHa:Secrets:Folder) holds only what an operator may name in a registration, the
+# MariaDB passwords: never the PostgreSQL password or a token, which a registration could otherwise send to a server.
+write_api_secrets() {
+  local name
+  mkdir -p "$api_secrets"
+  chmod 700 "$api_secrets"
+  for name in mariadb-admin.password mariadb-repl.password; do install -m 600 "$secrets/$name" "$api_secrets/$name"; done
+}
+
 write_env_file() {
   local file="$sandbox/sandbox.env"
   {
@@ -332,6 +342,7 @@ write_env_file() {
     echo "MYSQLHA_MARIADB_ADMIN_PASSWORD_FILE='$secrets/mariadb-admin.password'"
     echo "MYSQLHA_MARIADB_REPL_USER='$repl_user'"
     echo "MYSQLHA_MARIADB_REPL_PASSWORD_FILE='$secrets/mariadb-repl.password'"
+    echo "MYSQLHA_API_SECRETS='$api_secrets'"
   } > "$file.tmp"
   chmod 600 "$file.tmp"
   mv "$file.tmp" "$file"
@@ -381,6 +392,7 @@ cmd_up() {
   fi
   start_postgres
   start_etcd
+  write_api_secrets
   write_env_file
   cmd_status
   say "sandbox ready in $((SECONDS - started)) s; settings in $sandbox/sandbox.env"

@@ -41,8 +41,10 @@ foreach (var size in sizes)
             services.AddSingleton(TimeProvider.System);
             services.AddMySqlHaPersistence(Env("MYSQLHA_POSTGRES"), "bench_monitor");
             services.AddMySqlHaWorkflows();
-            services.AddServerProbe();
-            services.AddSingleton(counting.Wrap(new ServerProbe(new ServerProbeOptions(), TimeProvider.System)));
+            // The benchmark names the sandbox's password file itself, as an agent does.
+            var secrets = new SecretFiles();
+            services.AddServerProbe(secrets);
+            services.AddSingleton(counting.Wrap(new ServerProbe(new ServerProbeOptions(), new ServerConnections(new ServerProbeOptions(), secrets), TimeProvider.System)));
             services.AddEtcd(new EtcdOptions { Endpoint = Env("MYSQLHA_ETCD"), Prefix = "/mysqlha-bench-monitor" });
             services.AddLeaderElection(new LeaderElectionOptions());
             services.AddMySqlHaMonitor(new MonitorOptions());

@@ -1,3 +1,4 @@
+using MySqlHa.Replication.Servers;
 using MySqlHa.Agent.Commands;
 using MySqlHa.Agent.Configuration;
 using MySqlHa.Agent.Security;
@@ -24,7 +25,8 @@ catch (AgentConfigurationException e)
 
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddServerProbe().AddReplicationCommands();
+// The agent's credentials are files on its host, named by its own configuration.
+builder.Services.AddServerProbe(new SecretFiles()).AddReplicationCommands();
 builder.Services.AddEtcd(settings.Etcd);
 builder.Services.AddSingleton<AgentRegistration>();
 builder.Services.AddHttpContextAccessor();

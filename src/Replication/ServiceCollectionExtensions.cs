@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MySqlHa.Replication.Commands;
+using MySqlHa.Replication.Servers;
 using MySqlHa.Replication.Status;
 using MySqlHa.Replication.Topology;
 
@@ -8,13 +9,18 @@ namespace MySqlHa.Replication;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Read-only access to servers: probes, topology discovery, stats.</summary>
-    public static IServiceCollection AddServerProbe(this IServiceCollection services, Action<ServerProbeOptions>? configure = null)
+    /// <summary>
+    /// Read-only access to servers: probes, topology discovery, stats; passwords resolved by <paramref name="secrets"/>
+    /// (a secrets folder in the controller, files in an agent).
+    /// </summary>
+    public static IServiceCollection AddServerProbe(this IServiceCollection services, ISecretSource secrets, Action<ServerProbeOptions>? configure = null)
     {
         var options = new ServerProbeOptions();
         configure?.Invoke(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options);
+        services.AddSingleton(secrets);
+        services.AddSingleton<ServerConnections>();
         services.AddSingleton<IServerProbe, ServerProbe>();
         services.AddSingleton<TopologyDiscovery>();
         services.AddSingleton<ServerStatsReader>();

@@ -37,7 +37,7 @@ public sealed record AgentSettings(
         var port = configuration.GetValue("Server:Port", 3306);
         if (port is < 1 or > 65535) problems.Add($"Server:Port {port} is not a TCP port");
         var credentials = new ServerCredentials(Required("Server:User"), Required("Server:PasswordFile"));
-        if (credentials.PasswordFile.Length > 0 && credentials.ProblemWithPasswordFile() is { } passwordProblem)
+        if (credentials.Secret.Length > 0 && SecretFiles.ProblemWithFile(credentials.Secret) is { } passwordProblem)
             problems.Add($"Server:PasswordFile: {passwordProblem}");
 
         var etcd = new EtcdOptions();
@@ -58,7 +58,7 @@ public sealed record AgentSettings(
         if (configuration["Replication:User"] is { Length: > 0 } replicationUser)
         {
             replication = new ServerCredentials(replicationUser, configuration["Replication:PasswordFile"] ?? "");
-            if (replication.ProblemWithPasswordFile() is { } replicationProblem) problems.Add($"Replication:PasswordFile: {replicationProblem}");
+            if (SecretFiles.ProblemWithFile(replication.Secret) is { } replicationProblem) problems.Add($"Replication:PasswordFile: {replicationProblem}");
         }
 
         // The newest fencing token and the command journal must outlive the process: without them a restarted agent
@@ -80,7 +80,7 @@ public sealed record AgentSettings(
     private static string ReadToken(string tokenFile, List<string> problems)
     {
         if (tokenFile.Length == 0) return "";
-        if (new ServerCredentials("", tokenFile).ProblemWithPasswordFile() is { } problem)
+        if (SecretFiles.ProblemWithFile(tokenFile) is { } problem)
         {
             problems.Add($"TokenFile: {problem}");
             return "";

@@ -4,7 +4,7 @@ using MySqlHa.Replication.Status;
 
 namespace MySqlHa.Replication.Commands;
 
-internal sealed class ReplicationCommands(ServerProbeOptions options) : IReplicationCommands
+internal sealed class ReplicationCommands(ServerConnections connections) : IReplicationCommands
 {
     public Task<CommandOutcome> StartReplicatingFromAsync(ServerEndpoint server, ServerCredentials admin,
         ServerEndpoint source, ServerCredentials replication, CancellationToken cancellation) =>
@@ -16,7 +16,7 @@ internal sealed class ReplicationCommands(ServerProbeOptions options) : IReplica
                 change.Parameters.AddWithValue("@host", source.Host);
                 change.Parameters.AddWithValue("@port", source.Port);
                 change.Parameters.AddWithValue("@user", replication.User);
-                change.Parameters.AddWithValue("@password", replication.ReadPassword());
+                change.Parameters.AddWithValue("@password", connections.PasswordOf(replication));
                 await change.ExecuteNonQueryAsync(cancellation);
             }
             await ExecuteAsync(connection, statements.StartReplication, cancellation);
@@ -116,7 +116,7 @@ internal sealed class ReplicationCommands(ServerProbeOptions options) : IReplica
         var deadline = DateTime.UtcNow + timeout;
         try
         {
-            await using var connection = new MySqlConnection(ServerConnections.ConnectionString(server, admin, options.Timeout));
+            await using var connection = new MySqlConnection(connections.For(server, admin));
             await connection.OpenAsync(cancellation);
             while (true)
             {
@@ -229,7 +229,7 @@ internal sealed class ReplicationCommands(ServerProbeOptions options) : IReplica
     {
         try
         {
-            await using var connection = new MySqlConnection(ServerConnections.ConnectionString(server, admin, options.Timeout));
+            await using var connection = new MySqlConnection(connections.For(server, admin));
             await connection.OpenAsync(cancellation);
             var version = DatabaseFlavorNames.CleanServerVersion(connection.ServerVersion);
             var dialect = ReplicationDialect.ForServer(version);

@@ -1,21 +1,28 @@
 using MySqlConnector;
+using MySqlHa.Replication.Status;
 
 namespace MySqlHa.Replication.Servers;
 
-public static class ServerConnections
+/// <summary>Connection strings for administrative work: short timeouts, no retries hidden from the caller, TLS as configured.</summary>
+public sealed class ServerConnections(ServerProbeOptions options, ISecretSource secrets)
 {
-    /// <summary>A connection string for administrative work: short timeouts, no retries hidden from the caller.</summary>
-    public static string ConnectionString(ServerEndpoint endpoint, ServerCredentials credentials, TimeSpan timeout) =>
+    public string For(ServerEndpoint endpoint, ServerCredentials credentials) => For(endpoint, credentials.User, secrets.Read(credentials.Secret));
+
+    /// <summary>The password of <paramref name="credentials"/>, for a statement that hands it to a server (CHANGE MASTER).</summary>
+    public string PasswordOf(ServerCredentials credentials) => secrets.Read(credentials.Secret);
+
+    private string For(ServerEndpoint endpoint, string user, string password) =>
         new MySqlConnectionStringBuilder
         {
             Server = endpoint.Host,
             Port = (uint)endpoint.Port,
-            UserID = credentials.User,
-            Password = credentials.ReadPassword(),
-            ConnectionTimeout = (uint)Math.Max(1, Math.Ceiling(timeout.TotalSeconds)),
-            DefaultCommandTimeout = (uint)Math.Max(1, Math.Ceiling(timeout.TotalSeconds)),
-            SslMode = MySqlSslMode.Preferred,
-            AllowPublicKeyRetrieval = true,
+            UserID = user,
+            Password = password,
+            ConnectionTimeout = (uint)Math.Max(1, Math.Ceiling(options.Timeout.TotalSeconds)),
+            DefaultCommandTimeout = (uint)Math.Max(1, Math.Ceiling(options.Timeout.TotalSeconds)),
+            SslMode = options.Tls.SslMode,
+            SslCa = options.Tls.CaFile,
+            AllowPublicKeyRetrieval = options.Tls.AllowPublicKeyRetrieval,
             ApplicationName = "mysqlha",
         }.ConnectionString;
 }

@@ -1,40 +1,9 @@
 namespace MySqlHa.Replication.Servers;
 
 /// <summary>
-/// A user and a reference to the file holding its password. Only the reference travels through requests, logs and
-/// events; the password is read from the file at the moment a connection is opened.
+/// A user and a reference to its password, never the password: the process that opens a connection resolves the
+/// reference through its <see cref="ISecretSource"/> at that moment. In the controller the reference is the name of a
+/// secret in its secrets folder (so requests, events and views carry a name, not a path); in an agent, the path of a
+/// file on its host, from the agent's own configuration.
 /// </summary>
-public sealed record ServerCredentials(string User, string PasswordFile)
-{
-    public string ReadPassword()
-    {
-        try
-        {
-            return File.ReadAllText(PasswordFile).TrimEnd('\r', '\n');
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CredentialsUnavailableException(PasswordFile, e.Message, e);
-        }
-    }
-
-    /// <summary>Why the password file cannot be used, or null when it can.</summary>
-    public string? ProblemWithPasswordFile()
-    {
-        if (string.IsNullOrWhiteSpace(PasswordFile)) return "a password file is required";
-        if (!Path.IsPathFullyQualified(PasswordFile)) return $"'{PasswordFile}' is not an absolute path";
-        if (!File.Exists(PasswordFile)) return $"'{PasswordFile}' does not exist";
-        try
-        {
-            using var stream = File.OpenRead(PasswordFile);
-            return null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return $"'{PasswordFile}' cannot be read: {e.Message}";
-        }
-    }
-}
-
-public sealed class CredentialsUnavailableException(string passwordFile, string reason, Exception inner)
-    : Exception($"The password file '{passwordFile}' cannot be read: {reason}", inner);
+public sealed record ServerCredentials(string User, string Secret);

@@ -19,9 +19,11 @@ public sealed class ServerProbeOptions
 {
     /// <summary>Upper bound on connecting and on the whole read; a hung server must not hold up the caller.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    public ServerTlsOptions Tls { get; set; } = new();
 }
 
-internal sealed class ServerProbe(ServerProbeOptions options, TimeProvider clock) : IServerProbe
+internal sealed class ServerProbe(ServerProbeOptions options, ServerConnections connections, TimeProvider clock) : IServerProbe
 {
     public async Task<ProbeResult> ReadAsync(ServerEndpoint endpoint, ServerCredentials credentials, CancellationToken cancellation)
     {
@@ -29,7 +31,7 @@ internal sealed class ServerProbe(ServerProbeOptions options, TimeProvider clock
         deadline.CancelAfter(options.Timeout);
         try
         {
-            await using var connection = new MySqlConnection(ServerConnections.ConnectionString(endpoint, credentials, options.Timeout));
+            await using var connection = new MySqlConnection(connections.For(endpoint, credentials));
             await connection.OpenAsync(deadline.Token);
             var snapshot = await ReadSnapshotAsync(connection, endpoint, deadline.Token);
             return new ProbeResult(endpoint, snapshot, null);

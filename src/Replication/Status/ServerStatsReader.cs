@@ -30,11 +30,11 @@ public sealed record ServerStats(
     }
 }
 
-public sealed class ServerStatsReader(ServerProbeOptions options, TimeProvider clock)
+public sealed class ServerStatsReader(ServerConnections connections, TimeProvider clock)
 {
     public async Task<ServerStats> ReadAsync(ServerEndpoint endpoint, ServerCredentials credentials, CancellationToken cancellation)
     {
-        await using var connection = new MySqlConnection(ServerConnections.ConnectionString(endpoint, credentials, options.Timeout));
+        await using var connection = new MySqlConnection(connections.For(endpoint, credentials));
         await connection.OpenAsync(cancellation);
         var dialect = ReplicationDialect.ForServer(DatabaseFlavorNames.CleanServerVersion(connection.ServerVersion));
 

@@ -23,7 +23,7 @@ public sealed class AgentRegistrationTests : IClassFixture<CanonicalSandbox>, ID
             ["MYSQLHA_AGENT_Server__Host"] = server.Host,
             ["MYSQLHA_AGENT_Server__Port"] = server.Port.ToString(),
             ["MYSQLHA_AGENT_Server__User"] = SandboxSettings.Current.Admin.User,
-            ["MYSQLHA_AGENT_Server__PasswordFile"] = SandboxSettings.Current.Admin.PasswordFile,
+            ["MYSQLHA_AGENT_Server__PasswordFile"] = SandboxSettings.Current.Admin.Secret,
             ["MYSQLHA_AGENT_Etcd__Endpoint"] = SandboxSettings.Current.Etcd,
             ["MYSQLHA_AGENT_Etcd__Prefix"] = _prefix,
             ["MYSQLHA_AGENT_LeaseTtl"] = "00:00:03",

@@ -39,7 +39,7 @@ public sealed class EventStoreTests : IAsyncLifetime
         var events = await session.Events.FetchStreamAsync(id);
         var registered = Assert.IsType<ClusterRegistered>(Assert.Single(events).Data);
         Assert.Equal("orders", registered.Name);
-        Assert.Equal("/run/secrets/admin", registered.AdminCredentials.PasswordFile);
+        Assert.Equal("/run/secrets/admin", registered.AdminCredentials.Secret);
         var cluster = await session.LoadAsync<Cluster>(id);
         Assert.NotNull(cluster);
         Assert.Equal("orders", cluster.Name);

@@ -67,7 +67,7 @@ public sealed class ProxyBehindTheControllerTests(ApiFactory api) : IAsyncLifeti
         await SandboxReplication.WriteAndReplicateAsync();
         var (db1, db2) = (SandboxReplication.Primary.Port, SandboxReplication.Replicas[0].Port);
         Assert.Equal([db1], await ProxySessions.PortsUntilAsync(_readWritePort, ports => ports.SetEquals([db1])));
-        await using var established = new MySqlConnection(ServerConnections.ConnectionString(
+        await using var established = new MySqlConnection(SandboxConnections.ConnectionString(
             new ServerEndpoint("127.0.0.1", _readWritePort), SandboxSettings.Current.Admin, TimeSpan.FromSeconds(5)) + ";Pooling=false");
         await established.OpenAsync();
 

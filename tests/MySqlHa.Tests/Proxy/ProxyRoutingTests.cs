@@ -174,7 +174,7 @@ public class ProxyRoutingTests : IClassFixture<CanonicalSandbox>, IDisposable
         await PortBehindAsync(_readWritePort);
         var credentials = SandboxSettings.Current.Admin;
         await using var established = new MySqlConnection(
-            ServerConnections.ConnectionString(new ServerEndpoint("127.0.0.1", _readWritePort), credentials, TimeSpan.FromSeconds(2)) + ";Pooling=false");
+            SandboxConnections.ConnectionString(new ServerEndpoint("127.0.0.1", _readWritePort), credentials, TimeSpan.FromSeconds(2)) + ";Pooling=false");
         await established.OpenAsync();
         Assert.Equal(SandboxReplication.Primary.Port, Convert.ToInt32(await new MySqlCommand("SELECT @@port", established).ExecuteScalarAsync()));
 
@@ -191,7 +191,7 @@ public class ProxyRoutingTests : IClassFixture<CanonicalSandbox>, IDisposable
     {
         await PublishAsync(1, SandboxReplication.Primary, []);
         await PortBehindAsync(_readWritePort);
-        await using var established = new MySqlConnection(ServerConnections.ConnectionString(
+        await using var established = new MySqlConnection(SandboxConnections.ConnectionString(
             new ServerEndpoint("127.0.0.1", _readWritePort), SandboxSettings.Current.Admin, TimeSpan.FromSeconds(2)) + ";Pooling=false");
         await established.OpenAsync();
         Assert.Equal(SandboxReplication.Primary.Port, Convert.ToInt32(await new MySqlCommand("SELECT @@port", established).ExecuteScalarAsync()));
@@ -243,7 +243,7 @@ public class ProxyRoutingTests : IClassFixture<CanonicalSandbox>, IDisposable
         const int size = 4_000_000;
         var sent = string.Create(size, 0, (chars, _) => { for (var i = 0; i < chars.Length; i++) chars[i] = (char)('a' + i % 26); });
 
-        await using (var connection = new MySqlConnection(ServerConnections.ConnectionString(
+        await using (var connection = new MySqlConnection(SandboxConnections.ConnectionString(
             new ServerEndpoint("127.0.0.1", _readWritePort), SandboxSettings.Current.Admin, TimeSpan.FromSeconds(30)) + ";Pooling=false"))
         {
             await connection.OpenAsync();
@@ -307,7 +307,7 @@ public class ProxyRoutingTests : IClassFixture<CanonicalSandbox>, IDisposable
 
     private static async Task<int> OneConnectionPortAsync(int proxyPort)
     {
-        var connectionString = ServerConnections.ConnectionString(new ServerEndpoint("127.0.0.1", proxyPort), SandboxSettings.Current.Admin,
+        var connectionString = SandboxConnections.ConnectionString(new ServerEndpoint("127.0.0.1", proxyPort), SandboxSettings.Current.Admin,
             TimeSpan.FromSeconds(10)) + ";Pooling=false";
         await using var connection = new MySqlConnection(connectionString);
         await connection.OpenAsync();
@@ -334,7 +334,7 @@ public class ProxyRoutingTests : IClassFixture<CanonicalSandbox>, IDisposable
     private async Task<int> PortBehindAsync(int proxyPort, int? expected = null)
     {
         var credentials = SandboxSettings.Current.Admin;
-        var connectionString = ServerConnections.ConnectionString(new ServerEndpoint("127.0.0.1", proxyPort), credentials, TimeSpan.FromSeconds(2))
+        var connectionString = SandboxConnections.ConnectionString(new ServerEndpoint("127.0.0.1", proxyPort), credentials, TimeSpan.FromSeconds(2))
             + ";Pooling=false";
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (true)

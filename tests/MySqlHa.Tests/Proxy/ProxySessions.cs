@@ -13,7 +13,7 @@ internal static class ProxySessions
     /// </summary>
     public static async Task<SortedSet<int>> PortsUntilAsync(int proxyPort, Func<SortedSet<int>, bool> done)
     {
-        var connectionString = ServerConnections.ConnectionString(new ServerEndpoint("127.0.0.1", proxyPort), SandboxSettings.Current.Admin,
+        var connectionString = SandboxConnections.ConnectionString(new ServerEndpoint("127.0.0.1", proxyPort), SandboxSettings.Current.Admin,
             TimeSpan.FromSeconds(2)) + ";Pooling=false";
         for (var deadline = DateTime.UtcNow.AddSeconds(20); ; await Task.Delay(200))
         {

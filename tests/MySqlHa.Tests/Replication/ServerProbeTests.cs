@@ -13,7 +13,7 @@ public sealed class ServerProbeTests
     public ServerProbeTests() => SandboxReplication.Reset();
 
     private static IServerProbe NewProbe(TimeSpan timeout) =>
-        new ServiceCollection().AddServerProbe(o => o.Timeout = timeout).BuildServiceProvider().GetRequiredService<IServerProbe>();
+        new ServiceCollection().AddServerProbe(new SecretFiles(), o => o.Timeout = timeout).BuildServiceProvider().GetRequiredService<IServerProbe>();
 
     [Fact]
     public async Task Primary_snapshot_shows_a_writable_mariadb_with_a_binlog_position_and_no_replication()
@@ -69,7 +69,7 @@ public sealed class ServerProbeTests
         try
         {
             var result = await NewProbe(TimeSpan.FromSeconds(2)).ReadAsync(
-                SandboxReplication.Primary, SandboxSettings.Current.Admin with { PasswordFile = wrong }, default);
+                SandboxReplication.Primary, SandboxSettings.Current.Admin with { Secret = wrong }, default);
 
             Assert.False(result.Reachable);
             Assert.Contains("Access denied", result.Failure);

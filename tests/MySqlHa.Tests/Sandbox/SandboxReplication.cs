@@ -14,7 +14,7 @@ public static class SandboxReplication
     public static async Task<MySqlConnection> OpenAsync(ServerEndpoint endpoint, CancellationToken cancellation = default)
     {
         var connection = new MySqlConnection(
-            ServerConnections.ConnectionString(endpoint, SandboxSettings.Current.Admin, TimeSpan.FromSeconds(5)));
+            SandboxConnections.ConnectionString(endpoint, SandboxSettings.Current.Admin, TimeSpan.FromSeconds(5)));
         await connection.OpenAsync(cancellation);
         return connection;
     }

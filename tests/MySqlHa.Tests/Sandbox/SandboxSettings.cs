@@ -27,6 +27,9 @@ public sealed class SandboxSettings
 
     public ServerCredentials Replication => new(Get("MYSQLHA_MARIADB_REPL_USER"), Get("MYSQLHA_MARIADB_REPL_PASSWORD_FILE"));
 
+    /// <summary>The folder of secrets the tests' Api is configured with: the MariaDB passwords, by file name.</summary>
+    public string ApiSecrets => Get("MYSQLHA_API_SECRETS");
+
     public string EnvScript => Path.Combine(RepositoryRoot(), "scripts", "env.sh");
 
     public string SandboxFolder => Get("MYSQLHA_SANDBOX");

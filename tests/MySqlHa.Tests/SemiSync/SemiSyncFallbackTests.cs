@@ -161,7 +161,7 @@ public sealed class SemiSyncFallbackTests(ApiFactory api) : IAsyncLifetime
         await StopReceiversAsync();
         var insert = InsertAsync();
 
-        var probe = new ServiceCollection().AddServerProbe().BuildServiceProvider().GetRequiredService<IServerProbe>();
+        var probe = new ServiceCollection().AddServerProbe(new MySqlHa.Replication.Servers.SecretFiles()).BuildServiceProvider().GetRequiredService<IServerProbe>();
         SemiSyncStatus? seen = null;
         var deadline = DateTime.UtcNow + Limit;
         while ((seen = (await probe.ReadAsync(SandboxReplication.Primary, SandboxSettings.Current.Admin, default)).Snapshot?.SemiSync) is not { WaitSessions: 1 })
