@@ -22,7 +22,7 @@ for mode in async semisync; do
     "$repo/scripts/env.sh" reset > /dev/null
     stack_start "bench-$mode-$trial" bench_failover "/mysqlha-bench-failover" "$MYSQLHA_SANDBOX/bench-failover/$mode-$trial"
     if [ "$mode" = semisync ]; then
-      curl -fs -o /dev/null -X PUT -H 'Content-Type: application/json' "$api/api/clusters/$cluster/semi-sync" \
+      stack_curl -o /dev/null -X PUT -H 'Content-Type: application/json' "$api/api/clusters/$cluster/semi-sync" \
         -d '{"enabled":true,"neverFallBack":true}' || { echo "bench-failover.sh: enabling semi-sync failed" >&2; exit 1; }
     fi
     line="$(dotnet "$(stack_bin benchmarks/FailoverTime MySqlHa.Benchmarks.FailoverTime)" "$api" "$cluster" "$proxy_read_write_port" \

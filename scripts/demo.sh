@@ -13,7 +13,10 @@ command -v dotnet > /dev/null || { echo "demo.sh: the .NET 10 SDK (dotnet) is re
 echo "building the Api..."
 dotnet build "$repo/src/Api/MySqlHa.Api.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly
 
-export ConnectionStrings__Postgres="$MYSQLHA_POSTGRES" Etcd__Endpoint="$MYSQLHA_ETCD" MySqlHa__Durability=Solo
+# The admin key is made on the Api's first start and kept in the sandbox, so that a second run signs in with it.
+admin_key="$MYSQLHA_SANDBOX/api-admin.key"
+export ConnectionStrings__Postgres="$MYSQLHA_POSTGRES" Etcd__Endpoint="$MYSQLHA_ETCD" MySqlHa__Durability=Solo \
+  MySqlHa__Secrets__Folder="$MYSQLHA_API_SECRETS" MySqlHa__Auth__BootstrapKeyFile="$admin_key"
 log="$MYSQLHA_SANDBOX/api.log"
 dotnet "$repo/src/Api/bin/Release/net10.0/MySqlHa.Api.dll" --urls "$api_url" > "$log" 2>&1 &
 api_pid=$!
@@ -32,9 +35,10 @@ for i in "${!ports[@]}"; do
   instances+="${instances:+,}{\"name\":\"mariadb$((i + 1))\",\"host\":\"127.0.0.1\",\"port\":${ports[$i]}}"
 done
 body="{\"name\":\"sandbox\",\"flavor\":\"mariadb\",\"instances\":[$instances],
-  \"adminCredentials\":{\"user\":\"$MYSQLHA_MARIADB_ADMIN_USER\",\"passwordFile\":\"$MYSQLHA_MARIADB_ADMIN_PASSWORD_FILE\"},
-  \"replicationCredentials\":{\"user\":\"$MYSQLHA_MARIADB_REPL_USER\",\"passwordFile\":\"$MYSQLHA_MARIADB_REPL_PASSWORD_FILE\"}}"
-answer="$(curl -s -o /tmp/mysqlha-demo-register.json -w '%{http_code}' -H 'Content-Type: application/json' -d "$body" "$api_url/api/clusters")"
+  \"adminCredentials\":{\"user\":\"$MYSQLHA_MARIADB_ADMIN_USER\",\"secret\":\"$(basename "$MYSQLHA_MARIADB_ADMIN_PASSWORD_FILE")\"},
+  \"replicationCredentials\":{\"user\":\"$MYSQLHA_MARIADB_REPL_USER\",\"secret\":\"$(basename "$MYSQLHA_MARIADB_REPL_PASSWORD_FILE")\"}}"
+answer="$(curl -s -o /tmp/mysqlha-demo-register.json -w '%{http_code}' -H "X-Api-Key: $(cat "$admin_key")" -H 'Content-Type: application/json' \
+  -d "$body" "$api_url/api/clusters")"
 case "$answer" in
   201) echo "registered the sandbox cluster: $(grep -o '"id":"[^"]*"' /tmp/mysqlha-demo-register.json | head -1)" ;;
   409) echo "the sandbox cluster is already registered" ;;
@@ -44,7 +48,7 @@ esac
 cat <<TXT
 
 MySqlHa is running.
-  Swagger UI   $api_url/swagger
+  Swagger UI   $api_url/swagger   (Authorize with the admin key in $admin_key)
   Health       $api_url/healthz
   Metrics      $api_url/metrics
   Clusters     $api_url/api/clusters

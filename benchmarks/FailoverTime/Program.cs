@@ -18,6 +18,8 @@ const string appUser = "mysqlha_bench_app";
 var appPassword = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
 var throughProxy = $"Server=127.0.0.1;Port={proxyPort};User ID={appUser};Password={appPassword};Pooling=false;Connection Timeout=3;Default Command Timeout=3";
 using var http = new HttpClient { BaseAddress = new Uri(apiUrl), Timeout = TimeSpan.FromSeconds(30) };
+// The admin key scripts/lib/stack.sh exports.
+http.DefaultRequestHeaders.Add("X-Api-Key", Environment.GetEnvironmentVariable("MYSQLHA_API_KEY"));
 
 await using (var setup = new MySqlConnection(Direct(ports[0])))
 {

@@ -23,6 +23,8 @@ string ThroughProxy(string account, bool pooled) =>
     $"Server=127.0.0.1;Port={proxyPort};User ID={account};Password={appPassword};Connection Timeout=2;Default Command Timeout=2;" +
     (pooled ? $"Pooling=true;Maximum Pool Size=1;Connection Lifetime=0;Application Name={account}" : "Pooling=false");
 using var http = new HttpClient { BaseAddress = new Uri(apiUrl), Timeout = TimeSpan.FromSeconds(30) };
+// The admin key scripts/lib/stack.sh exports.
+http.DefaultRequestHeaders.Add("X-Api-Key", Environment.GetEnvironmentVariable("MYSQLHA_API_KEY"));
 
 await using (var setup = new MySqlConnection(Direct(ports[0])))
 {

@@ -1,7 +1,8 @@
 # The whole MySqlHa stack on the sandbox, for benchmark scripts: the Api, an agent beside each MariaDB server and
 # the proxy, as processes, with one cluster registered (db1 master, the others replicas). Source it, then:
 #   stack_build PROJECT...                 Release builds
-#   stack_start NAME SCHEMA PREFIX DIR     start everything; sets $api and $cluster; logs in DIR
+#   stack_start NAME SCHEMA PREFIX DIR     start everything; sets $api and $cluster, and exports MYSQLHA_API_KEY (the
+#                                          bootstrap admin key, which stack_curl sends); logs in DIR
 #   stack_stop                             stop what stack_start started
 # Needs $repo and the sandbox's settings (.sandbox/sandbox.env) in the environment.
 
@@ -30,7 +31,8 @@ stack_start() {
   PGPASSWORD="$(cat "$MYSQLHA_SANDBOX/secrets/postgres.password")" psql -h 127.0.0.1 -p "${MYSQLHA_POSTGRES_PORT:-55432}" -U postgres \
     -d mysqlha -qc "DROP SCHEMA IF EXISTS $schema CASCADE" 2> /dev/null
   ConnectionStrings__Postgres="$MYSQLHA_POSTGRES" Etcd__Endpoint="$MYSQLHA_ETCD" Etcd__Prefix="$prefix" MySqlHa__Schema="$schema" \
-    MySqlHa__Durability=Solo MySqlHa__Agents__TokenFile="$token" \
+    MySqlHa__Durability=Solo MySqlHa__Agents__TokenFile="$token" MySqlHa__Secrets__Folder="$MYSQLHA_API_SECRETS" \
+    MySqlHa__Auth__BootstrapKeyFile="$stack_dir/admin.key" \
     dotnet "$(stack_bin src/Api MySqlHa.Api)" --urls "$api" > "$stack_dir/api.log" 2>&1 &
   stack_pids+=($!)
   read -r -a ports <<< "$MYSQLHA_MARIADB_PORTS"
@@ -50,12 +52,14 @@ stack_start() {
   stack_pids+=($!)
 
   stack_wait_healthy "$api/healthz"
+  MYSQLHA_API_KEY="$(cat "$stack_dir/admin.key")"
+  export MYSQLHA_API_KEY
   for i in "${!ports[@]}"; do stack_wait_healthy "http://127.0.0.1:710$((i + 1))/healthz"; done
   instances=""
   for i in "${!ports[@]}"; do instances+="${instances:+,}{\"name\":\"db$((i + 1))\",\"host\":\"127.0.0.1\",\"port\":${ports[$i]}}"; done
-  cluster="$(curl -fs -H 'Content-Type: application/json' "$api/api/clusters" -d "{\"name\":\"$name\",\"flavor\":\"mariadb\",\"instances\":[$instances],
-    \"adminCredentials\":{\"user\":\"$MYSQLHA_MARIADB_ADMIN_USER\",\"passwordFile\":\"$MYSQLHA_MARIADB_ADMIN_PASSWORD_FILE\"},
-    \"replicationCredentials\":{\"user\":\"$MYSQLHA_MARIADB_REPL_USER\",\"passwordFile\":\"$MYSQLHA_MARIADB_REPL_PASSWORD_FILE\"}}" \
+  cluster="$(stack_curl -H 'Content-Type: application/json' "$api/api/clusters" -d "{\"name\":\"$name\",\"flavor\":\"mariadb\",\"instances\":[$instances],
+    \"adminCredentials\":{\"user\":\"$MYSQLHA_MARIADB_ADMIN_USER\",\"secret\":\"$(basename "$MYSQLHA_MARIADB_ADMIN_PASSWORD_FILE")\"},
+    \"replicationCredentials\":{\"user\":\"$MYSQLHA_MARIADB_REPL_USER\",\"secret\":\"$(basename "$MYSQLHA_MARIADB_REPL_PASSWORD_FILE")\"}}" \
     | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)"
   [ -n "$cluster" ] || { echo "stack: registering cluster $name failed (logs in $stack_dir)" >&2; return 1; }
   stack_operate db1 register '{"role":"master"}'
@@ -65,12 +69,15 @@ stack_start() {
     stack_operate "db$((i + 1))" activate
   done
   for _ in $(seq 1 60); do
-    [ "$(curl -fs "$api/api/clusters" | grep -o '"status":"OK"' | wc -l)" -eq "${#ports[@]}" ] && break; sleep 0.5
+    [ "$(stack_curl "$api/api/clusters" | grep -o '"status":"OK"' | wc -l)" -eq "${#ports[@]}" ] && break; sleep 0.5
   done
   stack_wait_healthy "http://127.0.0.1:7200/healthz"
 }
 
-stack_operate() { curl -fs -o /dev/null -H 'Content-Type: application/json' -X POST "$api/api/clusters/$cluster/instances/$1/$2" ${3:+-d "$3"}; }
+stack_operate() { stack_curl -o /dev/null -H 'Content-Type: application/json' -X POST "$api/api/clusters/$cluster/instances/$1/$2" ${3:+-d "$3"}; }
+
+# curl -fs, signed in as the stack's admin.
+stack_curl() { curl -fs -H "X-Api-Key: $MYSQLHA_API_KEY" "$@"; }
 
 stack_stop() {
   [ ${#stack_pids[@]} -eq 0 ] && return 0

@@ -2,6 +2,8 @@ using MySqlHa.Api.Clusters;
 using MySqlHa.Api.Health;
 using MySqlHa.Api.Operations;
 using MySqlHa.Api.Hosting;
+using MySqlHa.Api.Security;
+using MySqlHa.Api.Security.ApiKeys;
 using JasperFx;
 using Prometheus;
 
@@ -17,9 +19,12 @@ app.UseStatusCodePages();
 app.UseSwagger();
 app.UseSwaggerUI();
 app.UseHttpMetrics();
+app.UseMySqlHaAuthentication();
 
-app.MapHealth();
-app.MapMetrics("/metrics");
+app.MapHealth(settings.Auth.AnonymousHealth);
+var metrics = app.MapMetrics("/metrics");
+if (settings.Auth.AnonymousMetrics) metrics.AllowAnonymous();
+app.MapApiKeys();
 app.MapClusters();
 app.MapInstances();
 app.MapTopology();

@@ -6,7 +6,7 @@ using MySqlHa.Workflows.Failover;
 
 namespace MySqlHa.Api.Clusters;
 
-public sealed record CredentialsView(string User, string PasswordFile);
+public sealed record CredentialsView(string User, string Secret);
 
 /// <summary>A cluster as our records hold it, plus the topology the servers report right now.</summary>
 public sealed record ClusterView(
@@ -43,5 +43,5 @@ public sealed record ClusterView(
         cluster.AutomaticFailoverBlockedUntil,
         topology);
 
-    private static CredentialsView View(ServerCredentials credentials) => new(credentials.User, credentials.PasswordFile);
+    private static CredentialsView View(ServerCredentials credentials) => new(credentials.User, credentials.Secret);
 }

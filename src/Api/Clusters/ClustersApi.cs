@@ -1,3 +1,5 @@
+using MySqlHa.Replication.Servers;
+using MySqlHa.Api.Security;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlHa.Replication.Status;
@@ -12,7 +14,7 @@ public static class ClustersApi
     public static IEndpointRouteBuilder MapClusters(this IEndpointRouteBuilder endpoints)
     {
         var clusters = endpoints.MapGroup("/api/clusters").WithTags("Clusters");
-        clusters.MapPost("/", RegisterAsync).WithName("RegisterCluster")
+        clusters.MapPost("/", RegisterAsync).WithName("RegisterCluster").RequireAuthorization(Roles.Admin)
             .WithSummary("Put a cluster under management after checking every endpoint against the live server.");
         clusters.MapGet("/", ListAsync).WithName("ListClusters");
         clusters.MapGet("/{id:guid}", GetAsync).WithName("GetCluster")
@@ -21,15 +23,16 @@ public static class ClustersApi
     }
 
     public static async Task<Results<Created<ClusterView>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
-        RegisterClusterRequest request, IQuerySession session, IServerProbe probe, IMessageBus bus, CancellationToken cancellation)
+        RegisterClusterRequest request, IQuerySession session, IServerProbe probe, ISecretSource secrets, IMessageBus bus, CancellationToken cancellation)
     {
-        var errors = request.Validate();
+        var errors = request.Validate(secrets);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The cluster registration is not valid.");
 
         if (await session.Query<Cluster>().AnyAsync(c => c.Name == request.Name, cancellation))
             return NameTaken(request.Name!);
 
         var members = request.Members;
+        if (await ManagedElsewhereAsync(members, session, cancellation) is { } managed) return managed;
         var probes = await Task.WhenAll(members.Select(m => probe.ReadAsync(m.Endpoint, request.Admin, cancellation)));
         var serverProblems = ServerProblems(request, probes);
         if (serverProblems.Count > 0)
@@ -82,6 +85,24 @@ public static class ClustersApi
         if (probes.Any(p => p.Snapshot?.Flavor is { } flavor && flavor != request.ParsedFlavor))
             problems["flavor"] = [$"The servers do not run {request.Flavor}."];
         return problems;
+    }
+
+    /// <summary>
+    /// A server has one controller record: two clusters claiming it would have two monitors, and maybe two failovers,
+    /// acting on it.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> ManagedElsewhereAsync(IReadOnlyList<NamedEndpoint> members, IQuerySession session,
+        CancellationToken cancellation)
+    {
+        var clusters = await session.Query<Cluster>().ToListAsync(cancellation);
+        var taken = (from member in members
+            from cluster in clusters
+            where cluster.Members.Any(m => m.Endpoint.Port == member.Endpoint.Port
+                && string.Equals(m.Endpoint.Host, member.Endpoint.Host, StringComparison.OrdinalIgnoreCase))
+            select $"{member.Endpoint} is managed by cluster '{cluster.Name}' ({cluster.Id})").ToList();
+        return taken.Count == 0 ? null
+            : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "An instance is managed by another cluster.",
+                detail: string.Join("; ", taken) + ". Unregister it there first.");
     }
 
     private static ProblemHttpResult NameTaken(string name) =>

@@ -1,3 +1,4 @@
+using MySqlHa.Api.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlHa.Api.Hosting;
 using MySqlHa.Workflows.Clusters;
@@ -15,7 +16,7 @@ public static class InstancesApi
 {
     public static IEndpointRouteBuilder MapInstances(this IEndpointRouteBuilder endpoints)
     {
-        var instances = endpoints.MapGroup("/api/clusters/{id:guid}/instances/{instance}").WithTags("Instances");
+        var instances = endpoints.MapGroup("/api/clusters/{id:guid}/instances/{instance}").WithTags("Instances").RequireAuthorization(Roles.Operator);
         instances.MapPost("/register", (Guid id, string instance, RegisterInstanceRequest request, LifecycleRunner runner, CancellationToken cancellation) =>
                 request.Role is { } role
                     ? RunAsync(id, new RegisterInstance(instance, role), runner, cancellation)

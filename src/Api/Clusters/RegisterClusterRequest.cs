@@ -7,8 +7,8 @@ namespace MySqlHa.Api.Clusters;
 /// <summary>A server of the cluster. Name defaults to host:port.</summary>
 public sealed record InstanceRequest(string? Name, string? Host, int Port);
 
-/// <summary>A user and the absolute path of a file that holds its password (read by the Api, never echoed).</summary>
-public sealed record CredentialsRequest(string? User, string? PasswordFile);
+/// <summary>A user and the name of the secret that holds its password, from the Api's secrets folder (MySqlHa:Secrets:Folder) or environment.</summary>
+public sealed record CredentialsRequest(string? User, string? Secret);
 
 public sealed record RegisterClusterRequest(
     string? Name,
@@ -21,7 +21,7 @@ public sealed record RegisterClusterRequest(
     private static readonly Regex NamePattern = new("^[a-z0-9][a-z0-9_-]{0,62}$", RegexOptions.Compiled);
 
     /// <summary>Checks the request's shape; every problem is reported against the field that has it.</summary>
-    public Dictionary<string, string[]> Validate()
+    public Dictionary<string, string[]> Validate(ISecretSource secrets)
     {
         var errors = new Dictionary<string, string[]>();
         void Add(string field, string message) => errors[field] = [.. errors.GetValueOrDefault(field) ?? [], message];
@@ -48,8 +48,8 @@ public sealed record RegisterClusterRequest(
                 Add($"instances[{repeated.Last().i}]", $"{repeated.Key} is listed more than once.");
         }
 
-        ValidateCredentials(AdminCredentials, "adminCredentials", required: true, Add);
-        ValidateCredentials(ReplicationCredentials, "replicationCredentials", required: false, Add);
+        ValidateCredentials(AdminCredentials, "adminCredentials", required: true, secrets, Add);
+        ValidateCredentials(ReplicationCredentials, "replicationCredentials", required: false, secrets, Add);
         return errors;
     }
 
@@ -59,15 +59,15 @@ public sealed record RegisterClusterRequest(
     public IReadOnlyList<NamedEndpoint> Members =>
         Instances!.Select(i => new NamedEndpoint(InstanceName(i), new ServerEndpoint(i.Host!.Trim(), i.Port))).ToList();
 
-    public ServerCredentials Admin => new(AdminCredentials!.User!, AdminCredentials.PasswordFile!);
+    public ServerCredentials Admin => new(AdminCredentials!.User!, AdminCredentials.Secret!);
 
     public ServerCredentials? Replication =>
-        ReplicationCredentials is null ? null : new(ReplicationCredentials.User!, ReplicationCredentials.PasswordFile!);
+        ReplicationCredentials is null ? null : new(ReplicationCredentials.User!, ReplicationCredentials.Secret!);
 
     private static string InstanceName(InstanceRequest instance) =>
         instance.Name ?? $"{instance.Host?.Trim()}:{instance.Port}";
 
-    private static void ValidateCredentials(CredentialsRequest? credentials, string field, bool required, Action<string, string> add)
+    private static void ValidateCredentials(CredentialsRequest? credentials, string field, bool required, ISecretSource secrets, Action<string, string> add)
     {
         if (credentials is null)
         {
@@ -75,7 +75,7 @@ public sealed record RegisterClusterRequest(
             return;
         }
         if (string.IsNullOrWhiteSpace(credentials.User)) add($"{field}.user", "A user is required.");
-        if (new ServerCredentials(credentials.User ?? "", credentials.PasswordFile ?? "").ProblemWithPasswordFile() is { } problem)
-            add($"{field}.passwordFile", $"The password file cannot be used: {problem}.");
+        if (secrets.Problem(credentials.Secret ?? "") is { } problem)
+            add($"{field}.secret", $"The secret cannot be used: {problem}.");
     }
 }

@@ -1,3 +1,4 @@
+using MySqlHa.Api.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlHa.Api.Hosting;
 using MySqlHa.Replication.Commands;
@@ -14,7 +15,7 @@ public static class SemiSyncApi
 {
     public static IEndpointRouteBuilder MapSemiSync(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPut("/api/clusters/{id:guid}/semi-sync", ConfigureAsync).WithTags("Clusters").WithName("ConfigureSemiSync")
+        endpoints.MapPut("/api/clusters/{id:guid}/semi-sync", ConfigureAsync).WithTags("Clusters").WithName("ConfigureSemiSync").RequireAuthorization(Roles.Admin)
             .WithSummary("Semi-synchronous replication on or off on every registered server, through its agent, wait point AFTER_SYNC; " +
                          "neverFallBack keeps the master waiting for an acknowledgement instead of going asynchronous. " +
                          "502 names the servers that did not take it.")

@@ -15,11 +15,12 @@ public static class HealthEndpoints
         return services;
     }
 
-    /// <summary>/healthz: 200 when every dependency answers, 503 otherwise; the body says which and why.</summary>
-    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints)
+    /// <summary>/healthz: 200 when every dependency answers, 503 otherwise; the body says which and why. Without credentials when <paramref name="anonymous"/>.</summary>
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder endpoints, bool anonymous)
     {
-        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteReportAsync })
+        var health = endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteReportAsync })
             .WithTags("Health");
+        if (anonymous) health.AllowAnonymous();
         return endpoints;
     }
 

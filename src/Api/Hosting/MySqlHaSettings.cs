@@ -1,3 +1,4 @@
+using MySqlHa.Api.Security;
 using MySqlHa.Coordination.Election;
 using MySqlHa.Coordination.Etcd;
 using MySqlHa.Replication.Servers;
@@ -13,7 +14,9 @@ namespace MySqlHa.Api.Hosting;
 /// instead of failing on the first request. Keys: ConnectionStrings:Postgres, Etcd:Endpoint, Etcd:Prefix,
 /// MySqlHa:Schema, MySqlHa:Durability (Balanced or Solo), MySqlHa:ProbeTimeout, MySqlHa:Monitor:Interval,
 /// MySqlHa:Monitor:LagThreshold, MySqlHa:Election:Identity, MySqlHa:Election:LeaseTtl, MySqlHa:Agents:TokenFile,
-/// MySqlHa:Agents:CallTimeout, MySqlHa:Failover:ConfirmFor, MySqlHa:Failover:CheckInterval.
+/// MySqlHa:Agents:CallTimeout, MySqlHa:Failover:ConfirmFor, MySqlHa:Failover:CheckInterval, MySqlHa:Secrets:Folder (the secrets that registrations name), MySqlHa:Servers:Tls
+/// (SslMode, CaFile, AllowPublicKeyRetrieval), and MySqlHa:Auth (see
+/// <see cref="AuthOptions"/>).
 /// </summary>
 public sealed record MySqlHaSettings(
     string PostgresConnectionString,
@@ -24,7 +27,10 @@ public sealed record MySqlHaSettings(
     MonitorOptions Monitor,
     LeaderElectionOptions Election,
     AgentClientOptions Agents,
-    FailureDetectionOptions Failover)
+    FailureDetectionOptions Failover,
+    AuthOptions Auth,
+    string SecretsFolder,
+    ServerTlsOptions ServerTls)
 {
     public static MySqlHaSettings From(IConfiguration configuration)
     {
@@ -65,7 +71,7 @@ public sealed record MySqlHaSettings(
 
         var agents = new AgentClientOptions();
         configuration.GetSection("MySqlHa:Agents").Bind(agents);
-        if (agents.TokenFile.Length > 0 && new ServerCredentials("", agents.TokenFile).ProblemWithPasswordFile() is { } tokenProblem)
+        if (agents.TokenFile.Length > 0 && SecretFiles.ProblemWithFile(agents.TokenFile) is { } tokenProblem)
             throw new InvalidOperationException($"MySqlHa:Agents:TokenFile: {tokenProblem}.");
 
         var failover = new FailureDetectionOptions();
@@ -75,6 +81,25 @@ public sealed record MySqlHaSettings(
         if (failover.CheckInterval <= TimeSpan.Zero)
             throw new InvalidOperationException("MySqlHa:Failover:CheckInterval must be positive.");
 
-        return new MySqlHaSettings(postgres, schema, etcd, durability, probeTimeout, monitor, election, agents, failover);
+        var auth = new AuthOptions();
+        configuration.GetSection("MySqlHa:Auth").Bind(auth);
+        if (auth.Jwt.Enabled)
+        {
+            if (!Uri.TryCreate(auth.Jwt.Authority, UriKind.Absolute, out var authority) || authority.Scheme is not ("http" or "https"))
+                throw new InvalidOperationException($"MySqlHa:Auth:Jwt:Authority '{auth.Jwt.Authority}' is not an http(s) URL.");
+            if (string.IsNullOrWhiteSpace(auth.Jwt.Audience))
+                throw new InvalidOperationException("MySqlHa:Auth:Jwt:Audience is required with an authority: a token for another audience must not sign in.");
+        }
+
+        var secretsFolder = configuration["MySqlHa:Secrets:Folder"] ?? "";
+        if (secretsFolder.Length > 0 && (!Path.IsPathFullyQualified(secretsFolder) || !Directory.Exists(secretsFolder)))
+            throw new InvalidOperationException($"MySqlHa:Secrets:Folder '{secretsFolder}' is not an absolute path to a folder.");
+
+        var serverTls = new ServerTlsOptions();
+        configuration.GetSection("MySqlHa:Servers:Tls").Bind(serverTls);
+        if (serverTls.Problem() is { } tlsProblem)
+            throw new InvalidOperationException($"MySqlHa:Servers:Tls: {tlsProblem}.");
+
+        return new MySqlHaSettings(postgres, schema, etcd, durability, probeTimeout, monitor, election, agents, failover, auth, secretsFolder, serverTls);
     }
 }

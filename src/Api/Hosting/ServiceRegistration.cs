@@ -1,3 +1,5 @@
+using MySqlHa.Replication.Servers;
+using MySqlHa.Api.Security;
 using JasperFx.CodeGeneration;
 using MySqlHa.Api.Health;
 using MySqlHa.Api.Monitoring;
@@ -20,9 +22,18 @@ public static class ServiceRegistration
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddExceptionHandler<NotLeadingExceptionHandler>();
         services.AddEndpointsApiExplorer();
-        services.AddSwaggerGen(swagger => swagger.SupportNonNullableReferenceTypes());
+        services.AddSwaggerGen(swagger =>
+        {
+            swagger.SupportNonNullableReferenceTypes();
+            swagger.DescribeAuthentication(settings.Auth);
+        });
+        services.AddMySqlHaAuthentication(settings.Auth);
 
-        services.AddServerProbe(probe => probe.Timeout = settings.ProbeTimeout);
+        services.AddServerProbe(new SecretFolder(settings.SecretsFolder), probe =>
+        {
+            probe.Timeout = settings.ProbeTimeout;
+            probe.Tls = settings.ServerTls;
+        });
         services.AddEtcd(settings.Etcd);
         services.AddMySqlHaPersistence(settings.PostgresConnectionString, settings.Schema);
         services.AddMySqlHaWorkflows();

@@ -1,3 +1,4 @@
+using MySqlHa.Api.Security;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlHa.Api.Clusters;
@@ -25,13 +26,13 @@ public static class FailoverApi
     public static IEndpointRouteBuilder MapFailover(this IEndpointRouteBuilder endpoints)
     {
         var failover = endpoints.MapGroup("/api/clusters/{id:guid}").WithTags("Operations");
-        failover.MapPost("/failover", EmergencyAsync).WithName("EmergencyFailover")
+        failover.MapPost("/failover", EmergencyAsync).WithName("EmergencyFailover").RequireAuthorization(Roles.Admin)
             .WithSummary("Emergency switch: fail over now, allowed only while the master's status is ERROR. 202 with the operation.")
             .LeaderOnly();
-        failover.MapPost("/failover/acknowledge", AcknowledgeAsync).WithName("AcknowledgeFailover")
+        failover.MapPost("/failover/acknowledge", AcknowledgeAsync).WithName("AcknowledgeFailover").RequireAuthorization(Roles.Admin)
             .WithSummary("Lift the block on automatic failover that the last failover set (anti-flapping).");
         failover.MapGet("/failover-policy", GetPolicyAsync).WithName("GetFailoverPolicy");
-        failover.MapPut("/failover-policy", SetPolicyAsync).WithName("SetFailoverPolicy")
+        failover.MapPut("/failover-policy", SetPolicyAsync).WithName("SetFailoverPolicy").RequireAuthorization(Roles.Admin)
             .WithSummary("Automatic failover on or off, the block period after a failover, the relay-log wait, excluded instances and priorities.");
         return endpoints;
     }

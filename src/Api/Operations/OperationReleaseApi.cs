@@ -1,3 +1,5 @@
+using MySqlHa.Workflows.Actors;
+using MySqlHa.Api.Security;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlHa.Workflows.Clusters;
@@ -15,7 +17,7 @@ public static class OperationReleaseApi
 {
     public static IEndpointRouteBuilder MapOperationRelease(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/api/operations/{id:guid}/release", ReleaseAsync).WithTags("Operations").WithName("ReleaseOperation")
+        endpoints.MapPost("/api/operations/{id:guid}/release", ReleaseAsync).WithTags("Operations").WithName("ReleaseOperation").RequireAuthorization(Roles.Admin)
             .WithSummary("Release the cluster from an operation that does not end (a reason is required): the release is recorded on the cluster and the operation, the operation's saga is deleted so that nothing it still had to do runs later, and traffic is no longer held (the leader publishes it within a monitor round). The servers are left as they are: read the operation's steps and the cluster's instances before acting on them.");
         return endpoints;
     }
@@ -25,7 +27,7 @@ public static class OperationReleaseApi
     {
         if (string.IsNullOrWhiteSpace(request?.Reason))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = ["Say why the operation is released; it is recorded."] });
-        await using var session = store.LightweightSession();
+        await using var session = store.ActorSession();
         var started = (await session.Events.FetchStreamAsync(id, token: cancellation)).FirstOrDefault()?.Data;
         if (started is null)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such operation.", detail: $"No operation has the id {id}.");

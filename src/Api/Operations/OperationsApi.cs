@@ -6,7 +6,8 @@ using MySqlHa.Workflows.Switchover;
 
 namespace MySqlHa.Api.Operations;
 
-public sealed record OperationStep(long Sequence, string Event, DateTimeOffset At, object Data);
+/// <summary>One step of an operation: its event, when, the positions it saw, and who it was done for (an API key <c>key:name</c>, a token <c>oidc:subject</c>, or <c>controller</c>).</summary>
+public sealed record OperationStep(long Sequence, string Event, DateTimeOffset At, string? Actor, object Data);
 
 public sealed record OperationView(Guid Id, string State, IReadOnlyList<OperationStep> Steps);
 
@@ -48,7 +49,7 @@ public static class OperationsApi
         if (events.Count == 0)
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such operation.", detail: $"No operation has the id {id}.");
         return TypedResults.Ok(new OperationView(id, State(events[^1].Data),
-            events.Select(e => new OperationStep(e.Version, e.Data.GetType().Name, e.Timestamp, e.Data)).ToList()));
+            events.Select(e => new OperationStep(e.Version, e.Data.GetType().Name, e.Timestamp, e.UserName, e.Data)).ToList()));
     }
 
     /// <summary>An operation that completed with something left needing attention says so in its state: never a silent "completed".</summary>

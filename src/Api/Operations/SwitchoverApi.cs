@@ -1,3 +1,4 @@
+using MySqlHa.Api.Security;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlHa.Api.Clusters;
@@ -24,7 +25,7 @@ public static class SwitchoverApi
 {
     public static IEndpointRouteBuilder MapSwitchover(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/api/clusters/{id:guid}/switchover", StartAsync).WithTags("Operations").WithName("StartSwitchover")
+        endpoints.MapPost("/api/clusters/{id:guid}/switchover", StartAsync).WithTags("Operations").WithName("StartSwitchover").RequireAuthorization(Roles.Operator)
             .WithSummary("Planned switchover to the candidate (default: the standby, else the most advanced healthy replica). 202 with the operation; ?dryRun=true runs the pre-checks only.")
             .LeaderOnly();
         return endpoints;

@@ -1,3 +1,4 @@
+using MySqlHa.Workflows.Actors;
 using JasperFx;
 using Marten;
 
@@ -15,7 +16,7 @@ public sealed class ClusterStream(IDocumentStore store, ClusterWriteGate gate)
         using var _ = await gate.EnterAsync(clusterId, cancellation);
         for (var attempt = 1; ; attempt++)
         {
-            await using var session = store.LightweightSession();
+            await using var session = store.ActorSession();
             var cluster = await session.LoadAsync<Cluster>(clusterId, cancellation);
             if (cluster is null) return null;
             if (decide(cluster) is not { } change) return cluster;

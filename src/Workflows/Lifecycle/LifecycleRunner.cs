@@ -1,3 +1,4 @@
+using MySqlHa.Workflows.Actors;
 using JasperFx;
 using Marten;
 using MySqlHa.Replication.Commands;
@@ -53,7 +54,7 @@ public sealed class LifecycleRunner(IDocumentStore store, ServerActions actions,
             var recorded = operation.Recorded(cluster, outcome, clock.GetUtcNow());
             try
             {
-                await using var session = store.LightweightSession();
+                await using var session = store.ActorSession();
                 session.Events.Append(clusterId, cluster.Version + 1, recorded);
                 await session.SaveChangesAsync(cancellation);
                 return new LifecycleResult.Done((await LoadAsync(clusterId, cancellation))!, recorded);

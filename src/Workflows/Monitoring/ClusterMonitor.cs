@@ -1,3 +1,4 @@
+using MySqlHa.Workflows.Actors;
 using JasperFx;
 using Marten;
 using Microsoft.Extensions.Hosting;
@@ -114,7 +115,7 @@ public sealed partial class ClusterMonitor(
     private async Task RecordStatusChangesAsync(Cluster cluster, CancellationToken cancellation)
     {
         using var _ = await gate.EnterAsync(cluster.Id, cancellation);
-        await using var session = store.LightweightSession();
+        await using var session = store.ActorSession();
         var current = await session.LoadAsync<Cluster>(cluster.Id, cancellation);
         if (current is null) return;
         var changes = current.Instances
@@ -148,7 +149,7 @@ public sealed partial class ClusterMonitor(
     {
         if (!cluster.SemiSync.Enabled) return;
         using var _ = await gate.EnterAsync(cluster.Id, cancellation);
-        await using var session = store.LightweightSession();
+        await using var session = store.ActorSession();
         var current = await session.LoadAsync<Cluster>(cluster.Id, cancellation);
         if (current?.Master is not { } master) return;
         var changes = SemiSyncRules.Decide(current, observations.Find(current.Id, master.Name), options);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using MySqlHa.Workflows.Actors;
 using MySqlHa.Workflows.Clusters;
 using Wolverine;
 
@@ -25,7 +26,10 @@ public sealed class OperationStarter(ClusterStream clusters, IServiceScopeFactor
         {
             // Invoked inline: the saga and its audit stream exist before anyone is told the operation started.
             await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync(start(operationId), cancellation);
+            var bus = scope.ServiceProvider.GetRequiredService<IMessageContext>();
+            // Every step the saga sends carries the caller, and records it on the operation's events.
+            bus.UserName = CurrentActor.Name;
+            await bus.InvokeAsync(start(operationId), cancellation);
         }
         catch
         {

@@ -2,6 +2,7 @@ using JasperFx;
 using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using MySqlHa.Workflows.Actors;
 using MySqlHa.Workflows.Clusters;
 using Weasel.Core;
 using Wolverine;
@@ -39,6 +40,7 @@ public static class PersistenceSetup
         options.Policies.AutoApplyTransactions();
         // The caller's name travels from the HTTP request through every message a saga sends, onto its events.
         options.EnableRelayOfUserName = true;
+        options.Policies.AddMiddleware(typeof(ActorFromEnvelope));
         options.Policies.UseDurableLocalQueues();
         options.Policies.UseDurableInboxOnAllListeners();
         options.Policies.UseDurableOutboxOnAllSendingEndpoints();

@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using MySqlHa.Api.Security.ApiKeys;
 using MySqlHa.Tests.Agent;
 using MySqlHa.Tests.Sandbox;
 using Wolverine;
@@ -30,12 +31,21 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("MySqlHa:Schema", Schema);
         builder.UseSetting("MySqlHa:Durability", "Solo");
         builder.UseSetting("MySqlHa:Agents:TokenFile", AgentToken.File);
+        builder.UseSetting("MySqlHa:Auth:BootstrapKeyFile", AdminKey.File);
+        builder.UseSetting("MySqlHa:Secrets:Folder", SandboxSettings.Current.ApiSecrets);
         // Our own log lines tell a failed test's story; the framework's (a line per HTTP request and per agent call,
         // tens of thousands a run) cost CPU the timing-sensitive tests need, and only warnings of theirs are kept.
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:MySqlHa", "Information");
         builder.ConfigureServices(services => services.ConfigureWolverine(wolverine =>
             wolverine.Policies.AddMiddleware(typeof(InjectedStepFaults), chain => InjectedStepFaults.AppliesTo(chain.MessageType))));
+    }
+
+    /// <summary>Every client signs in as the bootstrap admin; tests of roles and refusals make their own.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.SignIn();
     }
 
     private readonly ConcurrentDictionary<string, Lazy<Task<List<AgentHarness>>>> _agents = new();
@@ -66,6 +76,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         await new Npgsql.NpgsqlCommand(
             $"SELECT setval('{Schema}.mt_events_sequence', GREATEST((SELECT COALESCE(MAX(seq_id), 0) FROM {Schema}.mt_events), 1))",
             connection).ExecuteScalarAsync();
+        // The reset took the keys too: the bootstrap admin key is stored again, as on a first start.
+        await Services.GetRequiredService<BootstrapAdminKey>().EnsureAsync(CancellationToken.None);
     }
 }
 

@@ -20,8 +20,11 @@ public static class ApiProcess
             ["MySqlHa__Schema"] = schema,
             ["MySqlHa__Durability"] = "Solo",
             ["MySqlHa__Agents__TokenFile"] = AgentToken.File,
+            ["MySqlHa__Auth__BootstrapKeyFile"] = AdminKey.File,
+            ["MySqlHa__Secrets__Folder"] = SandboxSettings.Current.ApiSecrets,
         });
-        var http = new HttpClient { BaseAddress = new Uri(process.Url), Timeout = TimeSpan.FromSeconds(30) };
+        // Generous: a fresh process compiles each handler on its first message, which takes tens of seconds on a loaded machine.
+        var http = new HttpClient { BaseAddress = new Uri(process.Url), Timeout = TimeSpan.FromMinutes(2) }.SignIn();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {

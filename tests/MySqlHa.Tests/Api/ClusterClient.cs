@@ -17,8 +17,8 @@ public sealed class ClusterClient(HttpClient http)
             name,
             flavor = "mariadb",
             instances = SandboxSettings.Current.MariaDb.Select((e, i) => new { name = $"db{i + 1}", host = e.Host, port = e.Port }),
-            adminCredentials = new { user = SandboxSettings.Current.Admin.User, passwordFile = SandboxSettings.Current.Admin.PasswordFile },
-            replicationCredentials = new { user = SandboxSettings.Current.Replication.User, passwordFile = SandboxSettings.Current.Replication.PasswordFile },
+            adminCredentials = new { user = SandboxSettings.Current.Admin.User, secret = SandboxSettings.Current.Admin.AsNamedSecret().Secret },
+            replicationCredentials = new { user = SandboxSettings.Current.Replication.User, secret = SandboxSettings.Current.Replication.AsNamedSecret().Secret },
         });
         await response.AssertStatusAsync(HttpStatusCode.Created);
         return Guid.Parse((string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!);
@@ -82,6 +82,18 @@ public sealed class ClusterClient(HttpClient http)
     /// Waits until operation <paramref name="operation"/> has recorded <paramref name="step"/> (an event name) and
     /// returns its view; an aborted operation, or one still short of the step after 90 s, fails the wait.
     /// </summary>
+    /// <summary>Waits until the operation is no longer running; returns its view (state and every step).</summary>
+    public async Task<JsonNode> WaitForOperationEndAsync(Guid operation, TimeSpan? limit = null)
+    {
+        for (var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(90)); ; await Task.Delay(200))
+        {
+            var response = await http.GetAsync($"/api/operations/{operation}");
+            var view = response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync())! : null;
+            if (view is not null && (string?)view["state"] != "running") return view;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"operation {operation} did not end: {view?.ToJsonString()}");
+        }
+    }
+
     public async Task<JsonNode> WaitForStepAsync(Guid operation, string step)
     {
         var deadline = DateTime.UtcNow.AddSeconds(90);

@@ -26,8 +26,8 @@ public sealed class ClusterRegistrationTests(ApiFactory api) : IAsyncLifetime
         name,
         flavor,
         instances = instances ?? SandboxSettings.Current.MariaDb.Select((e, i) => new { name = $"db{i + 1}", host = e.Host, port = e.Port }),
-        adminCredentials = new { user = SandboxSettings.Current.Admin.User, passwordFile = SandboxSettings.Current.Admin.PasswordFile },
-        replicationCredentials = new { user = SandboxSettings.Current.Replication.User, passwordFile = SandboxSettings.Current.Replication.PasswordFile },
+        adminCredentials = new { user = SandboxSettings.Current.Admin.User, secret = SandboxSettings.Current.Admin.AsNamedSecret().Secret },
+        replicationCredentials = new { user = SandboxSettings.Current.Replication.User, secret = SandboxSettings.Current.Replication.AsNamedSecret().Secret },
     };
 
     [Fact]
@@ -58,19 +58,54 @@ public sealed class ClusterRegistrationTests(ApiFactory api) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Registration_is_recorded_as_an_event_that_references_the_secret_files_and_holds_no_password()
+    public async Task Registration_is_recorded_as_an_event_that_names_the_secrets_and_holds_neither_a_password_nor_a_path()
     {
         var created = await _http.PostAsJsonAsync("/api/clusters", Registration());
         await created.AssertStatusAsync(HttpStatusCode.Created);
 
         var store = api.Services.GetRequiredService<IDocumentStore>();
         await using var session = store.QuerySession();
-        var rawEvents = await session.QueryAsync<string>($"select data::text from {ApiFactory.Schema}.mt_events");
+        var rawEvents = await session.QueryAsync<string>($"select data::text from {ApiFactory.Schema}.mt_events where type = 'cluster_registered'");
         var registered = Assert.Single(rawEvents);
-        Assert.Contains(SandboxSettings.Current.Admin.PasswordFile, registered);
+        Assert.Contains($"\"{SandboxSettings.Current.Admin.AsNamedSecret().Secret}\"", registered);
+        Assert.DoesNotContain(SandboxSettings.Current.ApiSecrets, registered);
+        Assert.DoesNotContain(SandboxSettings.Current.ApiSecrets, await _http.GetStringAsync("/api/clusters"));
         Assert.DoesNotContain(SandboxSettings.Current.Admin.ReadPassword(), registered);
         Assert.DoesNotContain(SandboxSettings.Current.Replication.ReadPassword(), registered);
         Assert.Contains("10.11", registered);
+    }
+
+    [Fact]
+    public async Task A_secret_given_as_a_path_or_an_unknown_name_is_refused_and_nothing_is_sent_to_the_server()
+    {
+        var registration = (string secret) => new
+        {
+            name = "paths",
+            flavor = "mariadb",
+            instances = new[] { new { name = "db1", host = "127.0.0.1", port = SandboxReplication.Primary.Port } },
+            adminCredentials = new { user = SandboxSettings.Current.Admin.User, secret },
+        };
+
+        var asPath = await PostExpectingProblemAsync(registration(SandboxSettings.Current.Admin.Secret), HttpStatusCode.BadRequest);
+        var escaping = await PostExpectingProblemAsync(registration("../secrets/mariadb-admin.password"), HttpStatusCode.BadRequest);
+        var unknown = await PostExpectingProblemAsync(registration("no-such-secret"), HttpStatusCode.BadRequest);
+
+        Assert.Contains("a name, not a path", Errors(asPath)["adminCredentials.secret"]);
+        Assert.Contains("a name, not a path", Errors(escaping)["adminCredentials.secret"]);
+        Assert.Contains("no secret is named 'no-such-secret'", Errors(unknown)["adminCredentials.secret"]);
+        Assert.Equal("[]", await _http.GetStringAsync("/api/clusters"));
+    }
+
+    [Fact]
+    public async Task An_instance_that_another_cluster_manages_is_refused_with_409()
+    {
+        await (await _http.PostAsJsonAsync("/api/clusters", Registration())).AssertStatusAsync(HttpStatusCode.Created);
+        var overlapping = new object[] { new { name = "again", host = "127.0.0.1", port = SandboxReplication.Primary.Port } };
+
+        var problem = await PostExpectingProblemAsync(Registration(name: "shadow", instances: overlapping), HttpStatusCode.Conflict);
+
+        Assert.Contains($"127.0.0.1:{SandboxReplication.Primary.Port} is managed by cluster 'orders'", (string?)problem["detail"]);
+        Assert.DoesNotContain("shadow", await _http.GetStringAsync("/api/clusters"));
     }
 
     [Fact]

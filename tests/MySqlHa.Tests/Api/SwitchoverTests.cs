@@ -53,21 +53,7 @@ public sealed class SwitchoverTests(ApiFactory api) : IAsyncLifetime
         return expected == HttpStatusCode.Accepted ? Guid.Parse((string)JsonNode.Parse(text)!["operationId"]!) : Guid.Empty;
     }
 
-    private async Task<JsonNode> WaitForEndAsync(Guid operation)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var response = await _client.Http.GetAsync($"/api/operations/{operation}");
-            if (response.IsSuccessStatusCode)
-            {
-                var view = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-                if ((string?)view["state"] != "running") return view;
-            }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"operation {operation} did not end: {await response.Content.ReadAsStringAsync()}");
-            await Task.Delay(200);
-        }
-    }
+    private Task<JsonNode> WaitForEndAsync(Guid operation) => _client.WaitForOperationEndAsync(operation);
 
     [Fact]
     public async Task Switchover_to_a_named_replica_promotes_it_repoints_the_others_and_records_both_positions()

@@ -153,16 +153,7 @@ public sealed class FailoverRig : IAsyncDisposable
     }
 
     /// <summary>Waits until the operation is no longer running; returns its view (state and every step).</summary>
-    public async Task<JsonNode> WaitForOperationEndAsync(Guid operation, TimeSpan? limit = null)
-    {
-        for (var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(90)); ; await Task.Delay(200))
-        {
-            var response = await Client.Http.GetAsync($"/api/operations/{operation}");
-            var view = response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync())! : null;
-            if (view is not null && (string?)view["state"] != "running") return view;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"operation {operation} did not end: {view?.ToJsonString()}");
-        }
-    }
+    public Task<JsonNode> WaitForOperationEndAsync(Guid operation, TimeSpan? limit = null) => Client.WaitForOperationEndAsync(operation, limit);
 
     public static Task<int> ReadOnlyAsync(string instance) => SandboxReplication.ScalarAsync<int>(Server(instance), "SELECT @@read_only");
 
