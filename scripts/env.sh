@@ -166,8 +166,13 @@ start_mariadb() {  # returns 1 when it was already running
   write_mariadb_config "$n" "$port"
   chown -R mysql:mysql "$dir"
   setsid mariadbd --defaults-file="$dir/my.cnf" < /dev/null > /dev/null 2>&1 &
-  wait_for "MariaDB $n on port $port" 60 mariadb_sql "$n" "SELECT 1"
-  return 0
+  # A server that dies while starting (InnoDB can assert in crash recovery after a kill -9) is reported at once.
+  for _ in $(seq 1 600); do
+    mariadb_sql "$n" "SELECT 1" > /dev/null 2>&1 && return 0
+    pgrep -f -- "--defaults-file=$dir/my.cnf" > /dev/null || fail "MariaDB $n on port $port exited while starting (see $dir/error.log)"
+    sleep 0.1
+  done
+  fail "MariaDB $n on port $port did not become ready within 60s"
 }
 
 create_mariadb_users() {
@@ -438,7 +443,11 @@ cmd_reset() {
     pidfile="$(mariadb_dir "$n")/mariadbd.pid"
     # A server a test froze (SIGSTOP) is resumed; a stopped one is started.
     running "$pidfile" mariadbd && kill -CONT "$(cat "$pidfile")"
-    start_mariadb "$n" "${mariadb_ports[$i]}" || true
+    # A server that cannot start any more (its data damaged by a kill -9) is made again from empty data.
+    if ! (start_mariadb "$n" "${mariadb_ports[$i]}" || mariadb_sql "$n" "SELECT 1" > /dev/null 2>&1); then
+      say "mariadb$n does not start: re-creating it"
+      rebuild_mariadb "$n" "${mariadb_ports[$i]}"
+    fi
   done
   for i in "${!mariadb_ports[@]}"; do
     stop_replication $((i + 1)) || true

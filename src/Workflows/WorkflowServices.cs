@@ -1,3 +1,4 @@
+using MySqlHa.Coordination.Tls;
 using Microsoft.Extensions.DependencyInjection;
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
@@ -28,7 +29,10 @@ public static class WorkflowServices
     public static IServiceCollection AddAgentClient(this IServiceCollection services, AgentClientOptions options)
     {
         services.AddSingleton(options);
-        services.AddHttpClient("agents");
+        services.AddSingleton<AgentIdentity>();
+        var agents = services.AddHttpClient("agents");
+        // Agents over HTTPS present certificates from the configured CA, trusted for these calls only.
+        if (options.CaFile.Length > 0) agents.ConfigurePrimaryHttpMessageHandler(() => CertificateAuthority.FromPemFile(options.CaFile).Handler());
         services.AddSingleton<AgentClient>();
         return services;
     }

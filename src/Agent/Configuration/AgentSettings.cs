@@ -42,7 +42,7 @@ public sealed record AgentSettings(
 
         var etcd = new EtcdOptions();
         configuration.GetSection("Etcd").Bind(etcd);
-        if (!Uri.TryCreate(etcd.Endpoint, UriKind.Absolute, out _)) problems.Add($"Etcd:Endpoint '{etcd.Endpoint}' is not a URL");
+        if (etcd.Problem() is { } etcdProblem) problems.Add($"Etcd: {etcdProblem}");
 
         var leaseTtl = configuration.GetValue("LeaseTtl", TimeSpan.FromSeconds(3));
         if (leaseTtl < TimeSpan.FromSeconds(1)) problems.Add("LeaseTtl must be at least 1 second (etcd counts in whole seconds)");

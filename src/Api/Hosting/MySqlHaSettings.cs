@@ -41,8 +41,8 @@ public sealed record MySqlHaSettings(
 
         var etcd = new EtcdOptions();
         configuration.GetSection("Etcd").Bind(etcd);
-        if (!Uri.TryCreate(etcd.Endpoint, UriKind.Absolute, out var etcdUri) || etcdUri.Scheme is not ("http" or "https"))
-            throw new InvalidOperationException($"Etcd:Endpoint '{etcd.Endpoint}' is not an http(s) URL.");
+        if (etcd.Problem() is { } etcdProblem)
+            throw new InvalidOperationException($"Etcd: {etcdProblem}.");
 
         var durabilityText = configuration["MySqlHa:Durability"] ?? nameof(DurabilityMode.Balanced);
         if (!Enum.TryParse<DurabilityMode>(durabilityText, ignoreCase: true, out var durability)
@@ -73,6 +73,8 @@ public sealed record MySqlHaSettings(
         configuration.GetSection("MySqlHa:Agents").Bind(agents);
         if (agents.TokenFile.Length > 0 && SecretFiles.ProblemWithFile(agents.TokenFile) is { } tokenProblem)
             throw new InvalidOperationException($"MySqlHa:Agents:TokenFile: {tokenProblem}.");
+        if (agents.Problem() is { } agentsProblem)
+            throw new InvalidOperationException($"MySqlHa:Agents: {agentsProblem}.");
 
         var failover = new FailureDetectionOptions();
         configuration.GetSection("MySqlHa:Failover").Bind(failover);

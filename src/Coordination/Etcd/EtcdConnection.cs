@@ -1,6 +1,8 @@
 using dotnet_etcd;
 using Etcdserverpb;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using MySqlHa.Coordination.Tls;
 
 namespace MySqlHa.Coordination.Etcd;
 
@@ -15,8 +17,11 @@ public sealed class EtcdConnection : IDisposable
     public EtcdConnection(EtcdOptions options)
     {
         Options = options;
-        _channel = GrpcChannel.ForAddress(options.Endpoint);
+        var handler = options.CaFile.Length > 0 ? CertificateAuthority.FromPemFile(options.CaFile).Handler()
+            : new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        _channel = GrpcChannel.ForAddress(options.Endpoint, new GrpcChannelOptions { HttpHandler = handler });
         var invoker = _channel.CreateCallInvoker();
+        if (options.Username.Length > 0) invoker = invoker.Intercept(new EtcdAuthentication(invoker, options));
         Client = new EtcdClient(invoker);
         Invoker = invoker;
         Leases = new Lease.LeaseClient(invoker);

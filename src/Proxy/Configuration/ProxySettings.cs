@@ -15,7 +15,7 @@ public sealed record ProxiedCluster(string Name, IPEndPoint ReadWrite, IPEndPoin
 /// The proxy's settings, from its configuration file (--config, or proxy.json beside it) and the environment
 /// (MYSQLHA_PROXY_ prefix). Clusters:N:Name, Clusters:N:ReadWrite ("127.0.0.1:6033"), Clusters:N:ReadOnly,
 /// Clusters:N:ReadOnlyFallsBackToMaster (default false), Clusters:N:Topology ("etcd", the default, or "api": follow
-/// the Api's stream at ApiUrl for Clusters:N:ApiClusterId instead).
+/// the Api's stream at ApiUrl for Clusters:N:ApiClusterId instead, signed in with the viewer key in ApiKeyFile).
 /// DataPath: how bytes cross. Sockmap (the default on Linux: the kernel redirects each socket's bytes to its peer, an
 /// eBPF sockmap; needs Linux 5.13 and root, else Splice is used), Splice (Linux splice(2) through a pipe, kernel to
 /// kernel) or Managed (socket reads and writes through pooled buffers; elsewhere, and wherever a pipe cannot be made).
@@ -23,14 +23,14 @@ public sealed record ProxiedCluster(string Name, IPEndPoint ReadWrite, IPEndPoin
 /// connections wait while a cluster is switching.
 /// </summary>
 public sealed record ProxySettings(EtcdOptions Etcd, IReadOnlyList<ProxiedCluster> Clusters, TimeSpan ConnectTimeout,
-    TimeSpan HoldTimeout, int MaxHeldConnections, DataPath DataPath, Uri? ApiUrl)
+    TimeSpan HoldTimeout, int MaxHeldConnections, DataPath DataPath, Uri? ApiUrl, string ApiKeyFile)
 {
     public static ProxySettings From(IConfiguration configuration)
     {
         var problems = new List<string>();
         var etcd = new EtcdOptions();
         configuration.GetSection("Etcd").Bind(etcd);
-        if (!Uri.TryCreate(etcd.Endpoint, UriKind.Absolute, out _)) problems.Add($"Etcd:Endpoint '{etcd.Endpoint}' is not a URL");
+        if (etcd.Problem() is { } etcdProblem) problems.Add($"Etcd: {etcdProblem}");
 
         var clusters = new List<ProxiedCluster>();
         foreach (var section in configuration.GetSection("Clusters").GetChildren())
@@ -52,6 +52,9 @@ public sealed record ProxySettings(EtcdOptions Etcd, IReadOnlyList<ProxiedCluste
         var followsApi = configuration.GetSection("Clusters").GetChildren().Any(c => string.Equals(c["Topology"], "api", StringComparison.OrdinalIgnoreCase));
         if (followsApi && (!Uri.TryCreate(configuration["ApiUrl"], UriKind.Absolute, out apiUrl) || apiUrl.Scheme is not ("http" or "https")))
             problems.Add($"ApiUrl '{configuration["ApiUrl"]}' is not an http(s) URL, and a cluster follows the Api");
+        var apiKeyFile = configuration["ApiKeyFile"] ?? "";
+        if (followsApi && !File.Exists(apiKeyFile))
+            problems.Add($"ApiKeyFile '{apiKeyFile}' does not exist, and a cluster follows the Api (which needs a key with the viewer role)");
 
         var connectTimeout = configuration.GetValue("ConnectTimeout", TimeSpan.FromSeconds(2));
         if (connectTimeout <= TimeSpan.Zero) problems.Add("ConnectTimeout must be positive");
@@ -68,7 +71,7 @@ public sealed record ProxySettings(EtcdOptions Etcd, IReadOnlyList<ProxiedCluste
 
         if (problems.Count > 0)
             throw new InvalidOperationException("The proxy's configuration is not usable:" + string.Concat(problems.Select(p => Environment.NewLine + "  - " + p)));
-        return new ProxySettings(etcd, clusters, connectTimeout, holdTimeout, maxHeld, dataPath, apiUrl);
+        return new ProxySettings(etcd, clusters, connectTimeout, holdTimeout, maxHeld, dataPath, apiUrl, apiKeyFile);
     }
 
     /// <summary>The Api's id of the cluster when its topology comes from the Api; null when it comes from etcd.</summary>

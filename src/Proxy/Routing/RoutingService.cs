@@ -14,8 +14,11 @@ internal sealed class RoutingService : BackgroundService
     {
         // One client for every stream: a stream stays open for as long as the proxy runs, so no overall timeout.
         if (settings.ApiUrl is { } apiUrl)
+        {
             _api = new HttpClient(new SocketsHttpHandler { ConnectTimeout = settings.ConnectTimeout })
                 { BaseAddress = apiUrl, Timeout = Timeout.InfiniteTimeSpan };
+            _api.DefaultRequestHeaders.Add("X-Api-Key", File.ReadAllText(settings.ApiKeyFile).Trim());
+        }
         var relay = Relay.Choose(settings.DataPath, logging.CreateLogger<Relay>());
         Clusters = settings.Clusters.Select(cluster =>
         {

@@ -13,17 +13,14 @@ namespace MySqlHa.Workflows.Agents;
 /// and this controller's fencing token. Refuses to send anything while this process does not lead. Requests and
 /// answers are the records of <see cref="MySqlHa.Replication.AgentContract"/>, as JSON with the web defaults.
 /// </summary>
-public sealed partial class AgentClient(EtcdConnection etcd, LeaderElection election, AgentClientOptions options, IHttpClientFactory clients)
+public sealed partial class AgentClient(EtcdConnection etcd, LeaderElection election, AgentClientOptions options, AgentIdentity identity,
+    IHttpClientFactory clients)
 {
     /// <summary>Why nothing that needs the agents can run when <see cref="Configured"/> is false.</summary>
-    public const string NotConfiguredReason = "MySqlHa:Agents:TokenFile is not set, so this Api cannot command the agents.";
-
-    private readonly Lazy<string> _token = new(() => options.TokenFile.Length == 0
-        ? throw new InvalidOperationException(NotConfiguredReason)
-        : File.ReadAllText(options.TokenFile).Trim());
+    public const string NotConfiguredReason = "Neither MySqlHa:Agents:TokenFile nor MySqlHa:Agents:TokenFolder is set, so this Api cannot command the agents.";
 
     /// <summary>False when no agent token is configured: nothing that needs the agents can run.</summary>
-    public bool Configured => options.TokenFile.Length > 0;
+    public bool Configured => options.AnyToken;
 
     /// <summary>The agent's snapshot of its server, or null when the agent or its mysqld does not answer.</summary>
     public async Task<ServerSnapshot?> StatusAsync(string cluster, string instance, CancellationToken cancellation)
@@ -58,10 +55,13 @@ public sealed partial class AgentClient(EtcdConnection etcd, LeaderElection elec
         if (registration.Length == 0)
             return new(false, 0, null, $"no agent is registered for {cluster}/{instance} (its lease is gone: the host or the agent is down)", Unreachable: true);
         var url = JsonSerializer.Deserialize<AgentRegistrationRecord>(registration, JsonSerializerOptions.Web)!.AgentUrl;
+        if (identity.Refusal(cluster, instance, url) is { } refusal) return new(false, 0, null, refusal);
+        if (identity.TokenFor(cluster, instance) is not { } token)
+            return new(false, 0, null, $"no token is configured for {cluster}/{instance}'s agent (no {cluster}.{instance}.token in MySqlHa:Agents:TokenFolder, and no TokenFile)");
         using var http = clients.CreateClient("agents");
         http.Timeout = (timeout ?? TimeSpan.Zero) + options.CallTimeout;
         request.RequestUri = new Uri(new Uri(url.TrimEnd('/') + "/"), request.RequestUri!.ToString());
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token.Value);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.Add("X-Fencing-Token", term.FencingToken.ToString());
         // Checked again at the moment of sending: finding the agent may have outlasted the term.
         if (!term.Holds) throw new NotLeadingException();

@@ -11,12 +11,16 @@ public sealed class AgentHarness : IDisposable
 {
     private readonly ServiceProcess _process;
 
-    private AgentHarness(ServiceProcess process, string stateDirectory)
+    private AgentHarness(ServiceProcess process, string stateDirectory, AgentTls? tls)
     {
         _process = process;
         StateDirectory = stateDirectory;
-        Http = new HttpClient { BaseAddress = new Uri(process.Url), Timeout = TimeSpan.FromSeconds(60) };
-        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AgentToken.Value);
+        // The harness only waits for the agent and drives it as a test asks; the controller's own verification of an
+        // agent's certificate is what the TLS tests exercise.
+        var handler = tls is null ? new HttpClientHandler()
+            : new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true };
+        Http = new HttpClient(handler) { BaseAddress = new Uri(process.Url), Timeout = TimeSpan.FromSeconds(60) };
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tls is null ? AgentToken.Value : File.ReadAllText(tls.TokenFile).Trim());
     }
 
     public HttpClient Http { get; }
@@ -29,8 +33,12 @@ public sealed class AgentHarness : IDisposable
 
     /// <summary>Starts the agent process without waiting for it (a test of how it refuses to start, say).</summary>
     public static ServiceProcess StartProcess(ServerEndpoint server, string etcdPrefix, string stateDirectory,
-        string cluster = "agent-commands", string? instance = null) =>
-        ServiceProcess.Start("Agent", new Dictionary<string, string?>
+        string cluster = "agent-commands", string? instance = null, AgentTls? tls = null) =>
+        ServiceProcess.Start("Agent", new Dictionary<string, string?>((tls is null ? [] : new Dictionary<string, string?>
+        {
+            ["Kestrel__Certificates__Default__Path"] = tls.Certificate,
+            ["Kestrel__Certificates__Default__KeyPath"] = tls.Key,
+        }).Concat(new Dictionary<string, string?>
         {
             ["MYSQLHA_AGENT_Cluster"] = cluster,
             ["MYSQLHA_AGENT_Instance"] = instance ?? $"db{server.Port}",
@@ -43,18 +51,18 @@ public sealed class AgentHarness : IDisposable
             ["MYSQLHA_AGENT_Etcd__Endpoint"] = SandboxSettings.Current.Etcd,
             ["MYSQLHA_AGENT_Etcd__Prefix"] = etcdPrefix,
             ["MYSQLHA_AGENT_AdvertisedUrl"] = "{url}",
-            ["MYSQLHA_AGENT_TokenFile"] = AgentToken.File,
+            ["MYSQLHA_AGENT_TokenFile"] = tls?.TokenFile ?? AgentToken.File,
             ["MYSQLHA_AGENT_StateDirectory"] = stateDirectory,
             ["MYSQLHA_AGENT_AllowedCommands__0"] = "/bin/echo",
             ["MYSQLHA_AGENT_AllowedCommands__1"] = "/bin/sleep",
-        });
+        })), scheme: tls is null ? "http" : "https");
 
     public static async Task<AgentHarness> StartAsync(ServerEndpoint server, string etcdPrefix, string? stateDirectory = null,
-        string cluster = "agent-commands", string? instance = null)
+        string cluster = "agent-commands", string? instance = null, AgentTls? tls = null)
     {
         stateDirectory ??= NewStateDirectory();
-        var process = StartProcess(server, etcdPrefix, stateDirectory, cluster, instance);
-        var harness = new AgentHarness(process, stateDirectory);
+        var process = StartProcess(server, etcdPrefix, stateDirectory, cluster, instance, tls);
+        var harness = new AgentHarness(process, stateDirectory, tls);
         using var etcd = new MySqlHa.Coordination.Etcd.EtcdConnection(new() { Endpoint = SandboxSettings.Current.Etcd, Prefix = etcdPrefix });
         var key = etcd.Keys.Agent(cluster, instance ?? $"db{server.Port}");
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -102,3 +110,6 @@ public sealed class AgentHarness : IDisposable
         Http.Dispose();
     }
 }
+
+/// <summary>An agent served over HTTPS with this certificate and key, accepting only its own token.</summary>
+public sealed record AgentTls(string Certificate, string Key, string TokenFile);

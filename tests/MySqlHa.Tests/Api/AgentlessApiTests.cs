@@ -40,7 +40,7 @@ public sealed class AgentlessApiTests : IAsyncLifetime
         var semiSync = await client.Http.PutAsJsonAsync($"/api/clusters/{cluster}/semi-sync", new { enabled = true });
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, paused);
-        Assert.Contains("TokenFile is not set", (string?)problem["detail"]);
+        Assert.Contains("TokenFile nor MySqlHa:Agents:TokenFolder is set", (string?)problem["detail"]);
         await semiSync.AssertStatusAsync(HttpStatusCode.ServiceUnavailable);
         Assert.Equal(0, await SandboxReplication.ScalarAsync<int>(SandboxReplication.Primary, "SELECT @@read_only"));
         Assert.Equal(0, await SandboxReplication.ScalarAsync<long>(SandboxReplication.Primary, "SELECT @@rpl_semi_sync_master_enabled"));

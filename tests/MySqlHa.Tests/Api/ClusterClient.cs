@@ -82,6 +82,16 @@ public sealed class ClusterClient(HttpClient http)
     /// Waits until operation <paramref name="operation"/> has recorded <paramref name="step"/> (an event name) and
     /// returns its view; an aborted operation, or one still short of the step after 90 s, fails the wait.
     /// </summary>
+    /// <summary>Creates an API key with <paramref name="role"/>; returns the file (in the temp folder) that holds it.</summary>
+    public async Task<string> CreateKeyFileAsync(string name, string role)
+    {
+        var response = await http.PostAsJsonAsync("/api/keys", new { name, role });
+        await response.AssertStatusAsync(HttpStatusCode.Created);
+        var file = Path.Combine(Path.GetTempPath(), $"mysqlha-key-{name}-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(file, (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["secret"]! + "\n");
+        return file;
+    }
+
     /// <summary>Waits until the operation is no longer running; returns its view (state and every step).</summary>
     public async Task<JsonNode> WaitForOperationEndAsync(Guid operation, TimeSpan? limit = null)
     {

@@ -6,7 +6,7 @@ namespace MySqlHa.Tests.Proxy;
 public sealed class ProxyConfigurationTests
 {
     [Fact]
-    public async Task A_cluster_to_follow_through_the_api_needs_its_id_and_the_apis_url_and_a_data_path_must_be_known()
+    public async Task A_cluster_to_follow_through_the_api_needs_its_id_the_apis_url_and_a_key_and_a_data_path_must_be_known()
     {
         using var proxy = ServiceProcess.Start("Proxy", new Dictionary<string, string?>
         {
@@ -20,6 +20,7 @@ public sealed class ProxyConfigurationTests
         Assert.Equal(2, await proxy.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("Clusters:0:ApiClusterId 'not-a-guid' is not the Api's id of a cluster", proxy.Output);
         Assert.Contains("ApiUrl '' is not an http(s) URL", proxy.Output);
+        Assert.Contains("ApiKeyFile '' does not exist, and a cluster follows the Api", proxy.Output);
         Assert.Contains("DataPath 'teleport' is none of Sockmap, Splice and Managed", proxy.Output);
     }
 }

@@ -34,10 +34,12 @@ public sealed class ProxyFollowingTheApiTests : IAsyncLifetime
         var cluster = await client.RegisterSandboxClusterAsync("followed");
         _agents.AddRange(await AgentHarness.StartBesideEachServerAsync(_prefix, "followed"));
         await client.ArrangeMasterAndReplicasAsync(cluster, "db2");
+        var viewerKey = await client.CreateKeyFileAsync("proxy", "viewer");
         _proxy = ProxyProcess.Start(_prefix, "followed", _readWritePort, _readOnlyPort, new Dictionary<string, string>
         {
             ["Etcd__Endpoint"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",
             ["ApiUrl"] = _api!.Url,
+            ["ApiKeyFile"] = viewerKey,
             ["Clusters__0__Topology"] = "api",
             ["Clusters__0__ApiClusterId"] = cluster.ToString(),
         });

@@ -27,12 +27,14 @@ public sealed class ServiceProcess : IDisposable
 
     /// <summary>
     /// Starts src/{project} with the given environment; a null value removes the variable. With <paramref name="launcher"/>,
-    /// that command runs it (setpriv with its options, say), as a service manager might.
+    /// that command runs it (setpriv with its options, say), as a service manager might. It listens on 127.0.0.1 over
+    /// <paramref name="scheme"/> (https needs a certificate in its environment).
     /// </summary>
-    public static ServiceProcess Start(string project, IDictionary<string, string?> environment, IReadOnlyList<string>? launcher = null)
+    public static ServiceProcess Start(string project, IDictionary<string, string?> environment, IReadOnlyList<string>? launcher = null,
+        string scheme = "http")
     {
         var assembly = ProjectAssembly(project);
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var url = $"{scheme}://127.0.0.1:{FreePort()}";
         string[] command = [.. launcher ?? [], "dotnet", assembly];
         var start = new ProcessStartInfo(command[0], command[1..])
         {
