@@ -1,4 +1,5 @@
 using JasperFx.CodeGeneration;
+using JasperFx.Events.Daemon;
 using MySqlHa.Api.Health;
 using MySqlHa.Api.Monitoring;
 using MySqlHa.Coordination;
@@ -24,7 +25,8 @@ public static class ServiceRegistration
 
         services.AddServerProbe(probe => probe.Timeout = settings.ProbeTimeout);
         services.AddEtcd(settings.Etcd);
-        services.AddMySqlHaPersistence(settings.PostgresConnectionString, settings.Schema);
+        services.AddMySqlHaPersistence(settings.PostgresConnectionString, settings.Schema,
+            settings.Durability == DurabilityMode.Solo ? DaemonMode.Solo : DaemonMode.HotCold);
         services.AddMySqlHaWorkflows();
         services.AddLeaderElection(settings.Election);
         services.AddMySqlHaMonitor(settings.Monitor);

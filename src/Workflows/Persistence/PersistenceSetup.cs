@@ -1,5 +1,6 @@
 using JasperFx;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySqlHa.Workflows.Clusters;
@@ -13,8 +14,13 @@ namespace MySqlHa.Workflows.Persistence;
 
 public static class PersistenceSetup
 {
-    /// <summary>Marten as event store and document store, wired into Wolverine's outbox and saga storage.</summary>
-    public static IServiceCollection AddMySqlHaPersistence(this IServiceCollection services, string connectionString, string schema = "mysqlha")
+    /// <summary>
+    /// Marten as event store and document store, wired into Wolverine's outbox and saga storage, with the async daemon
+    /// running its subscriptions: <see cref="DaemonMode.Solo"/> for a single process, <see cref="DaemonMode.HotCold"/>
+    /// where several processes share the store (one of them runs it, through a PostgreSQL advisory lock).
+    /// </summary>
+    public static IServiceCollection AddMySqlHaPersistence(this IServiceCollection services, string connectionString, string schema = "mysqlha",
+        DaemonMode daemonMode = DaemonMode.Solo)
     {
         services.AddMarten(options =>
             {
@@ -28,6 +34,7 @@ public static class PersistenceSetup
                 options.ConfigureClusters();
             })
             .UseLightweightSessions()
+            .AddAsyncDaemon(daemonMode)
             .IntegrateWithWolverine(integration => integration.MessageStorageSchemaName = schema);
         return services;
     }
