@@ -2,6 +2,7 @@ using MySqlHa.Api.Clusters;
 using MySqlHa.Api.Health;
 using MySqlHa.Api.Operations;
 using MySqlHa.Api.Hosting;
+using MySqlHa.Api.Webhooks;
 using JasperFx;
 using Prometheus;
 
@@ -28,6 +29,7 @@ app.MapFailover();
 app.MapSemiSync();
 app.MapOperations();
 app.MapOperationRelease();
+app.MapWebhooks();
 
 return await app.RunJasperFxCommands(args);
 

@@ -4,6 +4,7 @@ using MySqlHa.Replication.Servers;
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Failover;
 using MySqlHa.Workflows.Monitoring;
+using MySqlHa.Workflows.Webhooks;
 using Wolverine;
 
 namespace MySqlHa.Api.Hosting;
@@ -13,7 +14,7 @@ namespace MySqlHa.Api.Hosting;
 /// instead of failing on the first request. Keys: ConnectionStrings:Postgres, Etcd:Endpoint, Etcd:Prefix,
 /// MySqlHa:Schema, MySqlHa:Durability (Balanced or Solo), MySqlHa:ProbeTimeout, MySqlHa:Monitor:Interval,
 /// MySqlHa:Monitor:LagThreshold, MySqlHa:Election:Identity, MySqlHa:Election:LeaseTtl, MySqlHa:Agents:TokenFile,
-/// MySqlHa:Agents:CallTimeout, MySqlHa:Failover:ConfirmFor, MySqlHa:Failover:CheckInterval.
+/// MySqlHa:Agents:CallTimeout, MySqlHa:Failover:ConfirmFor, MySqlHa:Failover:CheckInterval, MySqlHa:Webhooks:*.
 /// </summary>
 public sealed record MySqlHaSettings(
     string PostgresConnectionString,
@@ -24,7 +25,8 @@ public sealed record MySqlHaSettings(
     MonitorOptions Monitor,
     LeaderElectionOptions Election,
     AgentClientOptions Agents,
-    FailureDetectionOptions Failover)
+    FailureDetectionOptions Failover,
+    WebhookOptions Webhooks)
 {
     public static MySqlHaSettings From(IConfiguration configuration)
     {
@@ -75,6 +77,15 @@ public sealed record MySqlHaSettings(
         if (failover.CheckInterval <= TimeSpan.Zero)
             throw new InvalidOperationException("MySqlHa:Failover:CheckInterval must be positive.");
 
-        return new MySqlHaSettings(postgres, schema, etcd, durability, probeTimeout, monitor, election, agents, failover);
+        var webhooks = new WebhookOptions();
+        configuration.GetSection("MySqlHa:Webhooks").Bind(webhooks);
+        if (webhooks.PollInterval < TimeSpan.FromMilliseconds(10) || webhooks.AttemptTimeout <= TimeSpan.Zero || webhooks.FirstRetryDelay <= TimeSpan.Zero
+            || webhooks.MaxRetryDelay < webhooks.FirstRetryDelay || webhooks.PauseAfterFailingFor <= TimeSpan.Zero)
+            throw new InvalidOperationException(
+                "MySqlHa:Webhooks: PollInterval must be at least 10 ms, AttemptTimeout, FirstRetryDelay and PauseAfterFailingFor positive, MaxRetryDelay at least FirstRetryDelay.");
+        if (webhooks.PauseAfterFailures < 1)
+            throw new InvalidOperationException("MySqlHa:Webhooks:PauseAfterFailures must be at least 1.");
+
+        return new MySqlHaSettings(postgres, schema, etcd, durability, probeTimeout, monitor, election, agents, failover, webhooks);
     }
 }

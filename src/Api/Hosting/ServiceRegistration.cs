@@ -6,6 +6,7 @@ using MySqlHa.Coordination;
 using MySqlHa.Replication;
 using MySqlHa.Workflows;
 using MySqlHa.Workflows.Persistence;
+using MySqlHa.Workflows.Webhooks;
 using Wolverine;
 
 namespace MySqlHa.Api.Hosting;
@@ -33,6 +34,7 @@ public static class ServiceRegistration
         services.AddMySqlHaFailover(settings.Failover);
         services.AddMonitorMetrics();
         services.AddAgentClient(settings.Agents);
+        services.AddMySqlHaWebhooks(settings.Webhooks);
         services.AddMySqlHaHealthChecks();
 
         builder.Host.UseWolverine(wolverine =>

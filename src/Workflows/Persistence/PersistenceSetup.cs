@@ -9,6 +9,7 @@ using Wolverine;
 using Wolverine.ErrorHandling;
 using Wolverine.Marten;
 using MySqlHa.Workflows.Operations;
+using MySqlHa.Workflows.Webhooks;
 
 namespace MySqlHa.Workflows.Persistence;
 
@@ -22,21 +23,27 @@ public static class PersistenceSetup
     public static IServiceCollection AddMySqlHaPersistence(this IServiceCollection services, string connectionString, string schema = "mysqlha",
         DaemonMode daemonMode = DaemonMode.Solo)
     {
-        services.AddMarten(options =>
-            {
-                options.Connection(connectionString);
-                options.DatabaseSchemaName = schema;
-                options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
-                options.Events.StreamIdentity = StreamIdentity.AsGuid;
-                options.Events.MetadataConfig.HeadersEnabled = true;
-                // Every event names its actor (an API key's name, a token's subject, or the controller itself).
-                options.Events.MetadataConfig.UserNameEnabled = true;
-                options.ConfigureClusters();
-            })
+        services.AddMarten(options => options.ConfigureMySqlHaStore(connectionString, schema))
             .UseLightweightSessions()
             .AddAsyncDaemon(daemonMode)
+            .AddWebhookFanOut()
             .IntegrateWithWolverine(integration => integration.MessageStorageSchemaName = schema);
         return services;
+    }
+
+    /// <summary>The store's settings: every document, event and projection, the same in every process that opens it.</summary>
+    public static StoreOptions ConfigureMySqlHaStore(this StoreOptions options, string connectionString, string schema)
+    {
+        options.Connection(connectionString);
+        options.DatabaseSchemaName = schema;
+        options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
+        options.Events.StreamIdentity = StreamIdentity.AsGuid;
+        options.Events.MetadataConfig.HeadersEnabled = true;
+        // Every event names its actor (an API key's name, a token's subject, or the controller itself).
+        options.Events.MetadataConfig.UserNameEnabled = true;
+        options.ConfigureClusters();
+        options.ConfigureWebhooks();
+        return options;
     }
 
     /// <summary>The Wolverine settings every MySqlHa host shares.</summary>

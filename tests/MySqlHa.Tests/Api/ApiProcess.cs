@@ -8,11 +8,13 @@ public static class ApiProcess
 {
     /// <summary>
     /// Starts an Api process with its own etcd prefix and schema, and waits until /healthz answers 200. It reaches etcd at
-    /// <paramref name="etcdEndpoint"/> (default: the sandbox's), a relay a test can cut, say.
+    /// <paramref name="etcdEndpoint"/> (default: the sandbox's), a relay a test can cut, say. <paramref name="settings"/>
+    /// adds environment variables (MySqlHa__Webhooks__FirstRetryDelay, say).
     /// </summary>
-    public static async Task<(ServiceProcess Process, ClusterClient Client)> StartAsync(string etcdPrefix, string schema, string? etcdEndpoint = null)
+    public static async Task<(ServiceProcess Process, ClusterClient Client)> StartAsync(string etcdPrefix, string schema, string? etcdEndpoint = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var process = ServiceProcess.Start("Api", new Dictionary<string, string?>
+        var process = ServiceProcess.Start("Api", new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["ConnectionStrings__Postgres"] = SandboxSettings.Current.Postgres,
             ["Etcd__Endpoint"] = etcdEndpoint ?? SandboxSettings.Current.Etcd,
