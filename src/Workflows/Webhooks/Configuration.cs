@@ -24,7 +24,8 @@ public static class Configuration
     public static IServiceCollection AddMySqlHaWebhooks(this IServiceCollection services, WebhookOptions options)
     {
         services.AddSingleton(options);
-        services.AddHttpClient(WebhookSender.ClientName);
+        // The factory's own log lines name the URL, which may carry the receiver's token; ours name the subscription.
+        services.AddHttpClient(WebhookSender.ClientName).RemoveAllLoggers();
         services.AddSingleton<WebhookSubscriptions>();
         services.AddSingleton<WebhookSender>();
         services.AddHostedService<WebhookDeliverer>();

@@ -36,7 +36,9 @@ public sealed class WebhookSender(IHttpClientFactory clients, WebhookOptions opt
             outcome = response.IsSuccessStatusCode ? "delivered" : "rejected";
             attempt = new WebhookAttempt(response.IsSuccessStatusCode, code, response.IsSuccessStatusCode ? null : $"the receiver answered HTTP {code}", clock.GetUtcNow());
         }
-        catch (Exception failure) when (failure is HttpRequestException or OperationCanceledException && !cancellation.IsCancellationRequested)
+        // Whatever went wrong short of an answer is the receiver's failure, counted and retried like a refusal: an
+        // exception that escaped would end the round without recording the attempt, and never pause the subscription.
+        catch (Exception failure) when (!cancellation.IsCancellationRequested)
         {
             outcome = "unreachable";
             var reason = failure is OperationCanceledException ? $"no answer within {options.AttemptTimeout}" : failure.Message;
