@@ -4,6 +4,7 @@ using MySqlHa.Api.Operations;
 using MySqlHa.Api.Hosting;
 using MySqlHa.Api.Security;
 using MySqlHa.Api.Security.ApiKeys;
+using MySqlHa.Api.Webhooks;
 using JasperFx;
 using Prometheus;
 
@@ -33,6 +34,7 @@ app.MapFailover();
 app.MapSemiSync();
 app.MapOperations();
 app.MapOperationRelease();
+app.MapWebhooks();
 
 return await app.RunJasperFxCommands(args);
 

@@ -5,6 +5,7 @@ using MySqlHa.Replication.Servers;
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Failover;
 using MySqlHa.Workflows.Monitoring;
+using MySqlHa.Workflows.Webhooks;
 using Wolverine;
 
 namespace MySqlHa.Api.Hosting;
@@ -15,8 +16,7 @@ namespace MySqlHa.Api.Hosting;
 /// MySqlHa:Schema, MySqlHa:Durability (Balanced or Solo), MySqlHa:ProbeTimeout, MySqlHa:Monitor:Interval,
 /// MySqlHa:Monitor:LagThreshold, MySqlHa:Election:Identity, MySqlHa:Election:LeaseTtl, MySqlHa:Agents:TokenFile,
 /// MySqlHa:Agents:CallTimeout, MySqlHa:Failover:ConfirmFor, MySqlHa:Failover:CheckInterval, MySqlHa:Secrets:Folder (the secrets that registrations name), MySqlHa:Servers:Tls
-/// (SslMode, CaFile, AllowPublicKeyRetrieval), and MySqlHa:Auth (see
-/// <see cref="AuthOptions"/>).
+/// (SslMode, CaFile, AllowPublicKeyRetrieval), MySqlHa:Webhooks:*, and MySqlHa:Auth (see <see cref="AuthOptions"/>).
 /// </summary>
 public sealed record MySqlHaSettings(
     string PostgresConnectionString,
@@ -30,7 +30,8 @@ public sealed record MySqlHaSettings(
     FailureDetectionOptions Failover,
     AuthOptions Auth,
     string SecretsFolder,
-    ServerTlsOptions ServerTls)
+    ServerTlsOptions ServerTls,
+    WebhookOptions Webhooks)
 {
     public static MySqlHaSettings From(IConfiguration configuration)
     {
@@ -102,6 +103,15 @@ public sealed record MySqlHaSettings(
         if (serverTls.Problem() is { } tlsProblem)
             throw new InvalidOperationException($"MySqlHa:Servers:Tls: {tlsProblem}.");
 
-        return new MySqlHaSettings(postgres, schema, etcd, durability, probeTimeout, monitor, election, agents, failover, auth, secretsFolder, serverTls);
+        var webhooks = new WebhookOptions();
+        configuration.GetSection("MySqlHa:Webhooks").Bind(webhooks);
+        if (webhooks.PollInterval < TimeSpan.FromMilliseconds(10) || webhooks.AttemptTimeout <= TimeSpan.Zero || webhooks.FirstRetryDelay <= TimeSpan.Zero
+            || webhooks.MaxRetryDelay < webhooks.FirstRetryDelay || webhooks.PauseAfterFailingFor <= TimeSpan.Zero)
+            throw new InvalidOperationException(
+                "MySqlHa:Webhooks: PollInterval must be at least 10 ms, AttemptTimeout, FirstRetryDelay and PauseAfterFailingFor positive, MaxRetryDelay at least FirstRetryDelay.");
+        if (webhooks.PauseAfterFailures < 1)
+            throw new InvalidOperationException("MySqlHa:Webhooks:PauseAfterFailures must be at least 1.");
+
+        return new MySqlHaSettings(postgres, schema, etcd, durability, probeTimeout, monitor, election, agents, failover, auth, secretsFolder, serverTls, webhooks);
     }
 }

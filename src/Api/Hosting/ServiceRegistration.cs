@@ -1,12 +1,14 @@
 using MySqlHa.Replication.Servers;
 using MySqlHa.Api.Security;
 using JasperFx.CodeGeneration;
+using JasperFx.Events.Daemon;
 using MySqlHa.Api.Health;
 using MySqlHa.Api.Monitoring;
 using MySqlHa.Coordination;
 using MySqlHa.Replication;
 using MySqlHa.Workflows;
 using MySqlHa.Workflows.Persistence;
+using MySqlHa.Workflows.Webhooks;
 using Wolverine;
 
 namespace MySqlHa.Api.Hosting;
@@ -35,13 +37,15 @@ public static class ServiceRegistration
             probe.Tls = settings.ServerTls;
         });
         services.AddEtcd(settings.Etcd);
-        services.AddMySqlHaPersistence(settings.PostgresConnectionString, settings.Schema);
+        services.AddMySqlHaPersistence(settings.PostgresConnectionString, settings.Schema,
+            settings.Durability == DurabilityMode.Solo ? DaemonMode.Solo : DaemonMode.HotCold);
         services.AddMySqlHaWorkflows();
         services.AddLeaderElection(settings.Election);
         services.AddMySqlHaMonitor(settings.Monitor);
         services.AddMySqlHaFailover(settings.Failover);
         services.AddMonitorMetrics();
         services.AddAgentClient(settings.Agents);
+        services.AddMySqlHaWebhooks(settings.Webhooks);
         services.AddMySqlHaHealthChecks();
 
         builder.Host.UseWolverine(wolverine =>

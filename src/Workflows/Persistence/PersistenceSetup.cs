@@ -1,5 +1,6 @@
 using JasperFx;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySqlHa.Workflows.Actors;
@@ -9,28 +10,41 @@ using Wolverine;
 using Wolverine.ErrorHandling;
 using Wolverine.Marten;
 using MySqlHa.Workflows.Operations;
+using MySqlHa.Workflows.Webhooks;
 
 namespace MySqlHa.Workflows.Persistence;
 
 public static class PersistenceSetup
 {
-    /// <summary>Marten as event store and document store, wired into Wolverine's outbox and saga storage.</summary>
-    public static IServiceCollection AddMySqlHaPersistence(this IServiceCollection services, string connectionString, string schema = "mysqlha")
+    /// <summary>
+    /// Marten as event store and document store, wired into Wolverine's outbox and saga storage, with the async daemon
+    /// running its subscriptions: <see cref="DaemonMode.Solo"/> for a single process, <see cref="DaemonMode.HotCold"/>
+    /// where several processes share the store (one of them runs it, through a PostgreSQL advisory lock).
+    /// </summary>
+    public static IServiceCollection AddMySqlHaPersistence(this IServiceCollection services, string connectionString, string schema = "mysqlha",
+        DaemonMode daemonMode = DaemonMode.Solo)
     {
-        services.AddMarten(options =>
-            {
-                options.Connection(connectionString);
-                options.DatabaseSchemaName = schema;
-                options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
-                options.Events.StreamIdentity = StreamIdentity.AsGuid;
-                options.Events.MetadataConfig.HeadersEnabled = true;
-                // Every event names its actor (an API key's name, a token's subject, or the controller itself).
-                options.Events.MetadataConfig.UserNameEnabled = true;
-                options.ConfigureClusters();
-            })
+        services.AddMarten(options => options.ConfigureMySqlHaStore(connectionString, schema))
             .UseLightweightSessions()
+            .AddAsyncDaemon(daemonMode)
+            .AddWebhookFanOut()
             .IntegrateWithWolverine(integration => integration.MessageStorageSchemaName = schema);
         return services;
+    }
+
+    /// <summary>The store's settings: every document, event and projection, the same in every process that opens it.</summary>
+    public static StoreOptions ConfigureMySqlHaStore(this StoreOptions options, string connectionString, string schema)
+    {
+        options.Connection(connectionString);
+        options.DatabaseSchemaName = schema;
+        options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
+        options.Events.StreamIdentity = StreamIdentity.AsGuid;
+        options.Events.MetadataConfig.HeadersEnabled = true;
+        // Every event names its actor (an API key's name, a token's subject, or the controller itself).
+        options.Events.MetadataConfig.UserNameEnabled = true;
+        options.ConfigureClusters();
+        options.ConfigureWebhooks();
+        return options;
     }
 
     /// <summary>The Wolverine settings every MySqlHa host shares.</summary>

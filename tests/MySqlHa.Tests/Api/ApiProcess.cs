@@ -8,12 +8,13 @@ public static class ApiProcess
 {
     /// <summary>
     /// Starts an Api process with its own etcd prefix and schema, and waits until /healthz answers 200. It reaches etcd at
-    /// <paramref name="etcdEndpoint"/> (default: the sandbox's), a relay a test can cut, say; <paramref name="settings"/> adds or overrides settings.
+    /// <paramref name="etcdEndpoint"/> (default: the sandbox's), a relay a test can cut, say. <paramref name="settings"/>
+    /// adds environment variables or overrides ours (MySqlHa__Webhooks__FirstRetryDelay, Etcd__CaFile, say).
     /// </summary>
     public static async Task<(ServiceProcess Process, ClusterClient Client)> StartAsync(string etcdPrefix, string schema, string? etcdEndpoint = null,
-        IDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var process = ServiceProcess.Start("Api", new Dictionary<string, string?>((settings ?? new Dictionary<string, string?>()).Concat(new Dictionary<string, string?>
+        var environment = new Dictionary<string, string?>
         {
             ["ConnectionStrings__Postgres"] = SandboxSettings.Current.Postgres,
             ["Etcd__Endpoint"] = etcdEndpoint ?? SandboxSettings.Current.Etcd,
@@ -23,7 +24,9 @@ public static class ApiProcess
             ["MySqlHa__Agents__TokenFile"] = AgentToken.File,
             ["MySqlHa__Auth__BootstrapKeyFile"] = AdminKey.File,
             ["MySqlHa__Secrets__Folder"] = SandboxSettings.Current.ApiSecrets,
-        }.Where(setting => settings?.ContainsKey(setting.Key) != true))));
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) environment[key] = value;
+        var process = ServiceProcess.Start("Api", environment);
         // Generous: a fresh process compiles each handler on its first message, which takes tens of seconds on a loaded machine.
         var http = new HttpClient { BaseAddress = new Uri(process.Url), Timeout = TimeSpan.FromMinutes(2) }.SignIn();
         var deadline = DateTime.UtcNow.AddSeconds(60);

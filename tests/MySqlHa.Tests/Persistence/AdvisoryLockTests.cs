@@ -10,9 +10,8 @@ using Wolverine.Runtime;
 namespace MySqlHa.Tests.Persistence;
 
 /// <summary>
-/// Leadership among Wolverine nodes and Marten's async daemon rests on PostgreSQL advisory locks taken through
-/// DistributedLock.Postgres, which we substitute (build/local-packages). These tests say what works with the
-/// substitute on PostgreSQL 15 and Npgsql 10, and pin what does not.
+/// Leadership among Wolverine nodes and Marten's async daemon (HotCold) rest on PostgreSQL advisory locks taken
+/// through Patched.DistributedLock.Postgres; these tests prove both paths on PostgreSQL 15 and Npgsql 10.
 /// </summary>
 public sealed class AdvisoryLockTests
 {
@@ -48,20 +47,22 @@ public sealed class AdvisoryLockTests
     }
 
     /// <summary>
-    /// DistributedLock.Postgres 1.3.1 refuses Weasel's data-source constructor ("Multiplexing is current incompatible
-    /// with DbDataSource"); the real Patched.DistributedLock.Postgres 1.3.3 accepts it. Marten's async daemon takes this
-    /// path, which is one more reason MySqlHa registers inline projections only. When the registry serves
-    /// Patched.DistributedLock.Core and the substitute goes, this test fails: turn it into a test that the lock works.
+    /// Weasel's advisory lock over a data source, the path Marten's async daemon takes in HotCold mode. The substitute
+    /// package we used before the registry served Patched.DistributedLock.Core refused it ("Multiplexing is current
+    /// incompatible with DbDataSource").
     /// </summary>
     [Fact]
-    public async Task Weasel_advisory_lock_over_a_data_source_is_refused_by_the_substitute_package()
+    public async Task Weasel_advisory_lock_over_a_data_source_is_attained_and_held_against_a_second_holder()
     {
         await using var dataSource = NpgsqlDataSource.Create(SandboxSettings.Current.Postgres);
-        await using var advisoryLock = new AdvisoryLock(dataSource, NullLogger.Instance, "mysqlha", new AdvisoryLockOptions());
+        await using var first = new AdvisoryLock(dataSource, NullLogger.Instance, "mysqlha", new AdvisoryLockOptions());
+        await using var second = new AdvisoryLock(dataSource, NullLogger.Instance, "mysqlha", new AdvisoryLockOptions());
 
-        var refused = await Assert.ThrowsAsync<NotSupportedException>(() => advisoryLock.TryAttainLockAsync(7_340_001, default));
+        Assert.True(await first.TryAttainLockAsync(7_340_001, default));
+        Assert.False(await second.TryAttainLockAsync(7_340_001, default));
 
-        Assert.Contains("Multiplexing", refused.Message);
+        await first.ReleaseLockAsync(7_340_001);
+        Assert.True(await second.TryAttainLockAsync(7_340_001, default));
     }
 
     private static async Task<long> GrantedAdvisoryLocksAsync()

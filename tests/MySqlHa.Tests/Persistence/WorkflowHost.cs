@@ -14,14 +14,15 @@ namespace MySqlHa.Tests.Persistence;
 /// </summary>
 public static class WorkflowHost
 {
-    public static async Task<IHost> StartAsync(string schema, Action<WolverineOptions>? configure = null)
+    public static async Task<IHost> StartAsync(string schema, Action<WolverineOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
         var host = Host.CreateDefaultBuilder()
             .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
-            .ConfigureServices(services =>
+            .ConfigureServices(collection =>
             {
-                services.AddSingleton(TimeProvider.System);
-                services.AddMySqlHaPersistence(SandboxSettings.Current.Postgres, schema);
+                collection.AddSingleton(TimeProvider.System);
+                collection.AddMySqlHaPersistence(SandboxSettings.Current.Postgres, schema);
+                services?.Invoke(collection);
             })
             .UseWolverine(options =>
             {
