@@ -1,3 +1,4 @@
+using MySqlHa.Api.Audit;
 using MySqlHa.Api.Clusters;
 using MySqlHa.Api.Health;
 using MySqlHa.Api.Operations;
@@ -28,6 +29,7 @@ app.MapFailover();
 app.MapSemiSync();
 app.MapOperations();
 app.MapOperationRelease();
+app.MapEvents();
 
 return await app.RunJasperFxCommands(args);
 

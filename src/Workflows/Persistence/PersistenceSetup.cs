@@ -2,7 +2,9 @@ using JasperFx;
 using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using MySqlHa.Workflows.Audit;
 using MySqlHa.Workflows.Clusters;
+using Npgsql;
 using Weasel.Core;
 using Wolverine;
 using Wolverine.ErrorHandling;
@@ -26,9 +28,13 @@ public static class PersistenceSetup
                 // Every event names its actor (an API key's name, a token's subject, or the controller itself).
                 options.Events.MetadataConfig.UserNameEnabled = true;
                 options.ConfigureClusters();
+                options.ConfigureAudit();
             })
             .UseLightweightSessions()
             .IntegrateWithWolverine(integration => integration.MessageStorageSchemaName = schema);
+        services.AddSingleton(new AuditLog(NpgsqlDataSource.Create(connectionString), schema));
+        // Registered here, before the monitor and the sagas' hosts: the audit index exists before the first event is appended.
+        services.AddHostedService<AuditIndexSetup>();
         return services;
     }
 
