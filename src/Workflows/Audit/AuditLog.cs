@@ -38,7 +38,7 @@ public sealed class AuditLog(NpgsqlDataSource database, string schema)
     /// <summary>
     /// The page's statement. With tag filters, the first tag's index (tag, seq_id) drives the scan in sequence order
     /// and the others are probed per event; without, the index of the type or the actor, or the sequence itself.
-    /// The most selective tag goes first: an operation, then an instance, then a cluster.
+    /// The most selective tag goes first: an operation, then a cluster, then an instance (whose name other clusters use too).
     /// </summary>
     private string Sql(AuditQuery query, NpgsqlParameterCollection parameters)
     {
@@ -46,8 +46,8 @@ public sealed class AuditLog(NpgsqlDataSource database, string schema)
         var tags = new[]
         {
             filter.Operation is { } operation ? AuditIndex.OperationTag + operation : null,
-            filter.Instance is { } instance ? AuditIndex.InstanceTag + instance : null,
             filter.Cluster is { } cluster ? AuditIndex.ClusterTag + cluster : null,
+            filter.Instance is { } instance ? AuditIndex.InstanceTag + instance : null,
         }.OfType<string>().ToList();
         var sql = new StringBuilder($"select e.seq_id, e.id, e.type, e.data, e.timestamp, e.stream_id, e.version, e.user_name from {schema}.mt_events e");
         var driver = "e";

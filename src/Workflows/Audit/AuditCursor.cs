@@ -1,8 +1,7 @@
 using System.Buffers.Text;
 using System.Text;
-using MySqlHa.Workflows.Audit;
 
-namespace MySqlHa.Api.Audit;
+namespace MySqlHa.Workflows.Audit;
 
 /// <summary>
 /// The opaque cursor of an events page: the order it was read in and the sequence of its last event. A cursor only
