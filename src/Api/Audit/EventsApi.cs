@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using MySqlHa.Api.Hosting;
 using MySqlHa.Workflows.Audit;
 
@@ -10,16 +11,16 @@ namespace MySqlHa.Api.Audit;
 /// (a typed binding would refuse it with a bare 400).
 /// </summary>
 public sealed record EventsQuery(
-    string? Cluster,
-    string? Operation,
-    string? Type,
-    string? Instance,
-    string? Actor,
-    string? From,
-    string? To,
-    string? Order,
-    string? Limit,
-    string? Cursor);
+    [FromQuery(Name = "cluster")] string? Cluster,
+    [FromQuery(Name = "operation")] string? Operation,
+    [FromQuery(Name = "type")] string? Type,
+    [FromQuery(Name = "instance")] string? Instance,
+    [FromQuery(Name = "actor")] string? Actor,
+    [FromQuery(Name = "from")] string? From,
+    [FromQuery(Name = "to")] string? To,
+    [FromQuery(Name = "order")] string? Order,
+    [FromQuery(Name = "limit")] string? Limit,
+    [FromQuery(Name = "cursor")] string? Cursor);
 
 /// <summary><paramref name="Next"/> is the cursor of the following page, null on the last one.</summary>
 public sealed record EventsPage(IReadOnlyList<AuditEvent> Events, string? Next);

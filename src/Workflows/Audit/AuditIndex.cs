@@ -15,7 +15,8 @@ namespace MySqlHa.Workflows.Audit;
 /// <c>Candidate</c>, an element of <c>Replicas</c>, a key of <c>AppliedOn</c>, ...), and an operation's own stream
 /// names its cluster only in its first event. A GIN index over all of that answers "which events" but not "the 50
 /// newest", which needs a sort of every match; a btree on (tag, seq_id) is read backwards or forwards and stops after
-/// one page, whatever the number of matches.</item>
+/// one page, whatever the number of matches. It carries the event's type, actor and time, so that a tag combined with
+/// those filters is decided from the index alone, and only the events of the page are read.</item>
 /// <item>A trigger on <c>mt_events</c> writes the tags in the inserting transaction, for every path that inserts
 /// events (Marten's appends, quick or rich, and its COPY bulk import), needs neither the event's sequence in
 /// advance nor the async daemon (see the README on the distributed-lock shim), and cannot miss or repeat an event.
@@ -61,7 +62,8 @@ public static class AuditIndex
     private const string Install = """
         select pg_advisory_xact_lock(hashtext('{0}.audit_event_tags'));
 
-        create table if not exists {0}.audit_event_tags (tag text not null, seq_id bigint not null, primary key (tag, seq_id));
+        create table if not exists {0}.audit_event_tags (tag text not null, seq_id bigint not null, type varchar not null, actor varchar,
+            at timestamptz not null, primary key (tag, seq_id) include (type, actor, at));
         create index if not exists audit_event_tags_seq_id on {0}.audit_event_tags (seq_id);
         create index if not exists mt_events_audit_type on {0}.mt_events (type, seq_id);
         create index if not exists mt_events_audit_user_name on {0}.mt_events (user_name, seq_id) where user_name is not null;
@@ -73,9 +75,9 @@ public static class AuditIndex
 
         create or replace function {0}.audit_tag_event() returns trigger language plpgsql as $body$
         begin
-            insert into {0}.audit_event_tags (tag, seq_id)
-                select tag, new.seq_id from {0}.audit_tags_of(new.stream_id, new.data) tag where tag is not null
-                on conflict do nothing;
+            insert into {0}.audit_event_tags (tag, seq_id, type, actor, at)
+                select tag, new.seq_id, new.type, new.user_name, new.timestamp from {0}.audit_tags_of(new.stream_id, new.data) tag
+                where tag is not null on conflict do nothing;
             return null;
         end $body$;
 
@@ -104,9 +106,9 @@ public static class AuditIndex
         begin
             if obj_description('{0}.audit_event_tags'::regclass, 'pg_class') is distinct from '{2}' then
                 truncate {0}.audit_event_tags;
-                insert into {0}.audit_event_tags (tag, seq_id)
-                    select tag, e.seq_id from {0}.mt_events e cross join lateral {0}.audit_tags_of(e.stream_id, e.data) tag
-                    where tag is not null on conflict do nothing;
+                insert into {0}.audit_event_tags (tag, seq_id, type, actor, at)
+                    select tag, e.seq_id, e.type, e.user_name, e.timestamp from {0}.mt_events e
+                    cross join lateral {0}.audit_tags_of(e.stream_id, e.data) tag where tag is not null on conflict do nothing;
                 comment on table {0}.audit_event_tags is '{2}';
             end if;
         end $retag$;

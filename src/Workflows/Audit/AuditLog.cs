@@ -36,8 +36,9 @@ public sealed class AuditLog(NpgsqlDataSource database, string schema)
     }
 
     /// <summary>
-    /// The page's statement. With tag filters, the first tag's index (tag, seq_id) drives the scan in sequence order
-    /// and the others are probed per event; without, the index of the type or the actor, or the sequence itself.
+    /// The page's statement. With tag filters, the first tag's index (tag, seq_id) drives the scan in sequence order,
+    /// and each event it yields is looked up and the other tags probed; without, the index of the type or the actor,
+    /// or the sequence itself.
     /// The most selective tag goes first: an operation, then a cluster, then an instance (whose name other clusters use too).
     /// </summary>
     private string Sql(AuditQuery query, NpgsqlParameterCollection parameters)
@@ -49,24 +50,31 @@ public sealed class AuditLog(NpgsqlDataSource database, string schema)
             filter.Cluster is { } cluster ? AuditIndex.ClusterTag + cluster : null,
             filter.Instance is { } instance ? AuditIndex.InstanceTag + instance : null,
         }.OfType<string>().ToList();
-        var sql = new StringBuilder($"select e.seq_id, e.id, e.type, e.data, e.timestamp, e.stream_id, e.version, e.user_name from {schema}.mt_events e");
+        const string columns = "e.seq_id, e.id, e.type, e.data, e.timestamp, e.stream_id, e.version, e.user_name";
+        var sql = new StringBuilder();
         var driver = "e";
-        if (tags.Count > 0)
+        if (tags.Count == 0) sql.Append($"select {columns} from {schema}.mt_events e where true");
+        else
         {
+            // "offset 0" fences the event lookup and every other tag's probe: without them PostgreSQL may merge-join
+            // the driving tag with another index read from its end, walking half the table to reach a page deep in
+            // the result (seen at a million events: 0.3 s instead of 0.3 ms).
             driver = "t0";
-            sql.Append($" join {schema}.audit_event_tags t0 on t0.seq_id = e.seq_id and t0.tag = @tag0");
+            sql.Append($"select {columns} from {schema}.audit_event_tags t0 cross join lateral ")
+                .Append($"(select * from {schema}.mt_events e where e.seq_id = t0.seq_id offset 0) e where t0.tag = @tag0");
             parameters.AddWithValue("tag0", tags[0]);
         }
-        sql.Append(" where true");
         for (var i = 1; i < tags.Count; i++)
         {
-            sql.Append($" and exists (select 1 from {schema}.audit_event_tags t where t.tag = @tag{i} and t.seq_id = e.seq_id)");
+            sql.Append($" and exists (select 1 from {schema}.audit_event_tags t where t.tag = @tag{i} and t.seq_id = t0.seq_id offset 0)");
             parameters.AddWithValue($"tag{i}", tags[i]);
         }
-        Condition(sql, parameters, "e.type = @type", "type", filter.Type);
-        Condition(sql, parameters, "e.user_name = @actor", "actor", filter.Actor);
-        Condition(sql, parameters, "e.timestamp >= @from", "from", filter.From?.ToUniversalTime());
-        Condition(sql, parameters, "e.timestamp < @to", "to", filter.To?.ToUniversalTime());
+        // The tags carry the event's type, actor and time: filtered on the driving index, only the page's events are read.
+        var (type, actor, time) = tags.Count == 0 ? ("e.type", "e.user_name", "e.timestamp") : ("t0.type", "t0.actor", "t0.at");
+        Condition(sql, parameters, $"{type} = @type", "type", filter.Type);
+        Condition(sql, parameters, $"{actor} = @actor", "actor", filter.Actor);
+        Condition(sql, parameters, $"{time} >= @from", "from", filter.From?.ToUniversalTime());
+        Condition(sql, parameters, $"{time} < @to", "to", filter.To?.ToUniversalTime());
         var newestFirst = query.Order == AuditOrder.NewestFirst;
         Condition(sql, parameters, $"{driver}.seq_id {(newestFirst ? "<" : ">")} @after", "after", query.After);
         sql.Append($" order by {driver}.seq_id {(newestFirst ? "desc" : "asc")} limit @limit");
