@@ -1,13 +1,9 @@
-using JasperFx.CodeGeneration;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using MySqlHa.Benchmarks.AuditQuery;
 using MySqlHa.Workflows.Audit;
 using MySqlHa.Workflows.Persistence;
 using Npgsql;
-using Wolverine;
 
 // Two steps, run by scripts/bench-audit.sh:
 //   seed EVENTS CLUSTERS         empties SCHEMA and stores EVENTS real Marten events over CLUSTERS clusters
@@ -20,17 +16,9 @@ switch (args)
 {
     case ["seed", var events, var clusters]:
     {
-        using var host = Host.CreateDefaultBuilder()
-            .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
-            .ConfigureServices(services => services.AddMySqlHaPersistence(connection, schema))
-            .UseWolverine(options =>
-            {
-                options.UseMySqlHaDefaults();
-                options.Durability.Mode = DurabilityMode.Solo;
-                options.CodeGeneration.TypeLoadMode = TypeLoadMode.Dynamic;
-            })
-            .Build();
-        var store = host.Services.GetRequiredService<IDocumentStore>();
+        // The Api's own Marten configuration; nothing of the host runs but the store.
+        await using var services = new ServiceCollection().AddLogging().AddMySqlHaPersistence(connection, schema).BuildServiceProvider();
+        var store = services.GetRequiredService<IDocumentStore>();
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await using var database = NpgsqlDataSource.Create(connection);
         await AuditIndex.EnsureAsync(database, schema, CancellationToken.None);

@@ -6,22 +6,11 @@ namespace MySqlHa.Tests.Audit;
 
 /// <summary>GET /api/events over two seeded clusters' trails: every filter, paging both ways, and the problems bad input gets.</summary>
 [Collection(ApiCollection.Name)]
-public sealed class EventsQueryTests(ApiFactory api) : IAsyncLifetime
+public sealed class EventsQueryTests(ApiFactory api) : SeededAuditTests(api)
 {
-    private readonly HttpClient _http = api.CreateClient();
-    private AuditTrail _trail = null!;
-
-    public async Task InitializeAsync()
-    {
-        await api.ResetDataAsync();
-        _trail = await AuditTrail.WriteAsync(api);
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     private async Task<(List<JsonNode> Events, string? Next)> PageAsync(string query)
     {
-        var response = await _http.GetAsync($"/api/events?{query}");
+        var response = await Http.GetAsync($"/api/events?{query}");
         await response.AssertStatusAsync(HttpStatusCode.OK);
         var page = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         return (page["events"]!.AsArray().Select(e => e!).ToList(), (string?)page["next"]);
@@ -46,7 +35,7 @@ public sealed class EventsQueryTests(ApiFactory api) : IAsyncLifetime
     private async Task AssertFindsAsync(string query, Func<SeededEvent, bool> expected)
     {
         var found = (await AllPagesAsync($"order=asc&{query}")).Select(e => Guid.Parse((string)e["id"]!)).ToList();
-        Assert.Equal(_trail.Events.Where(expected).Select(e => e.Id).ToList(), found);
+        Assert.Equal(Trail.Events.Where(expected).Select(e => e.Id).ToList(), found);
     }
 
     [Fact]
@@ -54,11 +43,11 @@ public sealed class EventsQueryTests(ApiFactory api) : IAsyncLifetime
     {
         var events = await AllPagesAsync("order=asc");
 
-        Assert.Equal(_trail.Events.Select(e => e.Id), events.Select(e => Guid.Parse((string)e["id"]!)));
-        Assert.Equal(_trail.Events.Select(e => e.Type), events.Select(e => (string?)e["type"]));
-        Assert.Equal(_trail.Events.Select(e => e.Actor), events.Select(e => (string?)e["actor"]));
+        Assert.Equal(Trail.Events.Select(e => e.Id), events.Select(e => Guid.Parse((string)e["id"]!)));
+        Assert.Equal(Trail.Events.Select(e => e.Type), events.Select(e => (string?)e["type"]));
+        Assert.Equal(Trail.Events.Select(e => e.Actor), events.Select(e => (string?)e["actor"]));
         var completed = events.Single(e => (string?)e["type"] == "switchover_completed");
-        Assert.Equal(_trail.Switchover, Guid.Parse((string)completed["streamId"]!));
+        Assert.Equal(Trail.Switchover, Guid.Parse((string)completed["streamId"]!));
         Assert.Equal("bin.000002", (string?)completed["data"]!["NewMasterBinlogFile"]);
         Assert.Equal(1234, (long?)completed["data"]!["NewMasterBinlogPosition"]);
         Assert.Equal("0-1-42", (string?)completed["data"]!["NewMasterGtidExecuted"]);
@@ -70,15 +59,15 @@ public sealed class EventsQueryTests(ApiFactory api) : IAsyncLifetime
     [Fact]
     public async Task A_cluster_finds_its_own_stream_and_its_operations_streams_and_nothing_of_the_other_cluster()
     {
-        await AssertFindsAsync($"cluster={_trail.ClusterA}", e => e.Cluster == _trail.ClusterA);
-        await AssertFindsAsync($"cluster={_trail.ClusterB}", e => e.Cluster == _trail.ClusterB);
+        await AssertFindsAsync($"cluster={Trail.ClusterA}", e => e.Cluster == Trail.ClusterA);
+        await AssertFindsAsync($"cluster={Trail.ClusterB}", e => e.Cluster == Trail.ClusterB);
     }
 
     [Fact]
     public async Task An_operation_finds_its_stream_and_the_cluster_events_that_name_it()
     {
-        await AssertFindsAsync($"operation={_trail.Switchover}", e => e.Operation == _trail.Switchover);
-        await AssertFindsAsync($"operation={_trail.Failover}", e => e.Operation == _trail.Failover);
+        await AssertFindsAsync($"operation={Trail.Switchover}", e => e.Operation == Trail.Switchover);
+        await AssertFindsAsync($"operation={Trail.Failover}", e => e.Operation == Trail.Failover);
     }
 
     [Theory]
@@ -88,7 +77,7 @@ public sealed class EventsQueryTests(ApiFactory api) : IAsyncLifetime
     public async Task An_instance_is_found_in_any_field_that_names_it(string instance)
     {
         await AssertFindsAsync($"instance={instance}", e => e.Instances.Contains(instance));
-        await AssertFindsAsync($"instance={instance}&cluster={_trail.ClusterB}", e => e.Instances.Contains(instance) && e.Cluster == _trail.ClusterB);
+        await AssertFindsAsync($"instance={instance}&cluster={Trail.ClusterB}", e => e.Instances.Contains(instance) && e.Cluster == Trail.ClusterB);
     }
 
     [Fact]
@@ -97,7 +86,7 @@ public sealed class EventsQueryTests(ApiFactory api) : IAsyncLifetime
         await AssertFindsAsync("type=operation_started", e => e.Type == "operation_started");
         await AssertFindsAsync("type=replica_promoted", e => e.Type == "replica_promoted");
         await AssertFindsAsync("actor=alice", e => e.Actor == "alice");
-        await AssertFindsAsync($"actor=bob&type=replica_promoted&cluster={_trail.ClusterB}", e => e.Actor == "bob" && e.Type == "replica_promoted");
+        await AssertFindsAsync($"actor=bob&type=replica_promoted&cluster={Trail.ClusterB}", e => e.Actor == "bob" && e.Type == "replica_promoted");
         await AssertFindsAsync("actor=nobody", _ => false);
     }
 
@@ -125,7 +114,7 @@ public sealed class EventsQueryTests(ApiFactory api) : IAsyncLifetime
         var paged = (await AllPagesAsync($"order={order}", limit: 3)).Select(e => (long)e["sequence"]!).ToList();
         var whole = (await AllPagesAsync($"order={order}", limit: 500)).Select(e => (long)e["sequence"]!).ToList();
 
-        Assert.Equal(_trail.Events.Count, paged.Count);
+        Assert.Equal(Trail.Events.Count, paged.Count);
         Assert.Equal(whole, paged);
         Assert.Equal(order == "asc" ? paged.Order() : paged.OrderDescending(), paged);
     }
@@ -135,7 +124,7 @@ public sealed class EventsQueryTests(ApiFactory api) : IAsyncLifetime
     {
         var (events, next) = await PageAsync("limit=2");
 
-        Assert.Equal(_trail.Events.TakeLast(2).Reverse().Select(e => e.Id), events.Select(e => Guid.Parse((string)e["id"]!)));
+        Assert.Equal(Trail.Events.TakeLast(2).Reverse().Select(e => e.Id), events.Select(e => Guid.Parse((string)e["id"]!)));
         Assert.NotNull(next);
     }
 
@@ -150,23 +139,15 @@ public sealed class EventsQueryTests(ApiFactory api) : IAsyncLifetime
     [InlineData("operation=123", "operation")]
     [InlineData("from=yesterday", "from")]
     [InlineData("from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", "to")]
-    public async Task Bad_input_is_a_validation_problem_naming_the_parameter(string query, string parameter)
-    {
-        var response = await _http.GetAsync($"/api/events?{query}");
-
-        await response.AssertStatusAsync(HttpStatusCode.BadRequest);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-        Assert.Equal(400, (int?)problem["status"]);
-        Assert.NotNull(problem["errors"]![parameter]);
-    }
+    public Task Bad_input_is_a_validation_problem_naming_the_parameter(string query, string parameter) =>
+        AssertValidationProblemAsync($"/api/events?{query}", parameter);
 
     [Fact]
     public async Task A_cursor_does_not_continue_the_other_order()
     {
         var (_, next) = await PageAsync("order=desc&limit=2");
 
-        var response = await _http.GetAsync($"/api/events?order=asc&cursor={Uri.EscapeDataString(next!)}");
+        var response = await Http.GetAsync($"/api/events?order=asc&cursor={Uri.EscapeDataString(next!)}");
 
         await response.AssertStatusAsync(HttpStatusCode.BadRequest);
         Assert.Contains("order=desc", await response.Content.ReadAsStringAsync());

@@ -6,22 +6,11 @@ namespace MySqlHa.Tests.Audit;
 
 /// <summary>GET /api/operations across clusters, and the cluster's own listing, over two seeded clusters' trails.</summary>
 [Collection(ApiCollection.Name)]
-public sealed class OperationsQueryTests(ApiFactory api) : IAsyncLifetime
+public sealed class OperationsQueryTests(ApiFactory api) : SeededAuditTests(api)
 {
-    private readonly HttpClient _http = api.CreateClient();
-    private AuditTrail _trail = null!;
-
-    public async Task InitializeAsync()
-    {
-        await api.ResetDataAsync();
-        _trail = await AuditTrail.WriteAsync(api);
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     private async Task<List<(Guid Id, Guid Cluster, string Kind, string State)>> ListAsync(string url)
     {
-        var response = await _http.GetAsync(url);
+        var response = await Http.GetAsync(url);
         await response.AssertStatusAsync(HttpStatusCode.OK);
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsArray()
             .Select(o => (Guid.Parse((string)o!["id"]!), Guid.Parse((string)o["clusterId"]!), (string)o["kind"]!, (string)o["state"]!)).ToList();
@@ -32,7 +21,7 @@ public sealed class OperationsQueryTests(ApiFactory api) : IAsyncLifetime
     {
         var operations = await ListAsync("/api/operations");
 
-        Assert.Equal([(_trail.Switchover, _trail.ClusterA, "switchover", "completed"), (_trail.Failover, _trail.ClusterB, "failover", "running")],
+        Assert.Equal([(Trail.Switchover, Trail.ClusterA, "switchover", "completed"), (Trail.Failover, Trail.ClusterB, "failover", "running")],
             operations);
     }
 
@@ -48,17 +37,17 @@ public sealed class OperationsQueryTests(ApiFactory api) : IAsyncLifetime
     {
         var operations = await ListAsync($"/api/operations?{query}");
 
-        Assert.Equal(expected.Select(c => c == 'S' ? _trail.Switchover : _trail.Failover), operations.Select(o => o.Id));
+        Assert.Equal(expected.Select(c => c == 'S' ? Trail.Switchover : Trail.Failover), operations.Select(o => o.Id));
     }
 
     [Fact]
     public async Task The_cluster_filter_and_the_clusters_own_listing_agree()
     {
-        Assert.Equal([_trail.Failover], (await ListAsync($"/api/operations?cluster={_trail.ClusterB}")).Select(o => o.Id));
-        Assert.Equal([_trail.Switchover], (await ListAsync($"/api/operations?cluster={_trail.ClusterA}&state=completed")).Select(o => o.Id));
-        Assert.Equal([_trail.Switchover], (await ListAsync($"/api/clusters/{_trail.ClusterA}/operations")).Select(o => o.Id));
-        Assert.Empty(await ListAsync($"/api/clusters/{_trail.ClusterA}/operations?state=running"));
-        Assert.Equal([_trail.Failover], (await ListAsync($"/api/clusters/{_trail.ClusterB}/operations?kind=failover")).Select(o => o.Id));
+        Assert.Equal([Trail.Failover], (await ListAsync($"/api/operations?cluster={Trail.ClusterB}")).Select(o => o.Id));
+        Assert.Equal([Trail.Switchover], (await ListAsync($"/api/operations?cluster={Trail.ClusterA}&state=completed")).Select(o => o.Id));
+        Assert.Equal([Trail.Switchover], (await ListAsync($"/api/clusters/{Trail.ClusterA}/operations")).Select(o => o.Id));
+        Assert.Empty(await ListAsync($"/api/clusters/{Trail.ClusterA}/operations?state=running"));
+        Assert.Equal([Trail.Failover], (await ListAsync($"/api/clusters/{Trail.ClusterB}/operations?kind=failover")).Select(o => o.Id));
     }
 
     [Theory]
@@ -66,19 +55,13 @@ public sealed class OperationsQueryTests(ApiFactory api) : IAsyncLifetime
     [InlineData("/api/operations?state=finished", "state")]
     [InlineData("/api/operations?cluster=db1", "cluster")]
     [InlineData("/api/clusters/0196c2a4-0000-7000-8000-000000000000/operations?state=done", "state")]
-    public async Task An_unknown_kind_or_state_or_a_malformed_cluster_is_a_validation_problem(string url, string parameter)
-    {
-        var response = await _http.GetAsync(url);
-
-        await response.AssertStatusAsync(HttpStatusCode.BadRequest);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]![parameter]);
-    }
+    public Task An_unknown_kind_or_state_or_a_malformed_cluster_is_a_validation_problem(string url, string parameter) =>
+        AssertValidationProblemAsync(url, parameter);
 
     [Fact]
     public async Task The_listing_of_an_unknown_cluster_is_not_found()
     {
-        var response = await _http.GetAsync($"/api/clusters/{Guid.CreateVersion7()}/operations");
+        var response = await Http.GetAsync($"/api/clusters/{Guid.CreateVersion7()}/operations");
 
         await response.AssertStatusAsync(HttpStatusCode.NotFound);
     }
