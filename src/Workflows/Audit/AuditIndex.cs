@@ -39,12 +39,12 @@ public static class AuditIndex
     // Event fields that hold one instance name, lists of names, and maps keyed by name (see the events in Clusters/,
     // Switchover/, Failover/ and SemiSync/); ClusterRegistered lists its instances as objects with a Name.
     private const string TagRules = """
-        select 'cluster:' || coalesce(data ->> 'ClusterId',
+        select '{1}' || coalesce(data ->> 'ClusterId',
             (select first.data ->> 'ClusterId' from {0}.mt_events first where first.stream_id = stream order by first.version limit 1))
         union
-        select 'operation:' || (data ->> 'OperationId')
+        select '{2}' || (data ->> 'OperationId')
         union
-        select 'instance:' || named from (
+        select '{3}' || named from (
             select data ->> field as named
                 from unnest(array['Instance', 'Source', 'OldMaster', 'NewMaster', 'Candidate', 'RequestedCandidate', 'NewSource', 'Master']) field
             union all
@@ -126,7 +126,7 @@ public static class AuditIndex
     {
         await using var connection = await database.OpenConnectionAsync(cancellation);
         await using var transaction = await connection.BeginTransactionAsync(cancellation);
-        var sql = string.Format(Install, schema, string.Format(TagRules, schema), Version);
+        var sql = string.Format(Install, schema, string.Format(TagRules, schema, ClusterTag, OperationTag, InstanceTag), Version);
         await using (var command = new NpgsqlCommand(sql, connection, transaction)) await command.ExecuteNonQueryAsync(cancellation);
         await transaction.CommitAsync(cancellation);
     }
