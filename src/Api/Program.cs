@@ -1,3 +1,4 @@
+using MySqlHa.Api.Audit;
 using MySqlHa.Api.Clusters;
 using MySqlHa.Api.Health;
 using MySqlHa.Api.Operations;
@@ -35,6 +36,7 @@ app.MapSemiSync();
 app.MapOperations();
 app.MapOperationRelease();
 app.MapWebhooks();
+app.MapEvents();
 
 return await app.RunJasperFxCommands(args);
 

@@ -3,6 +3,7 @@ using MySqlHa.Api.Security;
 using Marten;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlHa.Workflows.Clusters;
+using MySqlHa.Workflows.Operations;
 using FailoverSaga = MySqlHa.Workflows.Failover.Failover;
 using SwitchoverSaga = MySqlHa.Workflows.Switchover.Switchover;
 
@@ -37,9 +38,7 @@ public static class OperationReleaseApi
                 detail: $"Operation {id} has ended or was released already; see /api/operations/{id}.");
 
         var released = new OperationReleased(holder.Id, id, request.Reason.Trim(), clock.GetUtcNow());
-        var releasedHere = false;
-        await clusters.AppendAsync(holder.Id, c => (releasedHere = c.RunningOperation == id) ? released : null, cancellation);
-        if (!releasedHere)
+        if (!await clusters.ReleaseOperationAsync(released, cancellation))
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The operation holds no cluster.",
                 detail: $"Operation {id} ended by itself meanwhile; see /api/operations/{id}.");
         // The saga goes with the release: a step still scheduled (or retried) then finds no operation and does nothing.

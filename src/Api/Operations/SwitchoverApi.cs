@@ -57,7 +57,7 @@ public static class SwitchoverApi
 
         var (catchUp, transactionWait) = (TimeSpan.FromSeconds(request.CatchUpTimeoutSeconds), TimeSpan.FromSeconds(request.TransactionWaitSeconds));
         var deadline = request.DeadlineSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : transactionWait + 3 * catchUp + TimeSpan.FromMinutes(1);
-        var (started, operationId) = await operations.StartAsync(id, "switchover", _ => true, deadline,
+        var (started, operationId) = await operations.StartAsync(id, OperationKind.Switchover, _ => true, deadline,
             operation => new StartSwitchover(operation, id, cluster.Name, request.Candidate, request.KillSessions, catchUp, transactionWait, deadline),
             cancellation);
         if (!started)

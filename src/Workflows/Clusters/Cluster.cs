@@ -26,6 +26,11 @@ public sealed record Cluster(
     /// <summary>When the running operation should have ended by (see OperationOverdue).</summary>
     public DateTimeOffset? RunningOperationDeadline { get; init; }
 
+    /// <summary>The running operation's kind (switchover, failover) and when it took the cluster, for its metrics when it ends.</summary>
+    public string? RunningOperationKind { get; init; }
+
+    public DateTimeOffset? RunningOperationStartedAt { get; init; }
+
     /// <summary>True while a switch holds traffic: proxies queue new read-write connections.</summary>
     public bool Switching { get; init; }
 
@@ -81,7 +86,11 @@ public sealed record Cluster(
         cluster.Change(e.Instance, i => i with { Status = e.To, StatusReason = e.Reason, StatusSince = e.ObservedAt });
 
     public static Cluster Apply(OperationStarted e, Cluster cluster) =>
-        cluster with { RunningOperation = e.OperationId, RunningOperationDeadline = e.Deadline, Version = cluster.Version + 1 };
+        cluster with
+        {
+            RunningOperation = e.OperationId, RunningOperationDeadline = e.Deadline, RunningOperationKind = e.Kind, RunningOperationStartedAt = e.StartedAt,
+            Version = cluster.Version + 1,
+        };
 
     public static Cluster Apply(TrafficHeld e, Cluster cluster) =>
         cluster with { Switching = true, Version = cluster.Version + 1 };
@@ -151,7 +160,11 @@ public sealed record Cluster(
     public static Cluster Apply(FailoverAcknowledged e, Cluster cluster) =>
         cluster with { AutomaticFailoverBlockedUntil = null, Version = cluster.Version + 1 };
 
-    private Cluster Released() => this with { RunningOperation = null, RunningOperationDeadline = null, Switching = false, Version = Version + 1 };
+    private Cluster Released() => this with
+    {
+        RunningOperation = null, RunningOperationDeadline = null, RunningOperationKind = null, RunningOperationStartedAt = null, Switching = false,
+        Version = Version + 1,
+    };
 
     /// <summary>An operation on the instance: besides the change, it marks the version from which probes count.</summary>
     private Cluster Operate(string instance, Func<ClusterInstance, ClusterInstance> change) =>

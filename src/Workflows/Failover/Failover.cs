@@ -241,7 +241,7 @@ public sealed partial class Failover : Saga
         PhaseSeconds["total"] = (now - StartedAt).TotalSeconds + PhaseSeconds.GetValueOrDefault("detect") + PhaseSeconds.GetValueOrDefault("confirm");
         session.Events.Append(Id, new FailoverCompleted(Id, OldMaster, Candidate, OldMasterLastGtid, OldMasterLastBinlogFile, OldMasterLastBinlogPosition,
             NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition, possiblyLost, PhaseSeconds, NeedsAttention, blockedUntil, now));
-        var ended = await EndOperationAsync(clusters, "completed", now, cancellation);
+        var ended = await clusters.EndOperationAsync(ClusterId, Id, "completed", now, cancellation);
         await publisher.PublishAsync([ClusterId], cancellation);
         if (ended)
         {
@@ -266,7 +266,7 @@ public sealed partial class Failover : Saga
         // Not promoted: the candidate receives again, as it did before the failover stopped its receiver.
         if (CandidateReceiverStopped || abort.Step >= FailoverStep.ApplyRelayLog)
             await agents.StartReplicationAsync(Cluster, Candidate, $"{Id}:resume-receiving", cancellation);
-        var ended = await EndOperationAsync(clusters, "aborted", now, cancellation);
+        var ended = await clusters.EndOperationAsync(ClusterId, Id, "aborted", now, cancellation);
         await publisher.PublishAsync([ClusterId], cancellation);
         session.Events.Append(Id, new FailoverAborted(Id, abort.Step, abort.Reason, now));
         if (ended) FailoverMetrics.Failovers.WithLabels(Cluster, Trigger, "aborted").Inc();
@@ -338,7 +338,7 @@ public sealed partial class Failover : Saga
                 $"read_only {candidate.ReadOnly}, replicating: {candidate.Replication is not null}, gtid {candidate.GtidExecuted}")}); " +
                 $"'{OldMaster}' stays fenced and the records still name it the master");
         session.Events.Append(Id, new FailoverInterrupted(Id, step, reason, promoted, NeedsAttention, now));
-        if (await EndOperationAsync(clusters, "needsAttention", now, cancellation))
+        if (await clusters.EndOperationAsync(ClusterId, Id, "needsAttention", now, cancellation))
             FailoverMetrics.Failovers.WithLabels(Cluster, Trigger, "needsAttention").Inc();
         await publisher.PublishAsync([ClusterId], cancellation);
         Step = FailoverStep.Interrupted;
@@ -352,16 +352,5 @@ public sealed partial class Failover : Saga
         await clusters.AppendAsync(ClusterId, c => c.AutomaticFailoverBlockedUntil >= blockedUntil ? null
             : new AutomaticFailoverBlocked(ClusterId, Id, blockedUntil, now), cancellation);
         return blockedUntil;
-    }
-
-    /// <summary>
-    /// Frees the cluster; true only for the call that ended the operation. A replayed last step (its transaction lost
-    /// after the cluster was freed) finds it ended and must not count the failover in the metrics again.
-    /// </summary>
-    private async Task<bool> EndOperationAsync(ClusterStream clusters, string outcome, DateTimeOffset now, CancellationToken cancellation)
-    {
-        var ended = false;
-        await clusters.AppendAsync(ClusterId, c => (ended = c.RunningOperation == Id) ? new OperationEnded(ClusterId, Id, outcome, now) : null, cancellation);
-        return ended;
     }
 }

@@ -12,7 +12,7 @@ public sealed class FailoverStarter(OperationStarter operations)
         var master = cluster.Master?.Name;
         // Room for the relay-log wait and the promotion's own check of it, with a minute for everything else.
         var deadline = 3 * cluster.FailoverPolicy.RelayLogTimeout + TimeSpan.FromMinutes(1);
-        return operations.StartAsync(cluster.Id, "failover", c => c.Master?.Name == master, deadline,
+        return operations.StartAsync(cluster.Id, OperationKind.Failover, c => c.Master?.Name == master, deadline,
             operationId => new StartFailover(operationId, cluster.Id, cluster.Name, trigger, candidate, evidence, lastSeenAlive, lostSince, deadline),
             cancellation);
     }

@@ -4,7 +4,9 @@ using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySqlHa.Workflows.Actors;
+using MySqlHa.Workflows.Audit;
 using MySqlHa.Workflows.Clusters;
+using Npgsql;
 using Weasel.Core;
 using Wolverine;
 using Wolverine.ErrorHandling;
@@ -29,6 +31,9 @@ public static class PersistenceSetup
             .AddAsyncDaemon(daemonMode)
             .AddWebhookFanOut()
             .IntegrateWithWolverine(integration => integration.MessageStorageSchemaName = schema);
+        services.AddSingleton(new AuditLog(NpgsqlDataSource.Create(connectionString), schema));
+        // Registered here, before the monitor and the sagas' hosts: the audit index exists before the first event is appended.
+        services.AddHostedService<AuditIndexSetup>();
         return services;
     }
 
@@ -44,6 +49,7 @@ public static class PersistenceSetup
         options.Events.MetadataConfig.UserNameEnabled = true;
         options.ConfigureClusters();
         options.ConfigureWebhooks();
+        options.ConfigureAudit();
         return options;
     }
 

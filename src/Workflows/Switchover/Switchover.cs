@@ -234,7 +234,7 @@ public sealed partial class Switchover : Saga
         session.Events.Append(Id, new SwitchoverCompleted(Id, OldMaster, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition,
             NeedsAttention, now));
         var outcome = NeedsAttention.Count == 0 ? "completed" : "needsAttention";
-        await clusters.AppendAsync(ClusterId, c => c.RunningOperation == Id ? new OperationEnded(ClusterId, Id, outcome, now) : null, cancellation);
+        await clusters.EndOperationAsync(ClusterId, Id, outcome, now, cancellation);
         await publisher.PublishAsync([ClusterId], cancellation);
         Step = SwitchoverStep.Completed;
         MarkCompleted();
@@ -260,7 +260,7 @@ public sealed partial class Switchover : Saga
         if (abort.Step == SwitchoverStep.Promote)
             candidateFollows = await RestoreCandidateAsync(session, agents, cancellation);
         var now = clock.GetUtcNow();
-        await clusters.AppendAsync(ClusterId, c => c.RunningOperation == Id ? new OperationEnded(ClusterId, Id, "aborted", now) : null, cancellation);
+        await clusters.EndOperationAsync(ClusterId, Id, "aborted", now, cancellation);
         await publisher.PublishAsync([ClusterId], cancellation);
         session.Events.Append(Id, new SwitchoverAborted(Id, abort.Step, abort.Reason, writable, candidateFollows, now));
         Step = SwitchoverStep.Aborted;
@@ -338,7 +338,7 @@ public sealed partial class Switchover : Saga
         }
         var now = clock.GetUtcNow();
         session.Events.Append(Id, new SwitchoverInterrupted(Id, step, reason, promoted, NeedsAttention, now));
-        await clusters.AppendAsync(ClusterId, c => c.RunningOperation == Id ? new OperationEnded(ClusterId, Id, "needsAttention", now) : null, cancellation);
+        await clusters.EndOperationAsync(ClusterId, Id, "needsAttention", now, cancellation);
         await publisher.PublishAsync([ClusterId], cancellation);
         Step = SwitchoverStep.Interrupted;
         MarkCompleted();
