@@ -27,10 +27,12 @@ echo "storing $events events..."
 dotnet "$bench" seed "$events" 100
 
 ConnectionStrings__Postgres="$MYSQLHA_POSTGRES" Etcd__Endpoint="$MYSQLHA_ETCD" Etcd__Prefix=/mysqlha-bench-audit \
-  MySqlHa__Schema="$MYSQLHA_BENCH_SCHEMA" MySqlHa__Durability=Solo \
+  MySqlHa__Schema="$MYSQLHA_BENCH_SCHEMA" MySqlHa__Durability=Solo MySqlHa__Auth__BootstrapKeyFile="$stack_dir/admin.key" \
   dotnet "$(stack_bin src/Api MySqlHa.Api)" --urls "$audit_api" > "$stack_dir/api.log" 2>&1 &
 stack_pids+=($!)
 stack_wait_healthy "$audit_api/healthz"
+MYSQLHA_API_KEY="$(cat "$stack_dir/admin.key")"
+export MYSQLHA_API_KEY
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); PostgreSQL 15 with default settings (sandbox)"
 dotnet "$bench" measure "$audit_api" "$runs"

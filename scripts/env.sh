@@ -38,6 +38,7 @@ repl_user=mysqlha_repl
 derive_paths() {
   secrets="$sandbox/secrets"
   api_secrets="$sandbox/api-secrets"
+  tls_dir="$sandbox/tls"
   pg_dir="$sandbox/postgres"
   etcd_dir="$sandbox/etcd"
 }
@@ -105,6 +106,26 @@ secret() {
 mariadb_dir() { echo "$sandbox/mariadb$1"; }
 mariadb_sock() { echo "$(mariadb_dir "$1")/mysqld.sock"; }
 
+# A CA of the sandbox's own and a certificate for 127.0.0.1 that every MariaDB server presents, so that clients can
+# verify the server (SslMode VerifyFull with the CA), as production should.
+make_tls() {
+  [ -s "$tls_dir/server.crt" ] && return 0
+  mkdir -p "$tls_dir"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=mysqlha-sandbox-ca \
+    -keyout "$tls_dir/ca.key" -out "$tls_dir/ca.crt" 2> /dev/null
+  openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$tls_dir/server.key" -out "$tls_dir/server.csr" 2> /dev/null
+  printf 'subjectAltName=IP:127.0.0.1\n' > "$tls_dir/server.ext"
+  openssl x509 -req -days 3650 -in "$tls_dir/server.csr" -CA "$tls_dir/ca.crt" -CAkey "$tls_dir/ca.key" -CAcreateserial \
+    -extfile "$tls_dir/server.ext" -out "$tls_dir/server.crt" 2> /dev/null
+  chmod 755 "$tls_dir"; chmod 600 "$tls_dir/ca.key" "$tls_dir/server.key"; chown mysql:mysql "$tls_dir/server.key"
+}
+
+# The TLS lines of a server's configuration, once the sandbox has its certificates.
+mariadb_tls_config() {
+  [ -s "$tls_dir/server.crt" ] || return 0
+  printf 'ssl-ca=%s\nssl-cert=%s\nssl-key=%s\n' "$tls_dir/ca.crt" "$tls_dir/server.crt" "$tls_dir/server.key"
+}
+
 write_mariadb_config() {
   local n="$1" port="$2" dir
   dir="$(mariadb_dir "$n")"
@@ -128,6 +149,7 @@ binlog-format=ROW
 log-slave-updates=ON
 gtid-strict-mode=ON
 gtid-domain-id=0
+$(mariadb_tls_config)
 # Every managed server starts read-only: only the controller makes a primary writable, so a crashed
 # primary that restarts cannot take writes behind the controller's back.
 read-only=ON
@@ -348,6 +370,7 @@ write_env_file() {
     echo "MYSQLHA_MARIADB_REPL_USER='$repl_user'"
     echo "MYSQLHA_MARIADB_REPL_PASSWORD_FILE='$secrets/mariadb-repl.password'"
     echo "MYSQLHA_API_SECRETS='$api_secrets'"
+    echo "MYSQLHA_MARIADB_CA='$tls_dir/ca.crt'"
   } > "$file.tmp"
   chmod 600 "$file.tmp"
   mv "$file.tmp" "$file"
@@ -376,6 +399,7 @@ cmd_up() {
   place_sandbox
   mkdir -p "$secrets"
   chmod 755 "$sandbox/"; chmod 700 "$secrets"
+  make_tls
   for i in "${!mariadb_ports[@]}"; do
     local n=$((i + 1))
     if init_mariadb "$n" "${mariadb_ports[$i]}"; then

@@ -83,9 +83,10 @@ failures() {
   for file in "$results"/*/*.trx; do
     [ -f "$file" ] || continue
     awk '
-      /<UnitTestResult / && /outcome="Failed"/ { failed = 1; match($0, /testName="[^"]*"/); print "FAILED " substr($0, RSTART + 10, RLENGTH - 11); lines = 0 }
+      function plain(text) { gsub(/&quot;/, "\"", text); gsub(/&lt;/, "<", text); gsub(/&gt;/, ">", text); gsub(/&amp;/, "\\&", text); return text }
+      /<UnitTestResult / && /outcome="Failed"/ { failed = 1; match($0, /testName="[^"]*"/); print "FAILED " plain(substr($0, RSTART + 10, RLENGTH - 11)); lines = 0 }
       failed && /<Message>/ { inside = 1; sub(/.*<Message>/, "") }
-      failed && inside && lines < 6 { text = $0; sub(/<\/Message>.*/, "", text); print "    " text; lines++ }
+      failed && inside && lines < 6 { text = $0; sub(/<\/Message>.*/, "", text); print "    " plain(text); lines++ }
       failed && /<\/Message>/ { inside = 0 }
       failed && /<\/UnitTestResult>/ { failed = 0; inside = 0 }
     ' "$file"

@@ -32,6 +32,8 @@ switch (args)
     {
         await using var database = NpgsqlDataSource.Create(connection);
         using var http = new HttpClient { BaseAddress = new Uri(api) };
+        // The admin key scripts/bench-audit.sh exports.
+        http.DefaultRequestHeaders.Add("X-Api-Key", Environment.GetEnvironmentVariable("MYSQLHA_API_KEY"));
         await Measurement.RunAsync(http, database, schema, int.Parse(runs));
         return 0;
     }

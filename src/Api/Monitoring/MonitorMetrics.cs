@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MySqlHa.Replication.Status;
 using MySqlHa.Workflows.Monitoring;
 using Prometheus;
@@ -28,24 +29,41 @@ public static class MonitorMetrics
         return services;
     }
 
+    /// <summary>
+    /// The observations of every running host of this process. The gauges live in the process-wide registry, so one
+    /// callback exports them all: a callback per host would clear the others' figures (and a stopped host's would go on).
+    /// </summary>
+    private static readonly ConcurrentDictionary<MonitorObservations, byte> Running = new();
+
+    private static readonly Lazy<bool> Registered = new(() =>
+    {
+        Metrics.DefaultRegistry.AddBeforeCollectCallback(Export);
+        return true;
+    });
+
     private sealed class MetricsExport(MonitorObservations observations) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            Metrics.DefaultRegistry.AddBeforeCollectCallback(() => Export(observations));
+            Running[observations] = 0;
+            _ = Registered.Value;
             return Task.CompletedTask;
         }
 
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken)
+        {
+            Running.TryRemove(observations, out _);
+            return Task.CompletedTask;
+        }
     }
 
-    private static void Export(MonitorObservations observations)
+    private static void Export()
     {
         foreach (var gauge in new[] { Up, ReadOnly, Status, Lag, IoRunning, SqlRunning, GtidTransactions, Connections, QueriesPerSecond })
             foreach (var labels in gauge.GetAllLabelValues().ToList())
                 gauge.RemoveLabelled(labels);
 
-        foreach (var observation in observations.All)
+        foreach (var observation in Running.Keys.SelectMany(observations => observations.All))
         {
             string[] labels = [observation.Cluster, observation.Instance];
             Status.WithLabels([.. labels, observation.Verdict.Status.ToString().ToUpperInvariant()]).Set(1);

@@ -11,9 +11,25 @@ internal sealed class AuditIndexSetup(IDocumentStore store, AuditLog log) : IHos
 {
     public async Task StartAsync(CancellationToken cancellation)
     {
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+                break;
+            }
+            catch (Exception e) when (attempt < 5 && MadeMeanwhile(e))
+            {
+                // The async daemon makes the event tables as it starts, beside this: on a new schema the two can race,
+                // and the loser finds an object the winner just made. Applying again finds them all made.
+            }
+        }
         await AuditIndex.EnsureAsync(log.Database, log.Schema, cancellation);
     }
+
+    private static bool MadeMeanwhile(Exception e) =>
+        e is Npgsql.PostgresException { SqlState: "42P07" or "42710" or "42P06" or "23505" }
+        || (e.InnerException is not null && MadeMeanwhile(e.InnerException));
 
     public Task StopAsync(CancellationToken cancellation) => Task.CompletedTask;
 }

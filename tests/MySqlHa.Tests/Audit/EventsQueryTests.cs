@@ -32,6 +32,9 @@ public sealed class EventsQueryTests(ApiFactory api) : SeededAuditTests(api)
         return events;
     }
 
+    /// <summary>The events of the seeded trail: not the bootstrap admin key's creation, which every reset records again.</summary>
+    private static List<JsonNode> OfTheTrail(IEnumerable<JsonNode> events) => events.Where(e => (string?)e["type"] != "api_key_created").ToList();
+
     private async Task AssertFindsAsync(string query, Func<SeededEvent, bool> expected)
     {
         var found = (await AllPagesAsync($"order=asc&{query}")).Select(e => Guid.Parse((string)e["id"]!)).ToList();
@@ -41,7 +44,7 @@ public sealed class EventsQueryTests(ApiFactory api) : SeededAuditTests(api)
     [Fact]
     public async Task Every_event_comes_with_its_type_data_time_stream_and_actor()
     {
-        var events = await AllPagesAsync("order=asc");
+        var events = OfTheTrail(await AllPagesAsync("order=asc"));
 
         Assert.Equal(Trail.Events.Select(e => e.Id), events.Select(e => Guid.Parse((string)e["id"]!)));
         Assert.Equal(Trail.Events.Select(e => e.Type), events.Select(e => (string?)e["type"]));
@@ -111,8 +114,8 @@ public sealed class EventsQueryTests(ApiFactory api) : SeededAuditTests(api)
     [InlineData("desc")]
     public async Task Pages_of_three_cover_every_event_once_in_order(string order)
     {
-        var paged = (await AllPagesAsync($"order={order}", limit: 3)).Select(e => (long)e["sequence"]!).ToList();
-        var whole = (await AllPagesAsync($"order={order}", limit: 500)).Select(e => (long)e["sequence"]!).ToList();
+        var paged = OfTheTrail(await AllPagesAsync($"order={order}", limit: 3)).Select(e => (long)e["sequence"]!).ToList();
+        var whole = OfTheTrail(await AllPagesAsync($"order={order}", limit: 500)).Select(e => (long)e["sequence"]!).ToList();
 
         Assert.Equal(Trail.Events.Count, paged.Count);
         Assert.Equal(whole, paged);

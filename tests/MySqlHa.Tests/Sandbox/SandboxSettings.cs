@@ -30,6 +30,9 @@ public sealed class SandboxSettings
     /// <summary>The folder of secrets the tests' Api is configured with: the MariaDB passwords, by file name.</summary>
     public string ApiSecrets => Get("MYSQLHA_API_SECRETS");
 
+    /// <summary>The CA that signed the certificate every sandbox MariaDB server presents.</summary>
+    public string MariaDbCa => Get("MYSQLHA_MARIADB_CA");
+
     public string EnvScript => Path.Combine(RepositoryRoot(), "scripts", "env.sh");
 
     public string SandboxFolder => Get("MYSQLHA_SANDBOX");
