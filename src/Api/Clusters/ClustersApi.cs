@@ -1,3 +1,4 @@
+using MySqlHa.Api.Hosting;
 using MySqlHa.Replication.Servers;
 using MySqlHa.Api.Security;
 using Marten;
@@ -45,7 +46,7 @@ public static class ClustersApi
         {
             await bus.InvokeAsync(command, cancellation);
         }
-        catch (Exception e) when (IsUniqueViolation(e))
+        catch (Exception e) when (StoreErrors.IsUniqueViolation(e))
         {
             return NameTaken(request.Name!);
         }
@@ -109,8 +110,4 @@ public static class ClustersApi
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The cluster name is taken.",
             detail: $"A cluster named '{name}' is already registered.",
             extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["name"] = [$"'{name}' is already registered."] } });
-
-    private static bool IsUniqueViolation(Exception e) =>
-        e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
-        || (e.InnerException is not null && IsUniqueViolation(e.InnerException));
 }

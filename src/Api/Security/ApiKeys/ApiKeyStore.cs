@@ -1,3 +1,4 @@
+using MySqlHa.Api.Hosting;
 using Marten;
 using MySqlHa.Workflows.Actors;
 
@@ -37,7 +38,5 @@ public sealed class ApiKeyStore(IDocumentStore store, TimeProvider clock)
         return revoked;
     }
 
-    private static bool IsDuplicate(Exception e) => e is JasperFx.DocumentAlreadyExistsException
-        or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
-        || (e.InnerException is not null && IsDuplicate(e.InnerException));
+    private static bool IsDuplicate(Exception e) => e is JasperFx.DocumentAlreadyExistsException || StoreErrors.IsUniqueViolation(e);
 }
