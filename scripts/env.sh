@@ -48,7 +48,7 @@ say() { printf '%s\n' "$*"; }
 fail() { printf 'env.sh: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- installation
-packages=(mariadb-server mariadb-client mariadb-backup postgresql etcd-server etcd-client haproxy sysbench
+packages=(mariadb-server mariadb-client mariadb-backup zstd postgresql etcd-server etcd-client haproxy sysbench
           procps iproute2 openssl iptables)
 
 install_packages() {

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using MySqlHa.Agent.Configuration;
 using MySqlHa.Agent.State;
+using MySqlHa.Replication.Storage;
 using MySqlHa.Replication.AgentContract;
 
 namespace MySqlHa.Agent.Commands;

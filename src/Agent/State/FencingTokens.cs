@@ -5,6 +5,7 @@ using Grpc.Core;
 using MySqlHa.Agent.Commands;
 using MySqlHa.Agent.Configuration;
 using MySqlHa.Coordination.Etcd;
+using MySqlHa.Replication.Storage;
 
 namespace MySqlHa.Agent.State;
 

@@ -1,14 +1,14 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace MySqlHa.Agent.State;
+namespace MySqlHa.Replication.Storage;
 
 /// <summary>
 /// Replaces a file so that after a crash or a power cut it holds either the old content or the new, never a torn or
 /// empty one: the new content goes to a temporary file that is flushed to disk, renamed over the old one, and the
 /// folder is flushed too, so that the rename itself is on disk before the caller acts on it.
 /// </summary>
-internal static partial class DurableFile
+public static partial class DurableFile
 {
     public static void Replace(string path, string content)
     {
@@ -22,8 +22,8 @@ internal static partial class DurableFile
         FlushFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
-    /// <summary>fsync(2) on the folder: .NET opens no file handle on a folder, so libc does it.</summary>
-    private static void FlushFolder(string folder)
+    /// <summary>fsync(2) on the folder, so that a rename in it is on disk: .NET opens no file handle on a folder, so libc does it.</summary>
+    public static void FlushFolder(string folder)
     {
         if (!OperatingSystem.IsLinux()) return;
         var descriptor = Open(folder, ReadOnlyDirectory);
