@@ -31,9 +31,9 @@ public sealed class AgentHarness : IDisposable
 
     public static string NewStateDirectory() => Path.Combine(Path.GetTempPath(), $"mysqlha-agent-state-{Guid.NewGuid():N}");
 
-    /// <summary>Starts the agent process without waiting for it (a test of how it refuses to start, say).</summary>
+    /// <summary>Starts the agent process without waiting for it (a test of how it refuses to start, say); <paramref name="settings"/> adds to or overrides its environment.</summary>
     public static ServiceProcess StartProcess(ServerEndpoint server, string etcdPrefix, string stateDirectory,
-        string cluster = "agent-commands", string? instance = null, AgentTls? tls = null) =>
+        string cluster = "agent-commands", string? instance = null, AgentTls? tls = null, IReadOnlyDictionary<string, string?>? settings = null) =>
         ServiceProcess.Start("Agent", new Dictionary<string, string?>((tls is null ? [] : new Dictionary<string, string?>
         {
             ["Kestrel__Certificates__Default__Path"] = tls.Certificate,
@@ -55,13 +55,14 @@ public sealed class AgentHarness : IDisposable
             ["MYSQLHA_AGENT_StateDirectory"] = stateDirectory,
             ["MYSQLHA_AGENT_AllowedCommands__0"] = "/bin/echo",
             ["MYSQLHA_AGENT_AllowedCommands__1"] = "/bin/sleep",
-        })), scheme: tls is null ? "http" : "https");
+        }).Where(setting => settings?.ContainsKey(setting.Key) != true).Concat(settings ?? new Dictionary<string, string?>())),
+            scheme: tls is null ? "http" : "https");
 
     public static async Task<AgentHarness> StartAsync(ServerEndpoint server, string etcdPrefix, string? stateDirectory = null,
-        string cluster = "agent-commands", string? instance = null, AgentTls? tls = null)
+        string cluster = "agent-commands", string? instance = null, AgentTls? tls = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         stateDirectory ??= NewStateDirectory();
-        var process = StartProcess(server, etcdPrefix, stateDirectory, cluster, instance, tls);
+        var process = StartProcess(server, etcdPrefix, stateDirectory, cluster, instance, tls, settings);
         var harness = new AgentHarness(process, stateDirectory, tls);
         using var etcd = new MySqlHa.Coordination.Etcd.EtcdConnection(new() { Endpoint = SandboxSettings.Current.Etcd, Prefix = etcdPrefix });
         var key = etcd.Keys.Agent(cluster, instance ?? $"db{server.Port}");
@@ -83,9 +84,10 @@ public sealed class AgentHarness : IDisposable
     }
 
     /// <summary>An agent beside every sandbox server (db1, db2, ...), started side by side, as a cluster's agents are.</summary>
-    public static async Task<List<AgentHarness>> StartBesideEachServerAsync(string etcdPrefix, string cluster) =>
+    public static async Task<List<AgentHarness>> StartBesideEachServerAsync(string etcdPrefix, string cluster,
+        Func<int, IReadOnlyDictionary<string, string?>>? settingsOf = null) =>
         [.. await Task.WhenAll(SandboxSettings.Current.MariaDb.Select((server, i) =>
-            StartAsync(server, etcdPrefix, cluster: cluster, instance: $"db{i + 1}")))];
+            StartAsync(server, etcdPrefix, cluster: cluster, instance: $"db{i + 1}", settings: settingsOf?.Invoke(i + 1))))];
 
     /// <summary>Sends a command as the controller holding <paramref name="fencingToken"/>.</summary>
     public async Task<(int Status, JsonNode? Body)> CommandAsync(string command, object body, long fencingToken = 1)
