@@ -1,4 +1,5 @@
 using MySqlHa.Api.Audit;
+using MySqlHa.Api.Backups;
 using MySqlHa.Api.Clusters;
 using MySqlHa.Api.Health;
 using MySqlHa.Api.Operations;
@@ -37,6 +38,8 @@ app.MapOperations();
 app.MapOperationRelease();
 app.MapWebhooks();
 app.MapEvents();
+app.MapBackups();
+app.MapBackupPolicy();
 
 return await app.RunJasperFxCommands(args);
 

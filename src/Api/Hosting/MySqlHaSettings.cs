@@ -16,7 +16,8 @@ namespace MySqlHa.Api.Hosting;
 /// MySqlHa:Schema, MySqlHa:Durability (Balanced or Solo), MySqlHa:ProbeTimeout, MySqlHa:Monitor:Interval,
 /// MySqlHa:Monitor:LagThreshold, MySqlHa:Election:Identity, MySqlHa:Election:LeaseTtl, MySqlHa:Agents:TokenFile,
 /// MySqlHa:Agents:CallTimeout, MySqlHa:Failover:ConfirmFor, MySqlHa:Failover:CheckInterval, MySqlHa:Secrets:Folder (the secrets that registrations name), MySqlHa:Servers:Tls
-/// (SslMode, CaFile, AllowPublicKeyRetrieval), MySqlHa:Webhooks:*, and MySqlHa:Auth (see <see cref="AuthOptions"/>).
+/// (SslMode, CaFile, AllowPublicKeyRetrieval), MySqlHa:Webhooks:*, MySqlHa:Backups:Repository (the backup repository's folder,
+/// shared with the agents), and MySqlHa:Auth (see <see cref="AuthOptions"/>).
 /// </summary>
 public sealed record MySqlHaSettings(
     string PostgresConnectionString,
@@ -31,7 +32,8 @@ public sealed record MySqlHaSettings(
     AuthOptions Auth,
     string SecretsFolder,
     ServerTlsOptions ServerTls,
-    WebhookOptions Webhooks)
+    WebhookOptions Webhooks,
+    string BackupRepository)
 {
     public static MySqlHaSettings From(IConfiguration configuration)
     {
@@ -112,6 +114,11 @@ public sealed record MySqlHaSettings(
         if (webhooks.PauseAfterFailures < 1)
             throw new InvalidOperationException("MySqlHa:Webhooks:PauseAfterFailures must be at least 1.");
 
-        return new MySqlHaSettings(postgres, schema, etcd, durability, probeTimeout, monitor, election, agents, failover, auth, secretsFolder, serverTls, webhooks);
+        var backupRepository = configuration["MySqlHa:Backups:Repository"] ?? "";
+        if (backupRepository.Length > 0 && !Path.IsPathFullyQualified(backupRepository))
+            throw new InvalidOperationException($"MySqlHa:Backups:Repository '{backupRepository}' is not an absolute path.");
+
+        return new MySqlHaSettings(postgres, schema, etcd, durability, probeTimeout, monitor, election, agents, failover, auth, secretsFolder, serverTls, webhooks,
+            backupRepository);
     }
 }

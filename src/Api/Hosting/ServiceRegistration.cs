@@ -7,6 +7,7 @@ using MySqlHa.Api.Monitoring;
 using MySqlHa.Coordination;
 using MySqlHa.Replication;
 using MySqlHa.Workflows;
+using MySqlHa.Workflows.Backups;
 using MySqlHa.Workflows.Persistence;
 using MySqlHa.Workflows.Webhooks;
 using Wolverine;
@@ -46,6 +47,7 @@ public static class ServiceRegistration
         services.AddMonitorMetrics();
         services.AddAgentClient(settings.Agents);
         services.AddMySqlHaWebhooks(settings.Webhooks);
+        services.AddMySqlHaBackups(settings.BackupRepository);
         services.AddMySqlHaHealthChecks();
 
         builder.Host.UseWolverine(wolverine =>

@@ -1,6 +1,7 @@
 using MySqlHa.Replication.Commands;
 using MySqlHa.Replication.Servers;
 using MySqlHa.Replication.Topology;
+using MySqlHa.Workflows.Backups;
 using MySqlHa.Workflows.Failover;
 using MySqlHa.Workflows.SemiSync;
 
@@ -45,6 +46,15 @@ public sealed record Cluster(
 
     /// <summary>After a failover, automatic recovery waits until then, or until an operator acknowledges.</summary>
     public DateTimeOffset? AutomaticFailoverBlockedUntil { get; init; }
+
+    /// <summary>The backup running on the cluster, if any: one at a time, and never in the way of a switchover or failover.</summary>
+    public Guid? RunningBackup { get; init; }
+
+    /// <summary>How many backups are kept, and when scheduled ones are taken (see the backup policy API).</summary>
+    public BackupPolicy BackupPolicy { get; init; } = BackupPolicy.Default;
+
+    /// <summary>When the backup policy was last set: a scheduled backup of an older policy is dropped.</summary>
+    public DateTimeOffset? BackupPolicySetAt { get; init; }
 
     public ClusterInstance? Master => Instances.FirstOrDefault(i => i.Role == InstanceRole.Master);
 
@@ -159,6 +169,17 @@ public sealed record Cluster(
 
     public static Cluster Apply(FailoverAcknowledged e, Cluster cluster) =>
         cluster with { AutomaticFailoverBlockedUntil = null, Version = cluster.Version + 1 };
+
+    public static Cluster Apply(ClusterBackupStarted e, Cluster cluster) =>
+        cluster with { RunningBackup = e.BackupId, Version = cluster.Version + 1 };
+
+    public static Cluster Apply(ClusterBackupEnded e, Cluster cluster) =>
+        cluster with { RunningBackup = cluster.RunningBackup == e.BackupId ? null : cluster.RunningBackup, Version = cluster.Version + 1 };
+
+    public static Cluster Apply(BackupPolicySet e, Cluster cluster) =>
+        cluster with { BackupPolicy = e.Policy, BackupPolicySetAt = e.SetAt, Version = cluster.Version + 1 };
+
+    public static Cluster Apply(ScheduledBackupSkipped e, Cluster cluster) => cluster with { Version = cluster.Version + 1 };
 
     private Cluster Released() => this with
     {

@@ -5,6 +5,7 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySqlHa.Workflows.Actors;
 using MySqlHa.Workflows.Audit;
+using MySqlHa.Workflows.Backups;
 using MySqlHa.Workflows.Clusters;
 using Npgsql;
 using Weasel.Core;
@@ -48,6 +49,7 @@ public static class PersistenceSetup
         // Every event names its actor (an API key's name, a token's subject, or the controller itself).
         options.Events.MetadataConfig.UserNameEnabled = true;
         options.ConfigureClusters();
+        options.ConfigureBackups();
         options.ConfigureWebhooks();
         options.ConfigureAudit();
         return options;

@@ -23,27 +23,37 @@ public sealed class ProcessRig : IDisposable
 
     public string Schema { get; }
 
-    public async Task<(ServiceProcess Process, ClusterClient Client)> StartApiAsync(string? etcdEndpoint = null)
+    /// <summary>An Api process on the rig's prefix and schema; <paramref name="settings"/> as for <see cref="ApiProcess.StartAsync"/>.</summary>
+    public async Task<(ServiceProcess Process, ClusterClient Client)> StartApiAsync(string? etcdEndpoint = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var (process, client) = await ApiProcess.StartAsync(Prefix, Schema, etcdEndpoint);
+        var (process, client) = await ApiProcess.StartAsync(Prefix, Schema, etcdEndpoint, settings);
         _processes.Add(process);
         return (process, client);
     }
 
     /// <summary>
     /// From an empty schema: an Api process, the sandbox registered as <paramref name="cluster"/>, and its agents
-    /// (db1, db2, db3), with a row written and replicated.
+    /// (db1, db2, db3), with a row written and replicated. <paramref name="apiSettings"/> and <paramref name="agentSettings"/>
+    /// add to the processes' environments.
     /// </summary>
     public async Task<(ServiceProcess Api, ClusterClient Client, Guid Cluster, List<AgentHarness> Agents)> StartClusterAsync(string cluster,
-        string? etcdEndpoint = null)
+        string? etcdEndpoint = null, IReadOnlyDictionary<string, string?>? apiSettings = null, IReadOnlyDictionary<string, string?>? agentSettings = null)
     {
         await ApiProcess.DropSchemaAsync(Schema);
-        var (api, client) = await StartApiAsync(etcdEndpoint);
+        var (api, client) = await StartApiAsync(etcdEndpoint, apiSettings);
         var id = await client.RegisterSandboxClusterAsync(cluster);
-        var agents = await AgentHarness.StartBesideEachServerAsync(Prefix, cluster);
+        var agents = await AgentHarness.StartBesideEachServerAsync(Prefix, cluster, agentSettings is null ? null : _ => agentSettings);
         _processes.AddRange(agents);
         await SandboxReplication.WriteAndReplicateAsync();
         return (api, client, id, agents);
+    }
+
+    /// <summary>Keeps <paramref name="process"/> (an agent restarted by the test, say) to be stopped with the rig.</summary>
+    public T Own<T>(T process) where T : IDisposable
+    {
+        _processes.Add(process);
+        return process;
     }
 
     public void Dispose()

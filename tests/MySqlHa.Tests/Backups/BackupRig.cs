@@ -1,0 +1,105 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using MySqlHa.Tests.Agent;
+using MySqlHa.Tests.Api;
+using MySqlHa.Tests.Sandbox;
+
+namespace MySqlHa.Tests.Backups;
+
+/// <summary>
+/// An Api process and an agent beside each sandbox server, sharing a backup repository in a folder of the test's own,
+/// with the sandbox registered as db1 master and db2, db3 replicas. Disposing it stops them, removes the repository
+/// and puts the sandbox back.
+/// </summary>
+public sealed class BackupRig : IDisposable
+{
+    private readonly ProcessRig _processes;
+
+    private BackupRig(ProcessRig processes, string repository, ServiceProcess api, ClusterClient client, Guid cluster, List<AgentHarness> agents)
+    {
+        _processes = processes;
+        Repository = repository;
+        Api = api;
+        Client = client;
+        Cluster = cluster;
+        Agents = agents;
+    }
+
+    public string Repository { get; }
+
+    public ServiceProcess Api { get; private set; }
+
+    public ClusterClient Client { get; private set; }
+
+    public Guid Cluster { get; }
+
+    public List<AgentHarness> Agents { get; }
+
+    public string ClusterName => "backups";
+
+    public ProcessRig Processes => _processes;
+
+    public static async Task<BackupRig> StartAsync(string name)
+    {
+        var repository = Path.Combine(Path.GetTempPath(), $"mysqlha-backups-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(repository);
+        var processes = new ProcessRig(name);
+        var (api, client, cluster, agents) = await processes.StartClusterAsync("backups",
+            apiSettings: ApiSettings(repository), agentSettings: AgentSettings(repository));
+        await client.ArrangeMasterAndReplicasAsync(cluster, "db2", "db3");
+        return new BackupRig(processes, repository, api, client, cluster, agents);
+    }
+
+    public static IReadOnlyDictionary<string, string?> ApiSettings(string repository) =>
+        new Dictionary<string, string?> { ["MySqlHa__Backups__Repository"] = repository };
+
+    public static IReadOnlyDictionary<string, string?> AgentSettings(string repository) =>
+        new Dictionary<string, string?> { ["MYSQLHA_AGENT_Backup__Repository"] = repository };
+
+    /// <summary>Kills the Api process hard and starts another on the same schema: what Marten holds is all it has.</summary>
+    public async Task RestartApiAsync()
+    {
+        Api.KillHard();
+        (Api, Client) = await _processes.StartApiAsync(settings: ApiSettings(Repository));
+    }
+
+    public async Task<(int Status, JsonNode? Body)> StartBackupAsync(object body)
+    {
+        var response = await Client.Http.PostAsJsonAsync($"/api/clusters/{Cluster}/backups", body);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+    }
+
+    public async Task<Guid> StartedBackupAsync(object body)
+    {
+        var (status, answer) = await StartBackupAsync(body);
+        Assert.True(status == 202, $"{status}: {answer}");
+        return Guid.Parse((string)answer!["backupId"]!);
+    }
+
+    public async Task<JsonNode> BackupAsync(Guid backup) =>
+        JsonNode.Parse(await Client.Http.GetStringAsync($"/api/clusters/{Cluster}/backups/{backup}"))!;
+
+    /// <summary>Waits until the backup is no longer running; answers its record.</summary>
+    public async Task<JsonNode> WaitForBackupEndAsync(Guid backup, TimeSpan? limit = null)
+    {
+        var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromMinutes(2));
+        while (true)
+        {
+            var record = await BackupAsync(backup);
+            if ((string?)record["state"] != "running") return record;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"backup {backup} still runs: {record}");
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>The files under the repository (relative paths), partial uploads included.</summary>
+    public IReadOnlyList<string> RepositoryFiles() =>
+        Directory.EnumerateFiles(Repository, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Repository, f)).Order().ToList();
+
+    public void Dispose()
+    {
+        _processes.Dispose();
+        Directory.Delete(Repository, recursive: true);
+    }
+}

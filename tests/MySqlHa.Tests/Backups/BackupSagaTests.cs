@@ -1,0 +1,142 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using MySqlConnector;
+using MySqlHa.Replication.Servers;
+using MySqlHa.Replication.Status;
+using MySqlHa.Tests.Sandbox;
+
+namespace MySqlHa.Tests.Backups;
+
+/// <summary>Backups through the Api, the saga and the agents, on the real sandbox, with a repository of the test's own.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class BackupSagaTests : IAsyncLifetime
+{
+    private BackupRig _rig = null!;
+
+    public async Task InitializeAsync() => _rig = await BackupRig.StartAsync("backups");
+
+    public Task DisposeAsync()
+    {
+        _rig.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_backup_taken_while_writes_run_completes_with_a_manifest_that_the_repository_proves()
+    {
+        using var writes = new CancellationTokenSource();
+        var writer = WriteUntilCancelledAsync(writes.Token);
+        await Task.Delay(300);
+        var before = await SandboxReplication.ScalarAsync<string>(SandboxReplication.Primary, "SELECT @@gtid_binlog_pos");
+
+        var backup = await _rig.StartedBackupAsync(new { compression = "zstd" });
+        var record = await _rig.WaitForBackupEndAsync(backup);
+        await writes.CancelAsync();
+        var written = await writer;
+
+        Assert.True((string?)record["state"] == "completed", record.ToJsonString());
+        Assert.True(written > 0, "no write ran during the backup");
+        var manifest = record["manifest"]!;
+        Assert.Equal("db2", (string?)manifest["instance"]);
+        var artifact = Path.Combine(_rig.Repository, (string)manifest["artifactKey"]!);
+        await using (var file = File.OpenRead(artifact))
+            Assert.Equal(Convert.ToHexStringLower(await SHA256.HashDataAsync(file)), ((string)manifest["sha256"]!).ToLowerInvariant());
+        Assert.Equal(new FileInfo(artifact).Length, (long)manifest["storedBytes"]!);
+        // The backup's point holds at least what the primary had committed before the backup began.
+        Assert.Equal("", GtidSets.Missing(DatabaseFlavor.MariaDb, before!, (string)manifest["gtidExecuted"]!));
+        Assert.True(File.Exists(Path.Combine(_rig.Repository, _rig.ClusterName, "backups", backup.ToString(), "manifest.json")));
+        Assert.DoesNotContain(_rig.RepositoryFiles(), f => f.Contains(".partial-"));
+
+        var events = await EventsOfAsync(backup);
+        Assert.Equal(["backup_started", "backup_job_accepted", "backup_completed"], events);
+        var cluster = JsonNode.Parse(await _rig.Client.Http.GetStringAsync($"/api/clusters/{_rig.Cluster}/backups"))!.AsArray();
+        Assert.Equal(backup, Guid.Parse((string)cluster.Single()!["id"]!));
+    }
+
+    [Fact]
+    public async Task Bad_backup_requests_are_refused_with_the_reason_and_leave_nothing_behind()
+    {
+        var refusals = new (object Body, int Status, string Field)[]
+        {
+            (new { compression = "lz4" }, 400, "compression"),
+            (new { deadlineMinutes = -1 }, 400, "deadlineMinutes"),
+            (new { instance = "db9" }, 409, "'db9' is not an instance"),
+            (new { instance = "db1" }, 409, "is the master"),
+        };
+        foreach (var (body, status, says) in refusals)
+        {
+            var (answered, problem) = await _rig.StartBackupAsync(body);
+            Assert.True(answered == status, $"{body}: {answered} {problem}");
+            Assert.Contains(says, problem!.ToJsonString());
+        }
+        var unknown = await _rig.Client.Http.PostAsJsonAsync($"/api/clusters/{Guid.NewGuid()}/backups", new { });
+        Assert.Equal(404, (int)unknown.StatusCode);
+
+        // One backup at a time: a second while the first runs is refused, naming the first.
+        var first = await _rig.StartedBackupAsync(new { });
+        var (second, conflict) = await _rig.StartBackupAsync(new { instance = "db3" });
+        var ended = await _rig.WaitForBackupEndAsync(first);
+        Assert.True(second == 409 && (string?)conflict!["runningBackup"] == first.ToString(), $"{second}: {conflict}");
+        Assert.Equal("completed", (string?)ended["state"]);
+
+        var listed = JsonNode.Parse(await _rig.Client.Http.GetStringAsync($"/api/clusters/{_rig.Cluster}/backups"))!.AsArray();
+        Assert.Equal([first.ToString()], listed.Select(b => (string)b!["id"]!));
+        Assert.All(_rig.RepositoryFiles(), f => Assert.Contains(first.ToString(), f));
+        Assert.Equal(400, (int)(await _rig.Client.Http.GetAsync($"/api/clusters/{_rig.Cluster}/backups?state=lost")).StatusCode);
+        Assert.Equal(404, (int)(await _rig.Client.Http.GetAsync($"/api/clusters/{_rig.Cluster}/backups/{Guid.NewGuid()}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Retention_keeps_the_newest_backups_and_records_each_deletion()
+    {
+        var policy = await _rig.Client.Http.PutAsJsonAsync($"/api/clusters/{_rig.Cluster}/backup-policy", new { keep = 1, compression = "gzip" });
+        Assert.True(policy.IsSuccessStatusCode, await policy.Content.ReadAsStringAsync());
+        var badPolicy = await _rig.Client.Http.PutAsJsonAsync($"/api/clusters/{_rig.Cluster}/backup-policy", new { keep = 0, schedule = "every day" });
+        Assert.Equal(400, (int)badPolicy.StatusCode);
+
+        var older = await _rig.StartedBackupAsync(new { });
+        Assert.Equal("completed", (string?)(await _rig.WaitForBackupEndAsync(older))["state"]);
+        var newer = await _rig.StartedBackupAsync(new { });
+        var newest = await _rig.WaitForBackupEndAsync(newer);
+        Assert.Equal("completed", (string?)newest["state"]);
+        Assert.EndsWith(".gz", (string)newest["manifest"]!["artifactKey"]!);
+
+        var deleted = await WaitForStateAsync(older, "deleted");
+        Assert.NotNull(deleted["deletedAt"]);
+        Assert.All(_rig.RepositoryFiles(), f => Assert.Contains(newer.ToString(), f));
+        Assert.Contains("backup_deleted", await EventsOfAsync(older));
+    }
+
+    private async Task<JsonNode> WaitForStateAsync(Guid backup, string state)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var record = await _rig.BackupAsync(backup);
+            if ((string?)record["state"] == state) return record;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"backup {backup} is not {state}: {record}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>The backup's events, in order, as the audit query answers them.</summary>
+    private async Task<List<string>> EventsOfAsync(Guid backup)
+    {
+        var page = JsonNode.Parse(await _rig.Client.Http.GetStringAsync($"/api/events?operation={backup}&order=asc"))!;
+        return page["events"]!.AsArray().Select(e => (string)e!["type"]!).ToList();
+    }
+
+    private static async Task<int> WriteUntilCancelledAsync(CancellationToken stop)
+    {
+        await using var connection = await SandboxReplication.OpenAsync(SandboxReplication.Primary);
+        var written = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            await new MySqlCommand("INSERT INTO mysqlha_test.marks VALUES ()", connection).ExecuteNonQueryAsync(CancellationToken.None);
+            written++;
+            await Task.Delay(5, CancellationToken.None);
+        }
+        return written;
+    }
+}
