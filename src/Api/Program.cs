@@ -40,6 +40,7 @@ app.MapWebhooks();
 app.MapEvents();
 app.MapBackups();
 app.MapBackupPolicy();
+app.MapRestores();
 
 return await app.RunJasperFxCommands(args);
 

@@ -37,13 +37,13 @@ public static class AuditIndex
     public const string InstanceTag = "instance:";
 
     // Event fields that hold one instance name, lists of names, and maps keyed by name (see the events in Clusters/,
-    // Switchover/, Failover/ and SemiSync/); ClusterRegistered lists its instances as objects with a Name. A backup is
-    // an operation of its own for the query: its events carry its id as BackupId.
+    // Switchover/, Failover/ and SemiSync/); ClusterRegistered lists its instances as objects with a Name. Backups and
+    // restores are operations of their own for the query: their events carry their ids as BackupId and RestoreId.
     private const string TagRules = """
         select '{1}' || coalesce(data ->> 'ClusterId',
             (select first.data ->> 'ClusterId' from {0}.mt_events first where first.stream_id = stream order by first.version limit 1))
         union
-        select '{2}' || coalesce(data ->> 'OperationId', data ->> 'BackupId')
+        select '{2}' || coalesce(data ->> 'OperationId', data ->> 'BackupId', data ->> 'RestoreId')
         union
         select '{3}' || named from (
             select data ->> field as named

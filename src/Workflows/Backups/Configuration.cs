@@ -2,6 +2,7 @@ using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySqlHa.Replication.Backups;
+using MySqlHa.Workflows.Restores;
 
 namespace MySqlHa.Workflows.Backups;
 
@@ -20,6 +21,7 @@ public static class Configuration
     {
         services.AddSingleton(new BackupStorage(repositoryFolder is { Length: > 0 } folder ? new FileSystemBackupRepository(folder) : null));
         services.AddSingleton<BackupStarter>();
+        services.AddMySqlHaRestores();
         return services;
     }
 }

@@ -3,6 +3,7 @@ using MySqlHa.Replication.Servers;
 using MySqlHa.Replication.Topology;
 using MySqlHa.Workflows.Backups;
 using MySqlHa.Workflows.Failover;
+using MySqlHa.Workflows.Restores;
 using MySqlHa.Workflows.SemiSync;
 
 namespace MySqlHa.Workflows.Clusters;
@@ -52,6 +53,9 @@ public sealed record Cluster(
 
     /// <summary>How many backups are kept, and when scheduled ones are taken (see the backup policy API).</summary>
     public BackupPolicy BackupPolicy { get; init; } = BackupPolicy.Default;
+
+    /// <summary>The restores running into instances of the cluster, by instance: one at a time into each.</summary>
+    public IReadOnlyDictionary<string, Guid> RunningRestores { get; init; } = new Dictionary<string, Guid>();
 
     /// <summary>When the backup policy was last set: a scheduled backup of an older policy is dropped.</summary>
     public DateTimeOffset? BackupPolicySetAt { get; init; }
@@ -180,6 +184,18 @@ public sealed record Cluster(
         cluster with { BackupPolicy = e.Policy, BackupPolicySetAt = e.SetAt, Version = cluster.Version + 1 };
 
     public static Cluster Apply(ScheduledBackupSkipped e, Cluster cluster) => cluster with { Version = cluster.Version + 1 };
+
+    public static Cluster Apply(InstanceRestoreStarted e, Cluster cluster) => cluster with
+    {
+        RunningRestores = new Dictionary<string, Guid>(cluster.RunningRestores) { [e.Instance] = e.RestoreId },
+        Version = cluster.Version + 1,
+    };
+
+    public static Cluster Apply(InstanceRestoreEnded e, Cluster cluster) => cluster with
+    {
+        RunningRestores = cluster.RunningRestores.Where(r => r.Value != e.RestoreId).ToDictionary(),
+        Version = cluster.Version + 1,
+    };
 
     private Cluster Released() => this with
     {

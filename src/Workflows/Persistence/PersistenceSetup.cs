@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MySqlHa.Workflows.Actors;
 using MySqlHa.Workflows.Audit;
 using MySqlHa.Workflows.Backups;
+using MySqlHa.Workflows.Restores;
 using MySqlHa.Workflows.Clusters;
 using Npgsql;
 using Weasel.Core;
@@ -50,6 +51,7 @@ public static class PersistenceSetup
         options.Events.MetadataConfig.UserNameEnabled = true;
         options.ConfigureClusters();
         options.ConfigureBackups();
+        options.ConfigureRestores();
         options.ConfigureWebhooks();
         options.ConfigureAudit();
         return options;

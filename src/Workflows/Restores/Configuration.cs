@@ -1,0 +1,17 @@
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MySqlHa.Workflows.Restores;
+
+public static class Configuration
+{
+    public static StoreOptions ConfigureRestores(this StoreOptions options)
+    {
+        options.Projections.Snapshot<RestoreRecord>(SnapshotLifecycle.Inline);
+        options.Schema.For<RestoreRecord>().Index(restore => restore.ClusterId);
+        return options;
+    }
+
+    public static IServiceCollection AddMySqlHaRestores(this IServiceCollection services) => services.AddSingleton<RestoreStarter>();
+}

@@ -1,0 +1,87 @@
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using MySqlHa.Replication.AgentContract;
+using MySqlHa.Workflows.Actors;
+using MySqlHa.Workflows.Agents;
+using MySqlHa.Workflows.Backups;
+using MySqlHa.Workflows.Clusters;
+using Wolverine;
+
+namespace MySqlHa.Workflows.Restores;
+
+/// <summary>
+/// Whether a restore started: its id and backup, or why not. <paramref name="Status"/> is the HTTP status of a
+/// refusal: 404 for an unknown cluster or backup, 409 for a state that forbids it, 502/503 when the agent could not say.
+/// </summary>
+public sealed record RestoreStart(Guid? RestoreId, Guid? BackupId, string? Refusal, int Status);
+
+/// <summary>
+/// Starts a restore: the backup (the one named, or the cluster's newest completed), the instance taken for it on the
+/// freshest record, then the agent asked at once, so that a data folder that is not empty or a server still running
+/// is refused to the caller with nothing started; only then the saga, which follows the same job.
+/// </summary>
+public sealed class RestoreStarter(IDocumentStore store, ClusterStream clusters, AgentClient agents, IServiceScopeFactory scopes, TimeProvider clock)
+{
+    public async Task<RestoreStart> StartAsync(Guid clusterId, string instance, Guid? backupId, string mode, TimeSpan deadline,
+        CancellationToken cancellation)
+    {
+        await using var query = store.QuerySession();
+        var backup = backupId is { } named
+            ? await query.LoadAsync<BackupRecord>(named, cancellation)
+            : await query.Query<BackupRecord>().Where(b => b.ClusterId == clusterId && b.State == BackupRecord.Completed)
+                .OrderByDescending(b => b.EndedAt).FirstOrDefaultAsync(cancellation);
+        if (backupId is not null && (backup is null || backup.ClusterId != clusterId))
+            return new(null, null, $"The cluster has no backup {backupId}.", 404);
+        if (backup is null) return new(null, null, "The cluster has no completed backup to restore.", 409);
+        if (backup.State != BackupRecord.Completed || backup.Manifest is not { } manifest)
+            return new(null, backup.Id, $"Backup {backup.Id} is {backup.State}; only a completed backup can be restored.", 409);
+
+        var restoreId = Guid.CreateVersion7();
+        string? refusal = null;
+        var cluster = await clusters.AppendAsync(clusterId, c =>
+        {
+            refusal = Refusal(c, instance);
+            return refusal is null ? new InstanceRestoreStarted(clusterId, restoreId, instance, clock.GetUtcNow()) : null;
+        }, cancellation);
+        if (cluster is null) return new(null, null, $"No cluster has the id {clusterId}.", 404);
+        if (refusal is not null) return new(null, backup.Id, refusal, 409);
+
+        var start = new StartRestore(restoreId, clusterId, cluster.Name, instance, mode, manifest, deadline);
+        var first = await agents.StartRestoreJobAsync(cluster.Name, instance,
+            new RestoreBackupRequest(Restore.JobIdOf(restoreId), manifest.ArtifactKey, manifest.Compression, manifest.Sha256), cancellation);
+        if (!first.Succeeded)
+        {
+            await FreeAsync(clusterId, restoreId, instance, "refused");
+            return new(null, backup.Id, first.Failure, first.Unreachable ? 503 : first.Status is >= 400 and < 500 ? 409 : 502);
+        }
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var bus = scope.ServiceProvider.GetRequiredService<IMessageContext>();
+            bus.UserName = CurrentActor.Name;
+            await bus.InvokeAsync(start, cancellation);
+        }
+        catch
+        {
+            await agents.CancelJobAsync(cluster.Name, instance, Restore.JobIdOf(restoreId), CancellationToken.None);
+            await FreeAsync(clusterId, restoreId, instance, "not started");
+            throw;
+        }
+        return new(restoreId, backup.Id, null, 202);
+    }
+
+    /// <summary>A restore overwrites nothing: it goes only into an unregistered instance that no other restore is filling.</summary>
+    private static string? Refusal(Cluster cluster, string instance)
+    {
+        if (cluster.Find(instance) is not { } target) return $"'{instance}' is not an instance of '{cluster.Name}'.";
+        if (cluster.RunningRestores.TryGetValue(instance, out var running)) return $"Restore {running} is running into '{instance}'.";
+        if (target.Role != InstanceRole.Unregistered)
+            return $"'{instance}' is registered as {target.Role.ToString().ToLowerInvariant()}; a restore goes only into an unregistered instance " +
+                   "(stop its server, empty its data folder and unregister it first).";
+        return null;
+    }
+
+    private Task FreeAsync(Guid clusterId, Guid restoreId, string instance, string outcome) =>
+        clusters.AppendAsync(clusterId, c => c.RunningRestores.GetValueOrDefault(instance) == restoreId
+            ? new InstanceRestoreEnded(clusterId, restoreId, instance, outcome, clock.GetUtcNow()) : null, CancellationToken.None);
+}
