@@ -205,6 +205,8 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
             ("/jobs/backup", new { commandId = "b-empty", backupId = Guid.Empty }, 400, "backupId is required"),
             ("/jobs/backup", new { commandId = "b-again", backupId = (string)manifest["backupId"]! }, 409, "a new backup needs a new id"),
         };
+        var (unreadable, _) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "b-lz4", backupId = Guid.NewGuid(), compression = "lz4" });
+        Assert.Equal(400, unreadable);
         foreach (var (path, body, expected, says) in refusals)
         {
             var (status, problem) = await SendAsync(agent, HttpMethod.Post, path, body);
@@ -219,7 +221,7 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         Assert.Equal(files, RepositoryFiles());
         Assert.Equal(data, Directory.GetFileSystemEntries(dataFolder).Order().ToArray());
         Assert.Equal(gtid, await SandboxReplication.ScalarAsync<string>(SandboxReplication.Replicas[0], "SELECT @@gtid_current_pos"));
-        foreach (var refused in new[] { "r-unknown", "r-sha", "r-data", "r-key", "b-again" })
+        foreach (var refused in new[] { "r-unknown", "r-sha", "r-data", "r-key", "b-again", "b-lz4" })
             Assert.Equal(404, (await SendAsync(agent, HttpMethod.Get, $"/jobs/{refused}")).Status);
         Assert.Equal(401, (int)(await new HttpClient { BaseAddress = agent.Http.BaseAddress }.GetAsync("/jobs/backup-1")).StatusCode);
     }
@@ -247,6 +249,39 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         Assert.False(Directory.Exists(Path.Combine(stateDirectory, "job-work")));
         // The agent takes the next backup: nothing of the killed job holds it back.
         await BackupAsync(restarted, Id(), Guid.NewGuid());
+    }
+
+    [Fact]
+    public async Task A_cancelled_backup_fails_and_removes_its_files_and_neither_commands_nor_a_second_job_wait_behind_it()
+    {
+        var agent = await AgentForAsync(2);
+        var (status, _) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "long", backupId = Guid.NewGuid() });
+        Assert.Equal(202, status);
+        // Frozen mid-stream: the backup runs for as long as this test needs it to.
+        var tool = await ChildProcessAsync(agent.ProcessId, "mariadb-backup");
+        Process.Start("kill", ["-STOP", tool.ToString()])!.WaitForExit();
+
+        var (running, job) = await SendAsync(agent, HttpMethod.Get, "/jobs/long");
+        var (second, refusal) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "second", backupId = Guid.NewGuid() });
+        var gtid = await SandboxReplication.ScalarAsync<string>(SandboxReplication.Replicas[0], "SELECT @@gtid_current_pos");
+        var watch = Stopwatch.StartNew();
+        var command = await agent.SucceedAsync("wait-for-gtid", new { commandId = Id(), gtidSet = gtid, timeoutSeconds = 5 });
+        var commandTook = watch.Elapsed;
+        var (cancelling, _) = await SendAsync(agent, HttpMethod.Delete, "/jobs/long");
+        var cancelled = await WaitForJobAsync(agent, "long");
+
+        Assert.Equal(202, running);
+        Assert.Equal("running", (string?)job!["state"]);
+        Assert.Equal(409, second);
+        Assert.Contains("'long' is running", (string?)refusal!["detail"]);
+        Assert.True((bool)command["detail"]!["reached"]!);
+        Assert.True(commandTook < TimeSpan.FromSeconds(5), $"a command took {commandTook} beside a running backup");
+        Assert.Equal(202, cancelling);
+        Assert.Equal("failed", (string?)cancelled["state"]);
+        Assert.Contains("cancelled by DELETE", (string?)cancelled["failure"]);
+        Assert.Empty(RepositoryFiles());
+        Assert.False(File.Exists($"/proc/{tool}/stat") && (await File.ReadAllTextAsync($"/proc/{tool}/stat")).Contains("(mariadb-backup)"), "the tool outlived its job");
+        Assert.Equal(404, (await SendAsync(agent, HttpMethod.Delete, "/jobs/long")).Status);
     }
 
     /// <summary>The pid of the process named <paramref name="name"/> that <paramref name="parent"/> started.</summary>
@@ -288,6 +323,20 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         foreach (var folder in new[] { "data", "binlog" })
             foreach (var entry in new DirectoryInfo(Path.Combine(ServerFolder(3), folder)).EnumerateFileSystemInfos())
                 if (entry is DirectoryInfo directory) directory.Delete(recursive: true); else entry.Delete();
+        // A copy of the artifact without a manifest, restored with a SHA-256 that is not its own: the job reads it
+        // all, finds the hash wrong and fails, leaving the data folder empty and no staging folder.
+        var copyKey = $"{Cluster}/backups/{Guid.NewGuid()}/backup.xbstream.zst";
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(RepositoryFolder, copyKey))!);
+        File.Copy(Path.Combine(RepositoryFolder, (string)manifest["artifactKey"]!), Path.Combine(RepositoryFolder, copyKey));
+        var wrong = Id();
+        Assert.Equal(202, (await SendAsync(target, HttpMethod.Post, "/jobs/restore",
+            new { commandId = wrong, artifactKey = copyKey, compression = "zstd", sha256 = new string('a', 64) })).Status);
+        var refused = await WaitForJobAsync(target, wrong);
+        Assert.Equal("failed", (string?)refused["state"]);
+        Assert.Contains("not " + new string('a', 64), (string?)refused["failure"]);
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(ServerFolder(3), "data")));
+        Assert.False(Directory.EnumerateDirectories(ServerFolder(3), "data.restore-*").Any());
+
         var commandId = Id();
         var (status, started) = await SendAsync(target, HttpMethod.Post, "/jobs/restore",
             new { commandId, artifactKey = (string)manifest["artifactKey"]!, compression = "zstd", sha256 = (string)manifest["sha256"]! });
