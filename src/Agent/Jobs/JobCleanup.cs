@@ -21,18 +21,25 @@ internal sealed class JobCleanup(AgentSettings settings, IBackupRepository? repo
     public async Task<string> CleanAsync(JobCleanupPlan plan, CancellationToken cancellation)
     {
         var note = "";
-        if (plan.RepositoryFolder is { } folder && repository is not null)
+        if (plan.RepositoryFolder is { } folder)
         {
-            await repository.RemovePartialUploadsAsync(folder, cancellation);
-            await foreach (var stored in repository.ListAsync(folder, cancellation))
-                await repository.DeleteAsync(stored.Key, cancellation);
+            if (repository is null)
+                note += $"; the agent has no Backup:Repository now, so {folder} was not cleared";
+            else
+            {
+                await repository.RemovePartialUploadsAsync(folder, cancellation);
+                // Listed whole before deleting: a store need not list consistently while it changes.
+                var stored = new List<BackupObject>();
+                await foreach (var found in repository.ListAsync(folder, cancellation)) stored.Add(found);
+                foreach (var found in stored) await repository.DeleteAsync(found.Key, cancellation);
+            }
         }
         if (plan.WorkFolder is { } work && Directory.Exists(work)) Directory.Delete(work, recursive: true);
         if (plan.EmptyDataDirectory && settings.Backup.DataDirectory is { } data)
         {
             // A server already started on the restored files is never pulled from under its feet: the operator decides.
             if (await ListensAsync(settings.Server, cancellation))
-                note = $"; mysqld answers on {settings.Server}, so its data folder {data} was left as it is";
+                note += $"; mysqld answers on {settings.Server}, so its data folder {data} was left as it is";
             else
                 EmptyFolder(data);
         }

@@ -55,16 +55,24 @@ internal sealed class RestoreRun(AgentSettings settings, IBackupRepository repos
         Directory.Delete(staging, recursive: true);
 
         var snapshot = await StartServerAsync(cancellation);
-        // With no binary log of its own yet, a restored server knows its position only from mysql.gtid_slave_pos,
-        // which a backup of a master does not carry: the backup's point is set there, as MariaDB's guide does for a
-        // replica made from a backup, so that the server replicates on from exactly where its data ends.
-        if (snapshot.GtidExecuted.Length == 0 && point is { GtidExecuted.Length: > 0 })
+        if (point is { GtidExecuted.Length: > 0 } && !SameGtids(snapshot.GtidExecuted, point.GtidExecuted))
         {
-            await SetSlavePositionAsync(point.GtidExecuted, cancellation);
+            // With no binary log of its own yet, a restored server knows its position only from mysql.gtid_slave_pos,
+            // which a backup of a master does not carry (or carries from an older role): the backup's point is set
+            // there, as MariaDB's guide does for a replica made from a backup, so that the server replicates on from
+            // exactly where its data ends. A server with binary logs of its own is not corrected but refused below.
+            await SetSlavePositionUnlessLoggedAsync(point.GtidExecuted, cancellation);
             snapshot = await ReadAsync(cancellation) ?? throw new JobFailedException($"mysqld at {settings.Server} stopped answering after its start");
+            if (!SameGtids(snapshot.GtidExecuted, point.GtidExecuted))
+                throw new JobFailedException($"the restored server reports GTID position '{snapshot.GtidExecuted}', not the backup's '{point.GtidExecuted}': " +
+                    "its binary log folder holds logs of an earlier server; empty it with the data folder before restoring");
         }
         return new JobResult(null, new RestoredPosition(snapshot.GtidExecuted, snapshot.BinaryLog?.File, snapshot.BinaryLog?.Position));
     }
+
+    private static bool SameGtids(string left, string right) =>
+        left.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)
+            .SequenceEqual(right.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
 
     private async Task<ServerSnapshot> StartServerAsync(CancellationToken cancellation)
     {
@@ -93,10 +101,13 @@ internal sealed class RestoreRun(AgentSettings settings, IBackupRepository repos
     private async Task<ServerSnapshot?> ReadAsync(CancellationToken cancellation) =>
         (await probe.ReadAsync(settings.Server, settings.AdminCredentials, cancellation)).Snapshot;
 
-    private async Task SetSlavePositionAsync(string gtid, CancellationToken cancellation)
+    private async Task SetSlavePositionUnlessLoggedAsync(string gtid, CancellationToken cancellation)
     {
         await using var connection = new MySqlConnection(connections.For(settings.Server, settings.AdminCredentials));
         await connection.OpenAsync(cancellation);
+        await using (var logged = new MySqlCommand("SELECT @@gtid_binlog_pos", connection))
+            if (await logged.ExecuteScalarAsync(cancellation) is string { Length: > 0 })
+                return;
         await using var command = new MySqlCommand("SET GLOBAL gtid_slave_pos = @position", connection);
         command.Parameters.AddWithValue("@position", gtid);
         await command.ExecuteNonQueryAsync(cancellation);

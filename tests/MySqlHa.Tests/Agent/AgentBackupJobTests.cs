@@ -284,6 +284,26 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         Assert.Equal(404, (await SendAsync(agent, HttpMethod.Delete, "/jobs/long")).Status);
     }
 
+    [Fact]
+    public async Task Unusable_backup_settings_stop_the_agent_with_every_problem_listed()
+    {
+        using var agent = AgentHarness.StartProcess(SandboxReplication.Primary, _prefix, AgentHarness.NewStateDirectory(), settings: new Dictionary<string, string?>
+        {
+            ["MYSQLHA_AGENT_Backup__Repository"] = "relative/backups",
+            ["MYSQLHA_AGENT_Backup__Tool"] = "/nonexistent/mariadb-backup",
+            ["MYSQLHA_AGENT_Server__DefaultsFile"] = "/nonexistent/my.cnf",
+            ["MYSQLHA_AGENT_Server__DataDirectory"] = "data",
+            ["MYSQLHA_AGENT_Server__StartCommand__0"] = "systemctl",
+        });
+
+        Assert.Equal(2, await agent.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("Backup:Repository 'relative/backups' must be an absolute path", agent.Output);
+        Assert.Contains("Backup:Tool: '/nonexistent/mariadb-backup' is not an absolute path to an existing program", agent.Output);
+        Assert.Contains("Server:DefaultsFile '/nonexistent/my.cnf' is not an absolute path to an existing file", agent.Output);
+        Assert.Contains("Server:DataDirectory 'data' must be an absolute path", agent.Output);
+        Assert.Contains("Server:StartCommand: 'systemctl' is not an absolute path", agent.Output);
+    }
+
     /// <summary>The pid of the process named <paramref name="name"/> that <paramref name="parent"/> started.</summary>
     private static async Task<int> ChildProcessAsync(int parent, string name)
     {
