@@ -38,7 +38,17 @@ builder.Services.AddSingleton<FencingTokens>();
 builder.Services.AddSingleton<TokenAuthentication>();
 builder.Services.AddScoped<CommandContext>();
 if (settings.Backup.Repository is { } repository)
-    builder.Services.AddSingleton<IBackupRepository>(new FileSystemBackupRepository(repository));
+{
+    try
+    {
+        builder.Services.AddSingleton<IBackupRepository>(new FileSystemBackupRepository(repository));
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    {
+        await Console.Error.WriteLineAsync($"The backup repository {repository} cannot be used: {e.Message}");
+        return 2;
+    }
+}
 builder.Services.AddSingleton<JobCleanup>();
 builder.Services.AddSingleton<AgentJobs>();
 builder.Services.AddSingleton<JobServices>();
