@@ -1,11 +1,13 @@
 using MySqlHa.Replication.Servers;
 using MySqlHa.Agent.Commands;
 using MySqlHa.Agent.Configuration;
+using MySqlHa.Agent.Jobs;
 using MySqlHa.Agent.Security;
 using MySqlHa.Agent.Registration;
 using MySqlHa.Agent.State;
 using MySqlHa.Coordination;
 using MySqlHa.Replication;
+using MySqlHa.Replication.Backups;
 using Prometheus;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -35,6 +37,21 @@ builder.Services.AddSingleton<CommandJournal>();
 builder.Services.AddSingleton<FencingTokens>();
 builder.Services.AddSingleton<TokenAuthentication>();
 builder.Services.AddScoped<CommandContext>();
+if (settings.Backup.Repository is { } repository)
+{
+    try
+    {
+        builder.Services.AddSingleton<IBackupRepository>(new FileSystemBackupRepository(repository));
+    }
+    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+    {
+        await Console.Error.WriteLineAsync($"The backup repository {repository} cannot be used: {e.Message}");
+        return 2;
+    }
+}
+builder.Services.AddSingleton<JobCleanup>();
+builder.Services.AddSingleton<AgentJobs>();
+builder.Services.AddSingleton<JobServices>();
 builder.Services.AddHostedService(services => services.GetRequiredService<AgentRegistration>());
 
 var app = builder.Build();
@@ -43,6 +60,8 @@ try
     // Read at start, so that an unusable state folder stops the agent with the reason instead of failing every command.
     app.Services.GetRequiredService<FencingTokens>();
     app.Services.GetRequiredService<CommandJournal>();
+    // A job the agent was running when it stopped is marked failed and cleaned up before any request is taken.
+    await app.Services.GetRequiredService<AgentJobs>().RecoverAsync(CancellationToken.None);
 }
 catch (Exception e) when (e is AgentStateException or IOException or UnauthorizedAccessException)
 {
@@ -53,6 +72,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseHttpMetrics();
 app.MapAgentCommands();
+app.MapAgentJobs();
 app.MapMetrics("/metrics");
 app.MapGet("/healthz", (AgentRegistration registration) => registration.LastHealth is { } health
     ? Results.Json(health, statusCode: health.MysqldUp ? 200 : 503)

@@ -19,7 +19,8 @@ public sealed record AgentSettings(
     string Token,
     ServerCredentials? ReplicationCredentials,
     string StateDirectory,
-    IReadOnlyList<string> AllowedCommands)
+    IReadOnlyList<string> AllowedCommands,
+    BackupSettings Backup)
 {
     public static AgentSettings From(IConfiguration configuration)
     {
@@ -70,10 +71,12 @@ public sealed record AgentSettings(
         foreach (var command in allowed.Where(c => !Path.IsPathFullyQualified(c) || !File.Exists(c)))
             problems.Add($"AllowedCommands: '{command}' is not an absolute path to an existing program");
 
+        var backup = BackupSettings.From(configuration, problems);
+
         if (problems.Count > 0)
             throw new AgentConfigurationException(problems);
         return new AgentSettings(cluster, instance, new ServerEndpoint(host, port), credentials, etcd, leaseTtl, healthInterval,
-            advertised, token, replication, stateDirectory, allowed);
+            advertised, token, replication, stateDirectory, allowed, backup);
     }
 
     /// <summary>The shared secret callers must present; at least 16 characters, so that it cannot be guessed.</summary>

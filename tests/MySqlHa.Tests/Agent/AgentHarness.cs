@@ -29,6 +29,9 @@ public sealed class AgentHarness : IDisposable
 
     public string Output => _process.Output;
 
+    /// <summary>The agent's process id, to find the tools it runs.</summary>
+    public int ProcessId => _process.Id;
+
     public static string NewStateDirectory() => Path.Combine(Path.GetTempPath(), $"mysqlha-agent-state-{Guid.NewGuid():N}");
 
     /// <summary>Starts the agent process without waiting for it (a test of how it refuses to start, say); <paramref name="settings"/> adds to or overrides its environment.</summary>

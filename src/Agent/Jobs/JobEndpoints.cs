@@ -1,0 +1,32 @@
+using MySqlHa.Agent.Commands;
+using MySqlHa.Agent.Security;
+
+namespace MySqlHa.Agent.Jobs;
+
+/// <summary>
+/// Backups and restores as jobs: POST starts one (or answers the job already started under that command id), GET
+/// follows it, DELETE cancels it. Starting and cancelling are authenticated and fenced as commands are; following is
+/// authenticated only, so that a controller that lost its leadership can still see what it started.
+/// </summary>
+internal static class JobEndpoints
+{
+    public static IEndpointRouteBuilder MapAgentJobs(this IEndpointRouteBuilder endpoints)
+    {
+        var jobs = endpoints.MapGroup("/jobs").AddEndpointFilter<TokenAuthentication>();
+        jobs.MapGet("/{commandId}", (string commandId, AgentJobs all) =>
+            all.Find(commandId) is { } job ? JobAnswers.Of(job)
+                : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such job.", detail: $"No job was started under command id '{commandId}'."))
+            .WithSummary("A backup or restore job as the agent knows it: running (202), or completed or failed (200).");
+
+        var fenced = jobs.MapGroup("").AddEndpointFilter<FencingGuard>();
+        fenced.MapPost("/backup", TakeBackup.StartAsync)
+            .WithSummary("Starts a full physical backup of the local server into the repository, or answers the job started under that command id.");
+        fenced.MapPost("/restore", RestoreBackup.StartAsync)
+            .WithSummary("Restores a backup into the local server (stopped, data folder empty) and starts it, or answers the job started under that command id.");
+        fenced.MapDelete("/{commandId}", (string commandId, AgentJobs all) =>
+            all.Cancel(commandId) ? JobAnswers.Of(all.Find(commandId)!)
+                : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such job is running.", detail: $"No job runs under command id '{commandId}'."))
+            .WithSummary("Cancels a running job: it fails, and removes what it had written.");
+        return endpoints;
+    }
+}

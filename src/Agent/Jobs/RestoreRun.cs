@@ -1,0 +1,115 @@
+using System.Security.Cryptography;
+using MySqlConnector;
+using MySqlHa.Agent.Configuration;
+using MySqlHa.Replication.AgentContract;
+using MySqlHa.Replication.Backups;
+using MySqlHa.Replication.Servers;
+using MySqlHa.Replication.Status;
+
+namespace MySqlHa.Agent.Jobs;
+
+/// <summary>
+/// One restore into the stopped server's empty data folder: the artifact streamed from the repository (its SHA-256
+/// checked on the way) through the decompressor into mbstream, prepared, moved into the data folder with the server's
+/// own option file, given the data folder's owner; then the server is started and its position read. Any failure
+/// throws; the job's cleanup empties the data folder again and removes the staging folder.
+/// </summary>
+internal sealed class RestoreRun(AgentSettings settings, IBackupRepository repository, IServerProbe probe, ServerConnections connections)
+{
+    /// <summary>How often a starting server is asked whether it answers yet.</summary>
+    private static readonly TimeSpan StartPoll = TimeSpan.FromMilliseconds(500);
+
+    private const string Chown = "/bin/chown";
+
+    public async Task<JobResult> RunAsync(RestoreBackupRequest request, string staging, RunningJob job, CancellationToken cancellation)
+    {
+        var backup = settings.Backup;
+        var dataDirectory = backup.DataDirectory!;
+        var target = Path.Combine(staging, "backup");
+        Directory.CreateDirectory(target);
+
+        await using (var stored = await repository.OpenReadAsync(request.ArtifactKey!, cancellation)
+                     ?? throw new JobFailedException($"the repository no longer holds {request.ArtifactKey}"))
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var read = new MeteredStream(stored, hash, job.Add);
+            await using (var extract = ToolProcess.Start(backup.StreamTool, ["-x", "-C", target], input: true))
+            {
+                await Compression.DecompressAsync(backup, read, extract, request.Compression, cancellation);
+                await extract.SucceedAsync(cancellation);
+            }
+            // Whatever follows the compressed stream's end counts too: the hash is over every stored byte.
+            await read.CopyToAsync(Stream.Null, cancellation);
+            var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+            if (!string.Equals(sha256, request.Sha256, StringComparison.OrdinalIgnoreCase))
+                throw new JobFailedException($"{request.ArtifactKey} hashes to {sha256}, not {request.Sha256}: it is not the backup asked for, or it is damaged");
+        }
+
+        var binlogInfo = Path.Combine(target, "xtrabackup_binlog_info");
+        var point = File.Exists(binlogInfo) ? BackupPoint.FromBinlogInfo(await File.ReadAllTextAsync(binlogInfo, cancellation)) : null;
+        await ToolProcess.RunAsync(backup.Tool, ["--prepare", $"--target-dir={target}"], cancellation);
+        // --defaults-file first, as the tool requires; the data folder named again so that ours is the one written.
+        await ToolProcess.RunAsync(backup.Tool,
+            [$"--defaults-file={backup.DefaultsFile}", "--move-back", $"--datadir={dataDirectory}", $"--target-dir={target}"], cancellation);
+        await ToolProcess.RunAsync(Chown, ["-R", $"--reference={dataDirectory}", "--", dataDirectory], cancellation);
+        Directory.Delete(staging, recursive: true);
+
+        var snapshot = await StartServerAsync(cancellation);
+        if (point is { GtidExecuted.Length: > 0 } && !SameGtids(snapshot.GtidExecuted, point.GtidExecuted))
+        {
+            // With no binary log of its own yet, a restored server knows its position only from mysql.gtid_slave_pos,
+            // which a backup of a master does not carry (or carries from an older role): the backup's point is set
+            // there, as MariaDB's guide does for a replica made from a backup, so that the server replicates on from
+            // exactly where its data ends. A server with binary logs of its own is not corrected but refused below.
+            await SetSlavePositionUnlessLoggedAsync(point.GtidExecuted, cancellation);
+            snapshot = await ReadAsync(cancellation) ?? throw new JobFailedException($"mysqld at {settings.Server} stopped answering after its start");
+            if (!SameGtids(snapshot.GtidExecuted, point.GtidExecuted))
+                throw new JobFailedException($"the restored server reports GTID position '{snapshot.GtidExecuted}', not the backup's '{point.GtidExecuted}': " +
+                    "its binary log folder holds logs of an earlier server; empty it with the data folder before restoring");
+        }
+        return new JobResult(null, new RestoredPosition(snapshot.GtidExecuted, snapshot.BinaryLog?.File, snapshot.BinaryLog?.Position));
+    }
+
+    private static bool SameGtids(string left, string right) =>
+        left.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)
+            .SequenceEqual(right.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+
+    private async Task<ServerSnapshot> StartServerAsync(CancellationToken cancellation)
+    {
+        var start = settings.Backup.StartCommand;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(settings.Backup.StartTimeout);
+        string? failure = null;
+        try
+        {
+            await ToolProcess.RunAsync(start[0], start.Skip(1), deadline.Token);
+            while (true)
+            {
+                var result = await probe.ReadAsync(settings.Server, settings.AdminCredentials, deadline.Token);
+                if (result.Snapshot is { } snapshot) return snapshot;
+                failure = result.Failure;
+                await Task.Delay(StartPoll, deadline.Token);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            throw new JobFailedException(
+                $"mysqld at {settings.Server} did not answer within {settings.Backup.StartTimeout} of {string.Join(' ', start)} (last: {failure ?? "the start command did not end"})");
+        }
+    }
+
+    private async Task<ServerSnapshot?> ReadAsync(CancellationToken cancellation) =>
+        (await probe.ReadAsync(settings.Server, settings.AdminCredentials, cancellation)).Snapshot;
+
+    private async Task SetSlavePositionUnlessLoggedAsync(string gtid, CancellationToken cancellation)
+    {
+        await using var connection = new MySqlConnection(connections.For(settings.Server, settings.AdminCredentials));
+        await connection.OpenAsync(cancellation);
+        await using (var logged = new MySqlCommand("SELECT @@gtid_binlog_pos", connection))
+            if (await logged.ExecuteScalarAsync(cancellation) is string { Length: > 0 })
+                return;
+        await using var command = new MySqlCommand("SET GLOBAL gtid_slave_pos = @position", connection);
+        command.Parameters.AddWithValue("@position", gtid);
+        await command.ExecuteNonQueryAsync(cancellation);
+    }
+}
