@@ -1,6 +1,3 @@
-using Marten;
-using Wolverine;
-
 namespace MySqlHa.Workflows.Backups;
 
 /// <summary>A scheduled backup falls due; it counts only while the policy that scheduled it (<paramref name="PolicySetAt"/>) is still the cluster's.</summary>
@@ -12,7 +9,7 @@ public sealed record ScheduledBackupSkipped(Guid ClusterId, DateTimeOffset DueAt
 /// <summary>
 /// Scheduled backups, as Wolverine scheduled messages kept in Marten: setting a policy with a schedule schedules its
 /// first backup; each one that falls due starts a backup and schedules the next. A message of a policy that was
-/// replaced since is dropped, so that a changed schedule never runs beside the old one.
+/// replaced since is dropped, so that a changed schedule never runs beside the old one (see <see cref="ScheduledBackupHandler"/>).
 /// </summary>
 public static class BackupScheduling
 {
@@ -22,18 +19,4 @@ public static class BackupScheduling
     /// <summary>The policy's next backup after <paramref name="after"/>, to be scheduled at its DueAt, or null when it has no schedule.</summary>
     public static ScheduledBackupDue? Next(Guid clusterId, BackupPolicy policy, DateTimeOffset policySetAt, DateTimeOffset after) =>
         policy.Schedule is { } schedule && BackupSchedule.Next(schedule, after) is { } due ? new ScheduledBackupDue(clusterId, policySetAt, due) : null;
-
-    public static async Task<object?> Handle(ScheduledBackupDue due, IDocumentSession session, BackupStarter starter,
-        Clusters.ClusterStream clusters, TimeProvider clock, CancellationToken cancellation)
-    {
-        if (await session.LoadAsync<Clusters.Cluster>(due.ClusterId, cancellation) is not { } cluster || cluster.BackupPolicySetAt != due.PolicySetAt)
-            return null;
-        var start = await starter.StartAsync(cluster.Id, null, allowMaster: false, null, "scheduled", ScheduledDeadline, cancellation);
-        if (start.BackupId is null)
-            await clusters.AppendAsync(cluster.Id, _ => new ScheduledBackupSkipped(cluster.Id, due.DueAt, start.Refusal ?? "the backup did not start",
-                clock.GetUtcNow()), cancellation);
-        return Next(cluster.Id, cluster.BackupPolicy, due.PolicySetAt, Max(clock.GetUtcNow(), due.DueAt)) is { } next ? next.ScheduledAt(next.DueAt) : null;
-    }
-
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 }

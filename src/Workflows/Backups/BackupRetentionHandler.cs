@@ -9,7 +9,7 @@ namespace MySqlHa.Workflows.Backups;
 /// repository, each deletion recorded on the backup's stream. Runs after every completed backup, and when the
 /// policy changes.
 /// </summary>
-public static class BackupRetention
+public static class BackupRetentionHandler
 {
     public static async Task Handle(ApplyBackupRetention apply, IDocumentSession session, BackupStorage storage, TimeProvider clock,
         CancellationToken cancellation)
