@@ -1,4 +1,5 @@
 using MySqlHa.Replication.Servers;
+using MySqlHa.Agent.Archive;
 using MySqlHa.Agent.Commands;
 using MySqlHa.Agent.Configuration;
 using MySqlHa.Agent.Security;
@@ -36,6 +37,7 @@ builder.Services.AddSingleton<FencingTokens>();
 builder.Services.AddSingleton<TokenAuthentication>();
 builder.Services.AddScoped<CommandContext>();
 builder.Services.AddHostedService(services => services.GetRequiredService<AgentRegistration>());
+builder.Services.AddBinlogArchive(settings);
 
 var app = builder.Build();
 try
@@ -53,6 +55,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseHttpMetrics();
 app.MapAgentCommands();
+app.MapBinlogArchive();
 app.MapMetrics("/metrics");
 app.MapGet("/healthz", (AgentRegistration registration) => registration.LastHealth is { } health
     ? Results.Json(health, statusCode: health.MysqldUp ? 200 : 503)

@@ -21,6 +21,8 @@ public sealed record AgentSettings(
     string StateDirectory,
     IReadOnlyList<string> AllowedCommands)
 {
+    public ArchiveSettings Archive { get; init; } = ArchiveSettings.Disabled;
+
     public static AgentSettings From(IConfiguration configuration)
     {
         var problems = new List<string>();
@@ -70,10 +72,12 @@ public sealed record AgentSettings(
         foreach (var command in allowed.Where(c => !Path.IsPathFullyQualified(c) || !File.Exists(c)))
             problems.Add($"AllowedCommands: '{command}' is not an absolute path to an existing program");
 
+        var archive = ArchiveSettings.From(configuration, cluster, instance, problems);
+
         if (problems.Count > 0)
             throw new AgentConfigurationException(problems);
         return new AgentSettings(cluster, instance, new ServerEndpoint(host, port), credentials, etcd, leaseTtl, healthInterval,
-            advertised, token, replication, stateDirectory, allowed);
+            advertised, token, replication, stateDirectory, allowed) { Archive = archive };
     }
 
     /// <summary>The shared secret callers must present; at least 16 characters, so that it cannot be guessed.</summary>
