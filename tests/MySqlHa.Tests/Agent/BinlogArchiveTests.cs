@@ -110,6 +110,49 @@ public sealed class BinlogArchiveTests : IClassFixture<CanonicalSandbox>, IDispo
     }
 
     [Fact]
+    public async Task An_archiver_started_after_a_switch_begins_on_the_new_master_at_its_first_file_the_archive_lacks()
+    {
+        var (db1, db2) = (SandboxReplication.Primary, SandboxReplication.Replicas[0]);
+        try
+        {
+            await PublishAsync(1, db1);
+            var agent = await StartAgentAsync(1);
+            var first = await WriteAsync(db1);
+            await WaitForAsync(agent, s => Covers(s, first, first), "the first write archived");
+            DisposeAgents();
+
+            // With nobody archiving, db2's binlog splits into a file of what is archived already, one that starts with
+            // the next write, and one after that: only the middle one is where streaming must begin.
+            await SandboxReplication.WaitForReplicasAsync(TimeSpan.FromSeconds(10));
+            var archivedAlready = await CurrentFileAsync(db2);
+            await SandboxReplication.ExecuteAsync(db2, "FLUSH BINARY LOGS");
+            var lacking = await CurrentFileAsync(db2);
+            var next = await WriteAsync(db1);
+            await SandboxReplication.WaitForReplicasAsync(TimeSpan.FromSeconds(10));
+            await SandboxReplication.ExecuteAsync(db2, "FLUSH BINARY LOGS");
+            await WriteAsync(db1);
+            await SandboxReplication.ExecuteAsync(db1, "SET GLOBAL read_only=ON");
+            await SandboxReplication.WaitForReplicasAsync(TimeSpan.FromSeconds(10));
+            await SandboxReplication.ExecuteAsync(db2, "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only=OFF");
+            await PublishAsync(2, db2);
+            var last = await WriteAsync(db2);
+
+            agent = await StartAgentAsync(1);
+            var status = await WaitForAsync(agent, s => s.Master == db2.ToString() && Covers(s, first, last), "the new master's writes archived");
+            Assert.Empty(status.Gaps);
+            var fromDb2 = (await ReadIndexAsync()).Files.Where(f => f.Server == "2").Select(f => f.File).Order().ToList();
+            _output.WriteLine($"archived {first} from db1; {next} and after from db2's files {string.Join(", ", fromDb2)}");
+            Assert.Equal(lacking, fromDb2[0]);
+            Assert.DoesNotContain(archivedAlready, fromDb2);
+        }
+        finally
+        {
+            DisposeAgents();
+            SandboxReplication.Reset();
+        }
+    }
+
+    [Fact]
     public async Task A_deleted_archived_file_shows_as_a_gap()
     {
         await PublishAsync(1, SandboxReplication.Primary);
@@ -181,6 +224,22 @@ public sealed class BinlogArchiveTests : IClassFixture<CanonicalSandbox>, IDispo
         var taken = await WaitForAsync(other, s => s.Archiving && Covers(s, first, last), "the other agent archiving");
         _output.WriteLine($"taken over and archived {last} {killedAt.ElapsedMilliseconds} ms after the archiver was killed");
         Assert.Empty(taken.Gaps);
+    }
+
+    [Fact]
+    public async Task An_enabled_archive_without_a_usable_repository_or_tool_stops_the_agent_with_the_reasons()
+    {
+        using var agent = AgentHarness.StartProcess(SandboxReplication.Primary, _prefix, AgentHarness.NewStateDirectory(), cluster: Cluster,
+            settings: new Dictionary<string, string?>
+            {
+                ["MYSQLHA_AGENT_BinlogArchive__Enabled"] = "true",
+                ["MYSQLHA_AGENT_Backup__Repository"] = "relative/repository",
+                ["MYSQLHA_AGENT_BinlogArchive__Tool"] = "/nonexistent/mariadb-binlog",
+            });
+
+        Assert.Equal(2, await agent.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("Backup:Repository 'relative/repository' must be an absolute path", agent.Output);
+        Assert.Contains("BinlogArchive:Tool '/nonexistent/mariadb-binlog' is not an absolute path to an existing program", agent.Output);
     }
 
     private async Task<AgentHarness> WaitForHolderAsync(IReadOnlyList<AgentHarness> agents)
