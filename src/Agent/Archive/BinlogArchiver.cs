@@ -41,12 +41,16 @@ internal sealed partial class BinlogArchiver(
                     using var holding = CancellationTokenSource.CreateLinkedTokenSource(stopping, lease.Lost);
                     LogHolding(settings.Instance, settings.Cluster);
                     state.Holding(true);
+                    // The key deleted or overwritten by hand ends the hold too: only one agent may write the index.
+                    var watch = KeyWatch.UntilChangedAsync(etcd, key, campaign.Header.Revision, holding);
                     try
                     {
                         await FollowMasterAsync(holding.Token);
                     }
                     finally
                     {
+                        await holding.CancelAsync();
+                        await watch;
                         state.Holding(false);
                         LogReleased(settings.Instance);
                     }
@@ -90,7 +94,7 @@ internal sealed partial class BinlogArchiver(
                 var watcher = WatchForOtherMasterAsync(topology, changed, master, session);
                 try
                 {
-                    await archiveSession.RunAsync(master, session.Token);
+                    await archiveSession.RunAsync(master, session.Token, holding);
                 }
                 catch (Exception) when (session.IsCancellationRequested)
                 {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Runtime.Versioning;
 using System.Text.Json;
 using Etcdserverpb;
 using Google.Protobuf;
@@ -36,6 +37,7 @@ public sealed class BinlogArchiveTests : IClassFixture<CanonicalSandbox>, IDispo
     }
 
     [Fact]
+    [SupportedOSPlatform("linux")]
     public async Task Writes_on_the_primary_appear_in_the_archive_within_seconds_and_a_rotated_file_is_archived_whole()
     {
         await PublishAsync(1, SandboxReplication.Primary);
@@ -50,6 +52,14 @@ public sealed class BinlogArchiveTests : IClassFixture<CanonicalSandbox>, IDispo
         Assert.Equal(SandboxReplication.Primary.ToString(), status.Master);
         Assert.Empty(status.Gaps);
         Assert.NotNull(status.NewestEventAt);
+
+        // The password reaches mariadb-binlog in an option file only its owner reads, never on its command line.
+        var command = StreamCommandLine(agent);
+        var password = (await File.ReadAllTextAsync(SandboxSettings.Current.Admin.Secret)).Trim();
+        Assert.DoesNotContain(command, argument => argument.Contains(password, StringComparison.Ordinal));
+        var optionFile = command.Single(a => a.StartsWith("--defaults-file=", StringComparison.Ordinal))["--defaults-file=".Length..];
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(optionFile));
+        Assert.Equal(["--read-from-remote-server", "--raw", "--stop-never"], command.Skip(2).Take(3));
 
         // The file being written is archived before it is finished: the rotation then completes it.
         var rotated = await CurrentFileAsync(SandboxReplication.Primary);
@@ -304,6 +314,27 @@ public sealed class BinlogArchiveTests : IClassFixture<CanonicalSandbox>, IDispo
         while (await reader.ReadAsync())
             if (reader.GetString(2) == "Gtid_list") return reader.GetString(5).Trim('[', ']');
         throw new InvalidOperationException($"{oldest} has no Gtid_list event");
+    }
+
+    /// <summary>The arguments of the mariadb-binlog that <paramref name="agent"/> runs (its option file is in the agent's state folder).</summary>
+    private static string[] StreamCommandLine(AgentHarness agent)
+    {
+        foreach (var folder in Directory.EnumerateDirectories("/proc").Where(f => Path.GetFileName(f).All(char.IsAsciiDigit)))
+        {
+            string[] arguments;
+            try
+            {
+                arguments = File.ReadAllText(Path.Combine(folder, "cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            if (arguments.Length > 1 && arguments[0].EndsWith("mariadb-binlog", StringComparison.Ordinal)
+                && arguments[1].StartsWith($"--defaults-file={agent.StateDirectory}", StringComparison.Ordinal))
+                return arguments;
+        }
+        throw new InvalidOperationException($"no mariadb-binlog runs for the agent of {agent.StateDirectory}");
     }
 
     private static long Sequence(string gtid) => long.Parse(gtid.Split('-')[2]);
