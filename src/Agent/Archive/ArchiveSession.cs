@@ -45,7 +45,7 @@ internal sealed partial class ArchiveSession(
                     await Task.WhenAny(Task.Delay(archive.UploadInterval, clock, cancellation), stream.Exited);
                     cancellation.ThrowIfCancellationRequested();
                     if (stream.Exited.IsCompleted) ended = stream.Errors.Length > 0 ? stream.Errors : "no message";
-                    await uploads.SyncAsync(cancellation);
+                    await uploads.SyncAsync(final: false, cancellation);
                 }
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
@@ -56,7 +56,7 @@ internal sealed partial class ArchiveSession(
         // The process is gone: what it wrote is uploaded, whether it was stopped or ended by itself.
         holding.ThrowIfCancellationRequested();
         using var final = new CancellationTokenSource(FinalUploadTimeout);
-        await uploads.SyncAsync(final.Token);
+        await uploads.SyncAsync(final: true, final.Token);
         if (ended is not null) throw new BinlogStreamException($"mariadb-binlog on {master} ended: {ended}");
         LogStopped(master.ToString());
     }

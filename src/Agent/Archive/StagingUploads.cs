@@ -15,12 +15,21 @@ internal sealed partial class StagingUploads(
 {
     private readonly Dictionary<string, BinlogScan> _scans = [];
     private readonly Dictionary<string, long> _uploaded = [];
+
+    /// <summary>
+    /// The growing file is copied whole each time (the repository replaces objects, it does not append), so a large
+    /// one is copied less often: after a copy that took t, the next waits 4t, which keeps the copying of one file under
+    /// a fifth of the time, at the price of a longer lag while the file is large.
+    /// </summary>
+    private const int PartialUploadPause = 4;
+
+    private DateTimeOffset _partialAllowedAt = DateTimeOffset.MinValue;
     private BinlogArchiveIndex _index = index;
 
     public BinlogArchiveIndex Index => _index;
 
-    /// <summary>Uploads what changed since the last call.</summary>
-    public async Task SyncAsync(CancellationToken cancellation)
+    /// <summary>Uploads what changed since the last call; <paramref name="final"/> when the stream has stopped, so nothing waits.</summary>
+    public async Task SyncAsync(bool final, CancellationToken cancellation)
     {
         if (!Directory.Exists(stagingFolder)) return;
         var names = Directory.EnumerateFiles(stagingFolder).Select(Path.GetFileName).OfType<string>()
@@ -33,7 +42,8 @@ internal sealed partial class StagingUploads(
             var finished = i < names.Count - 1;
             var scan = _scans.TryGetValue(name, out var known) ? known : _scans[name] = new BinlogScan();
             scan.Advance(path);
-            if (scan.Complete > _uploaded.GetValueOrDefault(name) || (finished && !IsRecordedFinished(name)))
+            var due = finished || final || clock.GetUtcNow() >= _partialAllowedAt;
+            if (due && (scan.Complete > _uploaded.GetValueOrDefault(name) || (finished && !IsRecordedFinished(name))))
             {
                 await UploadAsync(name, path, scan, finished, cancellation);
                 changed = true;
@@ -58,6 +68,7 @@ internal sealed partial class StagingUploads(
     private async Task UploadAsync(string name, string path, BinlogScan scan, bool finished, CancellationToken cancellation)
     {
         var key = indexStore.FileKey(server, name);
+        var started = clock.GetTimestamp();
         await using (var upload = await repository.BeginUploadAsync(key, cancellation))
         {
             await using var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
@@ -65,6 +76,7 @@ internal sealed partial class StagingUploads(
             await CopyAsync(source, upload.Content, scan.Complete, cancellation);
             await upload.CommitAsync(cancellation);
         }
+        if (!finished) _partialAllowedAt = clock.GetUtcNow() + clock.GetElapsedTime(started) * PartialUploadPause;
         var uploadedBefore = _uploaded.GetValueOrDefault(name);
         _uploaded[name] = scan.Complete;
         ArchiveMetrics.UploadedBytes.Inc(scan.Complete);
