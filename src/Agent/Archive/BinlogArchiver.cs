@@ -74,7 +74,7 @@ internal sealed partial class BinlogArchiver(
     private async Task FollowMasterAsync(CancellationToken holding)
     {
         var topology = new TopologyFollower(etcd, settings.Cluster);
-        var changed = new SemaphoreSlim(0);
+        using var changed = new SemaphoreSlim(0);
         topology.Changed += _ => changed.Release();
         var following = topology.RunAsync(holding);
         try

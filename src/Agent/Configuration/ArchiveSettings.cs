@@ -26,6 +26,18 @@ public sealed record ArchiveSettings(
 
         if (repository.Length == 0) problems.Add("Backup:Repository is required when BinlogArchive:Enabled is true");
         else if (!Path.IsPathFullyQualified(repository)) problems.Add($"Backup:Repository '{repository}' must be an absolute path");
+        else
+        {
+            // Found unusable at start rather than at the first upload, minutes later, in a background service.
+            try
+            {
+                Directory.CreateDirectory(repository);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                problems.Add($"Backup:Repository '{repository}' cannot be created: {e.Message}");
+            }
+        }
 
         // The master is read with the agent's admin user unless another is named: it needs REPLICATION SLAVE (the dump)
         // and BINLOG MONITOR (SHOW BINARY LOGS, SHOW BINLOG EVENTS) on every server that can become master.

@@ -120,6 +120,36 @@ public sealed class BinlogArchiveTests : IClassFixture<CanonicalSandbox>, IDispo
     }
 
     [Fact]
+    public async Task The_archive_follows_a_failover_after_the_master_is_killed_without_a_gap()
+    {
+        var (db1, db2) = (SandboxReplication.Primary, SandboxReplication.Replicas[0]);
+        try
+        {
+            await PublishAsync(1, db1);
+            var agent = await StartAgentAsync(2);
+            var first = await WriteAsync(db1);
+            await WaitForAsync(agent, s => Covers(s, first, first), "the first write archived");
+            for (var i = 0; i < 5; i++) await WriteAsync(db1);
+            await SandboxReplication.WaitForReplicasAsync(TimeSpan.FromSeconds(10));
+
+            // The master dies mid-stream; db2, which has everything, is promoted by hand and published.
+            SandboxReplication.StopServer(1);
+            await SandboxReplication.ExecuteAsync(db2, "STOP SLAVE; RESET SLAVE ALL; SET GLOBAL read_only=OFF");
+            await PublishAsync(2, db2);
+            var last = await WriteAsync(db2);
+
+            var status = await WaitForAsync(agent, s => s.Master == db2.ToString() && Covers(s, first, last), "the new master's writes archived");
+            _output.WriteLine($"after the failover: {Describe(status)}");
+            Assert.Empty(status.Gaps);
+        }
+        finally
+        {
+            DisposeAgents();
+            SandboxReplication.Reset();
+        }
+    }
+
+    [Fact]
     public async Task An_archiver_started_after_a_switch_begins_on_the_new_master_at_its_first_file_the_archive_lacks()
     {
         var (db1, db2) = (SandboxReplication.Primary, SandboxReplication.Replicas[0]);
