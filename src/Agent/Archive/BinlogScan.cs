@@ -52,10 +52,19 @@ internal sealed class BinlogScan
             var size = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(9));
             if (size < HeaderLength) throw new InvalidDataException($"{path}: an event at {Complete} claims {size} bytes");
             if (stream.Length - Complete < size) return;
-            var body = new byte[size - HeaderLength];
-            stream.ReadExactly(body);
-            Read(header, body);
+            // Only the GTID events' bodies are read: row events can be large, and a growing file is scanned often.
+            if (header[4] is GtidEvent or GtidListEvent)
+            {
+                var body = new byte[size - HeaderLength];
+                stream.ReadExactly(body);
+                Read(header, body);
+            }
+            else
+            {
+                Read(header, []);
+            }
             Complete += size;
+            stream.Position = Complete;
         }
     }
 

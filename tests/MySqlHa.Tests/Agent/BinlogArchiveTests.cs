@@ -83,6 +83,47 @@ public sealed class BinlogArchiveTests : IClassFixture<CanonicalSandbox>, IDispo
     }
 
     [Fact]
+    public async Task A_busy_master_that_rotates_often_is_archived_without_a_gap_file_for_file()
+    {
+        const int Writes = 2000;
+        var primary = SandboxReplication.Primary;
+        var before = await SandboxReplication.ScalarAsync<long>(primary, "SELECT @@max_binlog_size");
+        try
+        {
+            await PublishAsync(1, primary);
+            var agent = await StartAgentAsync(1);
+            var first = await WriteAsync(primary);
+            // The smallest binlog size the server takes: a file every few dozen transactions.
+            await SandboxReplication.ExecuteAsync(primary, "SET GLOBAL max_binlog_size=4096");
+            await using (var connection = await SandboxReplication.OpenAsync(primary))
+                for (var i = 0; i < Writes; i++)
+                    await new MySqlConnector.MySqlCommand("INSERT INTO mysqlha_test.archived (at) VALUES (NOW(6))", connection).ExecuteNonQueryAsync();
+            var last = (await SandboxReplication.ScalarAsync<string>(primary, "SELECT @@gtid_binlog_pos"))!;
+            var written = Stopwatch.StartNew();
+
+            var status = await WaitForAsync(agent, s => Covers(s, first, last), "every write archived");
+            _output.WriteLine($"{Writes} writes to {last}: covered {written.ElapsedMilliseconds} ms after the last; {status.FilesArchived} files");
+            Assert.Empty(status.Gaps);
+
+            // Every finished file the master still has is archived byte for byte.
+            var index = await WaitForIndexAsync(i => i.Files.Count(f => f.Finished) > 40, "the rotated files finished");
+            var folder = Path.Combine(SandboxSettings.Current.SandboxFolder, "mariadb1", "binlog");
+            var compared = 0;
+            foreach (var file in index.Files.Where(f => f.Server == "1" && f.Finished && File.Exists(Path.Combine(folder, f.File))))
+            {
+                Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(folder, file.File)), await File.ReadAllBytesAsync(Path.Combine(_repository, file.Key)));
+                compared++;
+            }
+            _output.WriteLine($"{compared} finished files identical to the master's");
+            Assert.True(compared > 40, $"only {compared} files compared");
+        }
+        finally
+        {
+            await SandboxReplication.ExecuteAsync(primary, $"SET GLOBAL max_binlog_size={before}");
+        }
+    }
+
+    [Fact]
     public async Task The_archive_follows_a_new_master_without_a_gap()
     {
         var (db1, db2) = (SandboxReplication.Primary, SandboxReplication.Replicas[0]);
