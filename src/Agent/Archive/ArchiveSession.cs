@@ -8,8 +8,8 @@ namespace MySqlHa.Agent.Archive;
 /// Archives one master until <c>cancellation</c> (the master changed, or this agent no longer holds the archiver key):
 /// picks the first binlog file the archive lacks, starts mariadb-binlog on it, and uploads what it writes every
 /// interval. When stopped it kills the process, then uploads what reached the staging folder, so that the next master
-/// starts from an index that holds every transaction this one delivered; unless the key is lost (<c>holding</c>
-/// ended): another agent may hold it already, and two writers of the index would drop each other's entries.
+/// starts from an index that holds every transaction this one delivered (the agent stopping too: its lease is still
+/// held); unless the key is <c>lost</c>: another agent may hold it already, and two writers of the index would drop each other's entries.
 /// </summary>
 internal sealed partial class ArchiveSession(
     AgentSettings settings, IBackupRepository repository, ServerConnections connections, ServerTlsOptions tls,
@@ -18,7 +18,7 @@ internal sealed partial class ArchiveSession(
     /// <summary>How long the last upload after a stop may take: a stop must not hang on a slow repository.</summary>
     private static readonly TimeSpan FinalUploadTimeout = TimeSpan.FromSeconds(30);
 
-    public async Task RunAsync(ServerEndpoint master, CancellationToken cancellation, CancellationToken holding)
+    public async Task RunAsync(ServerEndpoint master, CancellationToken cancellation, CancellationToken lost)
     {
         var archive = settings.Archive;
         var credentials = archive.Credentials ?? settings.AdminCredentials;
@@ -54,7 +54,7 @@ internal sealed partial class ArchiveSession(
             }
         }
         // The process is gone: what it wrote is uploaded, whether it was stopped or ended by itself.
-        holding.ThrowIfCancellationRequested();
+        lost.ThrowIfCancellationRequested();
         using var final = new CancellationTokenSource(FinalUploadTimeout);
         await uploads.SyncAsync(final: true, final.Token);
         if (ended is not null) throw new BinlogStreamException($"mariadb-binlog on {master} ended: {ended}");

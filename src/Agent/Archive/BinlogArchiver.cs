@@ -38,14 +38,16 @@ internal sealed partial class BinlogArchiver(
                 }, deadline: etcd.Deadline(), cancellationToken: stopping);
                 if (campaign.Succeeded)
                 {
-                    using var holding = CancellationTokenSource.CreateLinkedTokenSource(stopping, lease.Lost);
+                    // Lost: the lease could have expired, or the key changed or vanished (watched; deleted by hand, say):
+                    // another agent may hold it. Holding ends then, or when the agent stops (its lease still held).
+                    using var lost = CancellationTokenSource.CreateLinkedTokenSource(lease.Lost);
+                    using var holding = CancellationTokenSource.CreateLinkedTokenSource(stopping, lost.Token);
                     LogHolding(settings.Instance, settings.Cluster);
                     state.Holding(true);
-                    // The key deleted or overwritten by hand ends the hold too: only one agent may write the index.
-                    var watch = KeyWatch.UntilChangedAsync(etcd, key, campaign.Header.Revision, holding);
+                    var watch = KeyWatch.UntilChangedAsync(etcd, key, campaign.Header.Revision, lost, holding.Token);
                     try
                     {
-                        await FollowMasterAsync(holding.Token);
+                        await FollowMasterAsync(holding.Token, lost.Token);
                     }
                     finally
                     {
@@ -71,7 +73,7 @@ internal sealed partial class BinlogArchiver(
     }
 
     /// <summary>Archives the published master, session after session, until <paramref name="holding"/> ends.</summary>
-    private async Task FollowMasterAsync(CancellationToken holding)
+    private async Task FollowMasterAsync(CancellationToken holding, CancellationToken lost)
     {
         var topology = new TopologyFollower(etcd, settings.Cluster);
         using var changed = new SemaphoreSlim(0);
@@ -94,7 +96,7 @@ internal sealed partial class BinlogArchiver(
                 var watcher = WatchForOtherMasterAsync(topology, changed, master, session);
                 try
                 {
-                    await archiveSession.RunAsync(master, session.Token, holding);
+                    await archiveSession.RunAsync(master, session.Token, lost);
                 }
                 catch (Exception) when (session.IsCancellationRequested)
                 {

@@ -5,31 +5,34 @@ using MySqlHa.Coordination.Etcd;
 
 namespace MySqlHa.Agent.Archive;
 
-/// <summary>Watches one etcd key and cancels a hold when the key changes or vanishes after the revision it was created at.</summary>
+/// <summary>
+/// Watches one etcd key until <c>until</c> ends, and cancels <c>lost</c> when the key changes or vanishes after the
+/// revision it was created at.
+/// </summary>
 internal static class KeyWatch
 {
-    public static async Task UntilChangedAsync(EtcdConnection etcd, ByteString key, long createdAt, CancellationTokenSource hold)
+    public static async Task UntilChangedAsync(EtcdConnection etcd, ByteString key, long createdAt, CancellationTokenSource lost, CancellationToken until)
     {
         var watches = new Watch.WatchClient(etcd.Invoker);
-        while (!hold.IsCancellationRequested)
+        while (!until.IsCancellationRequested)
         {
             try
             {
-                using var call = watches.Watch(cancellationToken: hold.Token);
+                using var call = watches.Watch(cancellationToken: until);
                 await call.RequestStream.WriteAsync(new WatchRequest { CreateRequest = new WatchCreateRequest { Key = key, StartRevision = createdAt + 1 } },
-                    hold.Token);
-                while (await call.ResponseStream.MoveNext(hold.Token))
+                    until);
+                while (await call.ResponseStream.MoveNext(until))
                 {
                     var response = call.ResponseStream.Current;
                     // Compacted past our revision: what happened to the key cannot be known, so the hold is not trusted.
                     if (response.Events.Count > 0 || response.Canceled || response.CompactRevision > 0)
                     {
-                        await hold.CancelAsync();
+                        await lost.CancelAsync();
                         return;
                     }
                 }
             }
-            catch (Exception e) when (e is OperationCanceledException or RpcException && hold.IsCancellationRequested)
+            catch (Exception e) when (e is OperationCanceledException or RpcException && until.IsCancellationRequested)
             {
                 return;
             }
@@ -38,7 +41,7 @@ internal static class KeyWatch
                 // The watch broke: watch again from the same revision, so that nothing in between is missed; while
                 // etcd is unreachable, the lease's own deadline bounds the hold.
             }
-            await Task.Delay(TimeSpan.FromMilliseconds(200), hold.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.Delay(TimeSpan.FromMilliseconds(200), until).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 }

@@ -234,6 +234,37 @@ public sealed class BinlogArchiveTests : IClassFixture<CanonicalSandbox>, IDispo
     }
 
     [Fact]
+    public async Task An_agent_stopped_cleanly_uploads_what_it_received_before_it_exits()
+    {
+        await PublishAsync(1, SandboxReplication.Primary);
+        // Uploads only every five minutes: whatever reaches the archive in this test arrives through the stop.
+        var stateDirectory = AgentHarness.NewStateDirectory();
+        using var agent = AgentHarness.StartProcess(SandboxReplication.Primary, _prefix, stateDirectory, cluster: Cluster, instance: "db1",
+            settings: new Dictionary<string, string?>
+            {
+                ["MYSQLHA_AGENT_BinlogArchive__Enabled"] = "true",
+                ["MYSQLHA_AGENT_BinlogArchive__UploadInterval"] = "00:05:00",
+                ["MYSQLHA_AGENT_Backup__Repository"] = _repository,
+            });
+        var written = await WriteAsync(SandboxReplication.Primary);
+        var (file, position) = await PositionAsync(SandboxReplication.Primary);
+        var staged = Path.Combine(stateDirectory, "binlog-archive", "staging", file);
+        var deadline = Stopwatch.StartNew();
+        while (!(File.Exists(staged) && new FileInfo(staged).Length >= position))
+        {
+            Assert.True(deadline.Elapsed < ArchiveTimeout, $"mariadb-binlog did not receive {file} up to {position}:\n{agent.Output}");
+            await Task.Delay(100);
+        }
+        Assert.Empty((await ReadIndexAsync()).Files);
+
+        agent.Interrupt();
+        Assert.Equal(0, await agent.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+
+        var index = await ReadIndexAsync();
+        Assert.Contains(index.Files, f => f.File == file && f.LastGtids == written && f.Size == position);
+    }
+
+    [Fact]
     public async Task A_deleted_archived_file_shows_as_a_gap()
     {
         await PublishAsync(1, SandboxReplication.Primary);
@@ -368,12 +399,14 @@ public sealed class BinlogArchiveTests : IClassFixture<CanonicalSandbox>, IDispo
         return (await SandboxReplication.ScalarAsync<string>(server, "SELECT @@gtid_binlog_pos"))!;
     }
 
-    private static async Task<string> CurrentFileAsync(ServerEndpoint server)
+    private static async Task<string> CurrentFileAsync(ServerEndpoint server) => (await PositionAsync(server)).File;
+
+    private static async Task<(string File, long Position)> PositionAsync(ServerEndpoint server)
     {
         await using var connection = await SandboxReplication.OpenAsync(server);
         await using var reader = await new MySqlConnector.MySqlCommand("SHOW MASTER STATUS", connection).ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
-        return reader.GetString(0);
+        return (reader.GetString(0), reader.GetInt64(1));
     }
 
     /// <summary>The Gtid_list event of the master's oldest binlog file: every transaction before it is gone from the master.</summary>
