@@ -11,7 +11,8 @@ internal static class ArchiveServices
     public static IServiceCollection AddBinlogArchive(this IServiceCollection services, AgentSettings settings)
     {
         services.AddSingleton<ArchiveState>();
-        if (settings.Archive.Repository.Length > 0)
+        // With the archive off, a repository is only read for GET /archive; its own settings' check is the backup jobs'.
+        if (Path.IsPathFullyQualified(settings.Archive.Repository))
             services.TryAddSingleton<IBackupRepository>(_ => new FileSystemBackupRepository(settings.Archive.Repository));
         if (!settings.Archive.Enabled) return services;
         services.AddSingleton(services => new ArchiveSession(settings, services.GetRequiredService<IBackupRepository>(),
