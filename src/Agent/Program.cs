@@ -1,4 +1,5 @@
 using MySqlHa.Replication.Servers;
+using MySqlHa.Agent.Archive;
 using MySqlHa.Agent.Commands;
 using MySqlHa.Agent.Configuration;
 using MySqlHa.Agent.Jobs;
@@ -53,6 +54,7 @@ builder.Services.AddSingleton<JobCleanup>();
 builder.Services.AddSingleton<AgentJobs>();
 builder.Services.AddSingleton<JobServices>();
 builder.Services.AddHostedService(services => services.GetRequiredService<AgentRegistration>());
+builder.Services.AddBinlogArchive(settings);
 
 var app = builder.Build();
 try
@@ -73,6 +75,7 @@ app.UseStatusCodePages();
 app.UseHttpMetrics();
 app.MapAgentCommands();
 app.MapAgentJobs();
+app.MapBinlogArchive();
 app.MapMetrics("/metrics");
 app.MapGet("/healthz", (AgentRegistration registration) => registration.LastHealth is { } health
     ? Results.Json(health, statusCode: health.MysqldUp ? 200 : 503)

@@ -22,6 +22,8 @@ public sealed record AgentSettings(
     IReadOnlyList<string> AllowedCommands,
     BackupSettings Backup)
 {
+    public ArchiveSettings Archive { get; init; } = ArchiveSettings.Disabled;
+
     public static AgentSettings From(IConfiguration configuration)
     {
         var problems = new List<string>();
@@ -72,11 +74,12 @@ public sealed record AgentSettings(
             problems.Add($"AllowedCommands: '{command}' is not an absolute path to an existing program");
 
         var backup = BackupSettings.From(configuration, problems);
+        var archive = ArchiveSettings.From(configuration, cluster, instance, backup, problems);
 
         if (problems.Count > 0)
             throw new AgentConfigurationException(problems);
         return new AgentSettings(cluster, instance, new ServerEndpoint(host, port), credentials, etcd, leaseTtl, healthInterval,
-            advertised, token, replication, stateDirectory, allowed, backup);
+            advertised, token, replication, stateDirectory, allowed, backup) { Archive = archive };
     }
 
     /// <summary>The shared secret callers must present; at least 16 characters, so that it cannot be guessed.</summary>

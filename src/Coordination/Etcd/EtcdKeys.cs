@@ -6,6 +6,7 @@ namespace MySqlHa.Coordination.Etcd;
 /// <item><c>{prefix}/clusters/{cluster}/topology</c>: the published topology, JSON, read by proxies.</item>
 /// <item><c>{prefix}/clusters/{cluster}/switch/{operation id}</c>: one record per switchover or failover, with the new
 /// primary's position (as MoHA writes it) and its time; keyed by operation so that a replayed step cannot add a second.</item>
+/// <item><c>{prefix}/clusters/{cluster}/binlog-archiver</c>: the agent that archives the cluster's binlogs, held by its lease.</item>
 /// <item><c>{prefix}/agents/{cluster}/{instance}</c>: an agent's registration, held by its lease.</item>
 /// <item><c>{prefix}/controller/leader</c>: the leading controller, held by its lease.</item>
 /// </list>
@@ -17,6 +18,8 @@ public sealed class EtcdKeys(string prefix)
     public string Topology(string cluster) => $"{_prefix}/clusters/{Segment(cluster)}/topology";
 
     public string SwitchRecord(string cluster, Guid operationId) => $"{_prefix}/clusters/{Segment(cluster)}/switch/{operationId}";
+
+    public string BinlogArchiver(string cluster) => $"{_prefix}/clusters/{Segment(cluster)}/binlog-archiver";
 
     public string Agent(string cluster, string instance) => $"{_prefix}/agents/{Segment(cluster)}/{Segment(instance)}";
 
