@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using MySqlConnector;
+using MySqlHa.Tests.Backups;
 using MySqlHa.Tests.Sandbox;
 
 namespace MySqlHa.Tests.Agent;
@@ -40,36 +41,15 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
 
     private static string Id() => Guid.NewGuid().ToString("N");
 
-    private static string ServerFolder(int number) => Path.Combine(SandboxSettings.Current.SandboxFolder, $"mariadb{number}");
+    private static string ServerFolder(int number) => RestorableServers.ServerFolder(number);
 
     /// <summary>An agent beside server <paramref name="number"/> (1-based) that keeps backups in this test's repository and may restore into its server.</summary>
     private async Task<AgentHarness> AgentForAsync(int number, string? stateDirectory = null, bool withRepository = true)
     {
-        var settings = new Dictionary<string, string?>();
-        if (withRepository)
-        {
-            settings["MYSQLHA_AGENT_Backup__Repository"] = RepositoryFolder;
-            settings["MYSQLHA_AGENT_Server__DefaultsFile"] = Path.Combine(ServerFolder(number), "my.cnf");
-            settings["MYSQLHA_AGENT_Server__DataDirectory"] = Path.Combine(ServerFolder(number), "data");
-            settings["MYSQLHA_AGENT_Server__StartCommand__0"] = "/bin/bash";
-            settings["MYSQLHA_AGENT_Server__StartCommand__1"] = StartScript(number);
-        }
+        var settings = withRepository ? RestorableServers.AgentSettings(RepositoryFolder, number, _folder) : [];
         var agent = await AgentHarness.StartAsync(SandboxSettings.Current.MariaDb[number - 1], _prefix, stateDirectory, cluster: Cluster, settings: settings);
         _agents.Add(agent);
         return agent;
-    }
-
-    /// <summary>How the agent starts a restored sandbox server: env.sh start-server, pointed at this sandbox.</summary>
-    private string StartScript(int number)
-    {
-        var script = Path.Combine(_folder, $"start-server-{number}.sh");
-        File.WriteAllText(script, $"""
-            #!/bin/bash
-            export MYSQLHA_SANDBOX='{SandboxSettings.Current.SandboxFolder}'
-            export MYSQLHA_MARIADB_PORTS='{string.Join(' ', SandboxSettings.Current.MariaDb.Select(s => s.Port))}'
-            exec bash '{SandboxSettings.Current.EnvScript}' start-server {number}
-            """);
-        return script;
     }
 
     private static async Task<(int Status, JsonNode? Body)> SendAsync(AgentHarness agent, HttpMethod method, string path, object? body = null)
@@ -159,7 +139,7 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         Assert.True((long)manifest["rawBytes"]! > (long)manifest["storedBytes"]!, manifest.ToJsonString());
         Assert.Equal((long)manifest["storedBytes"]!, (long)job["bytesDone"]!);
         Assert.True((bool)manifest["verified"]!);
-        Assert.Equal("db3318", (string?)manifest["instance"]);
+        Assert.Equal($"db{SandboxSettings.Current.MariaDb[1].Port}", (string?)manifest["instance"]);
         Assert.Contains("mariadb-backup based on MariaDB server 10.11", (string?)manifest["toolVersion"]);
         // The recorded GTID is the one the replica's binary log holds at the recorded coordinates, taken while rows came in.
         var gtid = (string)manifest["gtidExecuted"]!;
@@ -235,7 +215,7 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         var (status, _) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "killed", backupId });
         Assert.Equal(202, status);
         // Frozen mid-stream, so that the agent is surely killed during the backup and not after it.
-        var tool = await ChildProcessAsync(agent.ProcessId, "mariadb-backup");
+        var tool = await agent.ChildProcessAsync("mariadb-backup");
         Process.Start("kill", ["-STOP", tool.ToString()])!.WaitForExit();
         Assert.Contains(RepositoryFiles(), f => f.Contains(".partial-", StringComparison.Ordinal));
         agent.Dispose();
@@ -258,7 +238,7 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         var (status, _) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "long", backupId = Guid.NewGuid() });
         Assert.Equal(202, status);
         // Frozen mid-stream: the backup runs for as long as this test needs it to.
-        var tool = await ChildProcessAsync(agent.ProcessId, "mariadb-backup");
+        var tool = await agent.ChildProcessAsync("mariadb-backup");
         Process.Start("kill", ["-STOP", tool.ToString()])!.WaitForExit();
 
         var (running, job) = await SendAsync(agent, HttpMethod.Get, "/jobs/long");
@@ -304,27 +284,6 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         Assert.Contains("Server:StartCommand: 'systemctl' is not an absolute path", agent.Output);
     }
 
-    /// <summary>The pid of the process named <paramref name="name"/> that <paramref name="parent"/> started.</summary>
-    private static async Task<int> ChildProcessAsync(int parent, string name)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            foreach (var stat in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
-            {
-                string text;
-                try { text = await File.ReadAllTextAsync(Path.Combine(stat, "stat")); }
-                catch (IOException) { continue; }
-                // pid (comm) state ppid ...: the name may hold spaces, so read after its closing parenthesis.
-                var comm = text[(text.IndexOf('(') + 1)..text.LastIndexOf(')')];
-                var ppid = int.Parse(text[(text.LastIndexOf(')') + 2)..].Split(' ')[1]);
-                if (ppid == parent && comm.StartsWith(name[..Math.Min(name.Length, 15)], StringComparison.Ordinal)) return int.Parse(Path.GetFileName(stat));
-            }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{parent} did not start {name}");
-            await Task.Delay(20);
-        }
-    }
-
     [Fact]
     public async Task A_backup_restored_into_a_stopped_and_emptied_server_comes_back_with_the_rows_at_its_gtid()
     {
@@ -339,10 +298,7 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
             $"CREATE TABLE mysqlha_test.expected LIKE mysqlha_test.rows; INSERT INTO mysqlha_test.expected SELECT * FROM mysqlha_test.rows WHERE id <= {kept}");
         var expected = await ChecksumAsync(SandboxReplication.Primary, "mysqlha_test.expected");
 
-        SandboxReplication.StopServer(3);
-        foreach (var folder in new[] { "data", "binlog" })
-            foreach (var entry in new DirectoryInfo(Path.Combine(ServerFolder(3), folder)).EnumerateFileSystemInfos())
-                if (entry is DirectoryInfo directory) directory.Delete(recursive: true); else entry.Delete();
+        RestorableServers.MakeEmptyTarget(3);
         // A copy of the artifact without a manifest, restored with a SHA-256 that is not its own: the job reads it
         // all, finds the hash wrong and fails, leaving the data folder empty and no staging folder.
         var copyKey = $"{Cluster}/backups/{Guid.NewGuid()}/backup.xbstream.zst";

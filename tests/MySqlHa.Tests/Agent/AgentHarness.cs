@@ -32,6 +32,28 @@ public sealed class AgentHarness : IDisposable
     /// <summary>The agent's process id, to find the tools it runs.</summary>
     public int ProcessId => _process.Id;
 
+    /// <summary>The pid of the agent's child process named <paramref name="name"/> (a backup tool it runs, say), waited for up to 10 s.</summary>
+    public async Task<int> ChildProcessAsync(string name)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            foreach (var stat in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+            {
+                string text;
+                try { text = await File.ReadAllTextAsync(Path.Combine(stat, "stat")); }
+                catch (IOException) { continue; }
+                // pid (comm) state ppid ...: the name may hold spaces, so read after its closing parenthesis.
+                var comm = text[(text.IndexOf('(') + 1)..text.LastIndexOf(')')];
+                var ppid = int.Parse(text[(text.LastIndexOf(')') + 2)..].Split(' ')[1]);
+                if (ppid == ProcessId && comm.StartsWith(name[..Math.Min(name.Length, 15)], StringComparison.Ordinal)) return int.Parse(Path.GetFileName(stat));
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the agent did not start {name}");
+            await Task.Delay(20);
+        }
+    }
+
+
     public static string NewStateDirectory() => Path.Combine(Path.GetTempPath(), $"mysqlha-agent-state-{Guid.NewGuid():N}");
 
     /// <summary>Starts the agent process without waiting for it (a test of how it refuses to start, say); <paramref name="settings"/> adds to or overrides its environment.</summary>

@@ -35,15 +35,15 @@ public sealed class ProcessRig : IDisposable
     /// <summary>
     /// From an empty schema: an Api process, the sandbox registered as <paramref name="cluster"/>, and its agents
     /// (db1, db2, db3), with a row written and replicated. <paramref name="apiSettings"/> and <paramref name="agentSettings"/>
-    /// add to the processes' environments.
+    /// add to the processes' environments (the agents' by server number, 1-based).
     /// </summary>
     public async Task<(ServiceProcess Api, ClusterClient Client, Guid Cluster, List<AgentHarness> Agents)> StartClusterAsync(string cluster,
-        string? etcdEndpoint = null, IReadOnlyDictionary<string, string?>? apiSettings = null, IReadOnlyDictionary<string, string?>? agentSettings = null)
+        string? etcdEndpoint = null, IReadOnlyDictionary<string, string?>? apiSettings = null, Func<int, IReadOnlyDictionary<string, string?>>? agentSettings = null)
     {
         await ApiProcess.DropSchemaAsync(Schema);
         var (api, client) = await StartApiAsync(etcdEndpoint, apiSettings);
         var id = await client.RegisterSandboxClusterAsync(cluster);
-        var agents = await AgentHarness.StartBesideEachServerAsync(Prefix, cluster, agentSettings is null ? null : _ => agentSettings);
+        var agents = await AgentHarness.StartBesideEachServerAsync(Prefix, cluster, agentSettings);
         _processes.AddRange(agents);
         await SandboxReplication.WriteAndReplicateAsync();
         return (api, client, id, agents);

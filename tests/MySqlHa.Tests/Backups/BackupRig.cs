@@ -7,17 +7,21 @@ using MySqlHa.Tests.Sandbox;
 namespace MySqlHa.Tests.Backups;
 
 /// <summary>
-/// An Api process and an agent beside each sandbox server, sharing a backup repository in a folder of the test's own,
-/// with the sandbox registered as db1 master and db2, db3 replicas. Disposing it stops them, removes the repository
+/// An Api process and an agent beside each sandbox server (each able to restore into its server), sharing a backup
+/// repository in a folder of the test's own, with the sandbox registered as db1 master and replicas. Disposing it stops them, removes the repository
 /// and puts the sandbox back.
 /// </summary>
 public sealed class BackupRig : IDisposable
 {
     private readonly ProcessRig _processes;
 
-    private BackupRig(ProcessRig processes, string repository, ServiceProcess api, ClusterClient client, Guid cluster, List<AgentHarness> agents)
+    private readonly string _folder;
+
+    private BackupRig(ProcessRig processes, string folder, string repository, ServiceProcess api, ClusterClient client, Guid cluster,
+        List<AgentHarness> agents)
     {
         _processes = processes;
+        _folder = folder;
         Repository = repository;
         Api = api;
         Client = client;
@@ -39,22 +43,52 @@ public sealed class BackupRig : IDisposable
 
     public ProcessRig Processes => _processes;
 
-    public static async Task<BackupRig> StartAsync(string name)
+    /// <summary>The rig with db1 master and <paramref name="replicas"/> (default db2 and db3) registered and OK; the others stay unregistered.</summary>
+    public static async Task<BackupRig> StartAsync(string name, params string[] replicas)
     {
-        var repository = Path.Combine(Path.GetTempPath(), $"mysqlha-backups-{Guid.NewGuid():N}");
+        var folder = Path.Combine(Path.GetTempPath(), $"mysqlha-backups-{Guid.NewGuid():N}");
+        var repository = Path.Combine(folder, "repository");
         Directory.CreateDirectory(repository);
         var processes = new ProcessRig(name);
         var (api, client, cluster, agents) = await processes.StartClusterAsync("backups",
-            apiSettings: ApiSettings(repository), agentSettings: AgentSettings(repository));
-        await client.ArrangeMasterAndReplicasAsync(cluster, "db2", "db3");
-        return new BackupRig(processes, repository, api, client, cluster, agents);
+            apiSettings: ApiSettings(repository), agentSettings: number => RestorableServers.AgentSettings(repository, number, folder));
+        await client.ArrangeMasterAndReplicasAsync(cluster, replicas.Length > 0 ? replicas : ["db2", "db3"]);
+        return new BackupRig(processes, folder, repository, api, client, cluster, agents);
     }
 
     public static IReadOnlyDictionary<string, string?> ApiSettings(string repository) =>
         new Dictionary<string, string?> { ["MySqlHa__Backups__Repository"] = repository };
 
-    public static IReadOnlyDictionary<string, string?> AgentSettings(string repository) =>
-        new Dictionary<string, string?> { ["MYSQLHA_AGENT_Backup__Repository"] = repository };
+    /// <summary>Kills server <paramref name="number"/>'s agent hard and starts another on the same state folder, as a host's agent restarts.</summary>
+    public async Task<AgentHarness> RestartAgentAsync(int number)
+    {
+        var old = Agents[number - 1];
+        old.Dispose();
+        var restarted = _processes.Own(await AgentHarness.StartAsync(SandboxSettings.Current.MariaDb[number - 1], _processes.Prefix, old.StateDirectory,
+            cluster: ClusterName, instance: $"db{number}", settings: RestorableServers.AgentSettings(Repository, number, _folder)));
+        Agents[number - 1] = restarted;
+        return restarted;
+    }
+
+    /// <summary>The restore's record once it is no longer running.</summary>
+    public async Task<JsonNode> WaitForRestoreEndAsync(Guid restore, TimeSpan? limit = null)
+    {
+        var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromMinutes(3));
+        while (true)
+        {
+            var record = JsonNode.Parse(await Client.Http.GetStringAsync($"/api/clusters/{Cluster}/restores/{restore}"))!;
+            if ((string?)record["state"] != "running") return record;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"restore {restore} still runs: {record}");
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>The types of the events of an operation (a backup, a restore), in order, as the audit query answers them.</summary>
+    public async Task<List<string>> EventsOfAsync(Guid operation)
+    {
+        var page = JsonNode.Parse(await Client.Http.GetStringAsync($"/api/events?operation={operation}&order=asc&limit=500"))!;
+        return page["events"]!.AsArray().Select(e => (string)e!["type"]!).ToList();
+    }
 
     /// <summary>Kills the Api process hard and starts another on the same schema: what Marten holds is all it has.</summary>
     public async Task RestartApiAsync()
@@ -100,6 +134,6 @@ public sealed class BackupRig : IDisposable
     public void Dispose()
     {
         _processes.Dispose();
-        Directory.Delete(Repository, recursive: true);
+        Directory.Delete(_folder, recursive: true);
     }
 }

@@ -48,7 +48,7 @@ public sealed class BackupSagaTests : IAsyncLifetime
         Assert.True(File.Exists(Path.Combine(_rig.Repository, _rig.ClusterName, "backups", backup.ToString(), "manifest.json")));
         Assert.DoesNotContain(_rig.RepositoryFiles(), f => f.Contains(".partial-"));
 
-        var events = await EventsOfAsync(backup);
+        var events = await _rig.EventsOfAsync(backup);
         Assert.Equal(new[] { "cluster_backup_started", "backup_started", "backup_job_accepted", "cluster_backup_ended", "backup_completed" }.Order(), events.Order());
         Assert.Equal(["backup_started", "backup_job_accepted", "backup_completed"], events.Where(e => e.StartsWith("backup_")));
         var cluster = JsonNode.Parse(await _rig.Client.Http.GetStringAsync($"/api/clusters/{_rig.Cluster}/backups"))!.AsArray();
@@ -110,7 +110,7 @@ public sealed class BackupSagaTests : IAsyncLifetime
         var deleted = await WaitForStateAsync(older, "deleted");
         Assert.NotNull(deleted["deletedAt"]);
         Assert.All(_rig.RepositoryFiles(), f => Assert.Contains(newer.ToString(), f));
-        Assert.Contains("backup_deleted", await EventsOfAsync(older));
+        Assert.Contains("backup_deleted", await _rig.EventsOfAsync(older));
     }
 
     private async Task<Guid> WaitForScheduledBackupAsync(TimeSpan limit)
@@ -137,14 +137,7 @@ public sealed class BackupSagaTests : IAsyncLifetime
         }
     }
 
-    /// <summary>The backup's events, in order, as the audit query answers them.</summary>
-    private async Task<List<string>> EventsOfAsync(Guid backup)
-    {
-        var page = JsonNode.Parse(await _rig.Client.Http.GetStringAsync($"/api/events?operation={backup}&order=asc"))!;
-        return page["events"]!.AsArray().Select(e => (string)e!["type"]!).ToList();
-    }
-
-    private static async Task<int> WriteUntilCancelledAsync(CancellationToken stop)
+    internal static async Task<int> WriteUntilCancelledAsync(CancellationToken stop)
     {
         await using var connection = await SandboxReplication.OpenAsync(SandboxReplication.Primary);
         var written = 0;
