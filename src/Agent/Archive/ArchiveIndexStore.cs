@@ -11,17 +11,11 @@ namespace MySqlHa.Agent.Archive;
 /// </summary>
 internal sealed class ArchiveIndexStore(IBackupRepository repository, string cluster)
 {
-    public string Key { get; } = BackupKeys.BinlogFolder(cluster) + "index.json";
+    public string Key { get; } = BackupKeys.BinlogIndex(cluster);
 
     public string FileKey(string server, string file) => BackupKeys.Checked($"{BackupKeys.BinlogFolder(cluster)}{server}/{file}");
 
-    public async Task<BinlogArchiveIndex> ReadAsync(CancellationToken cancellation)
-    {
-        await using var stream = await repository.OpenReadAsync(Key, cancellation);
-        if (stream is null) return BinlogArchiveIndex.Empty;
-        return await JsonSerializer.DeserializeAsync<BinlogArchiveIndex>(stream, JsonSerializerOptions.Web, cancellation)
-            ?? throw new InvalidDataException($"{Key} in {repository.Location} is empty");
-    }
+    public Task<BinlogArchiveIndex> ReadAsync(CancellationToken cancellation) => BinlogArchiveIndexes.ReadAsync(repository, cluster, cancellation);
 
     public async Task WriteAsync(BinlogArchiveIndex index, CancellationToken cancellation)
     {

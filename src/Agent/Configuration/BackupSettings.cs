@@ -12,6 +12,8 @@ public sealed record BackupSettings(
     string Tool,
     string StreamTool,
     string Zstd,
+    string BinlogTool,
+    string Client,
     string? DefaultsFile,
     string? DataDirectory,
     IReadOnlyList<string> StartCommand,
@@ -20,6 +22,8 @@ public sealed record BackupSettings(
     public const string DefaultTool = "/usr/bin/mariadb-backup";
     public const string DefaultStreamTool = "/usr/bin/mbstream";
     public const string DefaultZstd = "/usr/bin/zstd";
+    public const string DefaultBinlogTool = "/usr/bin/mariadb-binlog";
+    public const string DefaultClient = "/usr/bin/mariadb";
 
     /// <summary>
     /// Long enough for InnoDB's crash recovery on a restored data folder of some size; a server that has not
@@ -48,9 +52,14 @@ public sealed record BackupSettings(
         var tool = Trimmed(configuration["Backup:Tool"]) ?? DefaultTool;
         var streamTool = Trimmed(configuration["Backup:StreamTool"]) ?? DefaultStreamTool;
         var zstd = Trimmed(configuration["Backup:Zstd"]) ?? DefaultZstd;
+        var binlogTool = Trimmed(configuration["Backup:BinlogTool"]) ?? DefaultBinlogTool;
+        var client = Trimmed(configuration["Backup:Client"]) ?? DefaultClient;
         // The tools matter only to an agent that takes backups: an agent without a repository starts without them.
         if (repository is not null)
-            foreach (var (key, program) in new[] { ("Backup:Tool", tool), ("Backup:StreamTool", streamTool), ("Backup:Zstd", zstd) })
+            foreach (var (key, program) in new[]
+                     {
+                         ("Backup:Tool", tool), ("Backup:StreamTool", streamTool), ("Backup:Zstd", zstd), ("Backup:BinlogTool", binlogTool), ("Backup:Client", client),
+                     })
                 if (ProgramProblem(program) is { } problem) problems.Add($"{key}: {problem}");
 
         var defaultsFile = Trimmed(configuration["Server:DefaultsFile"]);
@@ -66,7 +75,7 @@ public sealed record BackupSettings(
         var startTimeout = configuration.GetValue("Backup:StartTimeout", DefaultStartTimeout);
         if (startTimeout <= TimeSpan.Zero) problems.Add("Backup:StartTimeout must be positive");
 
-        return new BackupSettings(repository is null ? null : Path.GetFullPath(repository), tool, streamTool, zstd, defaultsFile,
+        return new BackupSettings(repository is null ? null : Path.GetFullPath(repository), tool, streamTool, zstd, binlogTool, client, defaultsFile,
             dataDirectory is null ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDirectory)), startCommand, startTimeout);
     }
 

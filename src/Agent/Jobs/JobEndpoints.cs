@@ -23,6 +23,8 @@ internal static class JobEndpoints
             .WithSummary("Starts a full physical backup of the local server into the repository, or answers the job started under that command id.");
         fenced.MapPost("/restore", RestoreBackup.StartAsync)
             .WithSummary("Restores a backup into the local server (stopped, data folder empty) and starts it, or answers the job started under that command id.");
+        fenced.MapPost("/replay-binlogs", ReplayBinlogs.StartAsync)
+            .WithSummary("Replays archived binlogs into the local server (a restored one) from its own GTID position up to a GTID or a time, or answers the job started under that command id.");
         fenced.MapDelete("/{commandId}", (string commandId, AgentJobs all) =>
             all.Cancel(commandId) ? JobAnswers.Of(all.Find(commandId)!)
                 : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such job is running.", detail: $"No job runs under command id '{commandId}'."))

@@ -51,3 +51,11 @@ public sealed record AgentJob(
 
 /// <summary>Where a restored server stands once started: the backup's point, before any binlog is replayed.</summary>
 public sealed record RestoredPosition(string GtidExecuted, string? BinlogFile, long? BinlogPosition);
+
+/// <summary>
+/// Replays archived binlogs into the agent's server, a restored one: the files at <paramref name="BinlogKeys"/>, in
+/// order, each from the server's own GTID position on (what it holds already is skipped), up to
+/// <paramref name="StopGtid"/> (included) or to the first event stamped at or after <paramref name="StopAt"/> (whole
+/// seconds, as binlogs stamp events), or to their end. The job's <see cref="AgentJob.Restored"/> is the position reached.
+/// </summary>
+public sealed record ReplayBinlogsRequest(string? CommandId, IReadOnlyList<string>? BinlogKeys, string? StopGtid = null, DateTimeOffset? StopAt = null);

@@ -18,6 +18,9 @@ public static partial class BackupKeys
 
     public static string BinlogFolder(string cluster) => $"{Safe(cluster)}/binlogs/";
 
+    /// <summary>The binlog archive's index (see BinlogArchiveIndex), written whole by the archiving agent.</summary>
+    public static string BinlogIndex(string cluster) => BinlogFolder(cluster) + "index.json";
+
     /// <summary>The problem with <paramref name="key"/> as a repository key, or null when it is one.</summary>
     public static string? Problem(string key)
     {
