@@ -232,13 +232,14 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         var stateDirectory = AgentHarness.NewStateDirectory();
         var agent = await AgentForAsync(2, stateDirectory);
         var backupId = Guid.NewGuid();
-        var (status, _) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "killed", backupId });
-        Assert.Equal(202, status);
-        // Frozen mid-stream, so that the agent is surely killed during the backup and not after it.
-        var tool = await ChildProcessAsync(agent.ProcessId, "mariadb-backup");
-        Process.Start("kill", ["-STOP", tool.ToString()])!.WaitForExit();
-        Assert.Contains(RepositoryFiles(), f => f.Contains(".partial-", StringComparison.Ordinal));
-        agent.Dispose();
+        await using (var hold = await HoldBackupStageAsync())
+        {
+            var (status, _) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "killed", backupId });
+            Assert.Equal(202, status);
+            await ChildProcessAsync(agent.ProcessId, "mariadb-backup");
+            Assert.Contains(RepositoryFiles(), f => f.Contains(".partial-", StringComparison.Ordinal));
+            agent.Dispose();
+        }
 
         var restarted = await AgentForAsync(2, stateDirectory);
         var (_, job) = await SendAsync(restarted, HttpMethod.Get, "/jobs/killed");
@@ -255,11 +256,10 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
     public async Task A_cancelled_backup_fails_and_removes_its_files_and_neither_commands_nor_a_second_job_wait_behind_it()
     {
         var agent = await AgentForAsync(2);
+        await using var hold = await HoldBackupStageAsync();
         var (status, _) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "long", backupId = Guid.NewGuid() });
         Assert.Equal(202, status);
-        // Frozen mid-stream: the backup runs for as long as this test needs it to.
         var tool = await ChildProcessAsync(agent.ProcessId, "mariadb-backup");
-        Process.Start("kill", ["-STOP", tool.ToString()])!.WaitForExit();
 
         var (running, job) = await SendAsync(agent, HttpMethod.Get, "/jobs/long");
         var (second, refusal) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "second", backupId = Guid.NewGuid() });
@@ -302,6 +302,27 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         Assert.Contains("Server:DefaultsFile '/nonexistent/my.cnf' is not an absolute path to an existing file", agent.Output);
         Assert.Contains("Server:DataDirectory 'data' must be an absolute path", agent.Output);
         Assert.Contains("Server:StartCommand: 'systemctl' is not an absolute path", agent.Output);
+    }
+
+    /// <summary>
+    /// Holds BACKUP STAGE START on replica 2 until disposed: the job's mariadb-backup then waits at its first stage,
+    /// connected and running, so the test acts while the job surely runs instead of racing a backup of a small server.
+    /// </summary>
+    private static async Task<BackupStageHold> HoldBackupStageAsync()
+    {
+        var connection = await SandboxReplication.OpenAsync(SandboxReplication.Replicas[0]);
+        await new MySqlCommand("BACKUP STAGE START", connection).ExecuteNonQueryAsync();
+        return new BackupStageHold(connection);
+    }
+
+    /// <summary>Ends the stage itself: a pooled connection would otherwise keep holding it for the next backup.</summary>
+    private sealed class BackupStageHold(MySqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await new MySqlCommand("BACKUP STAGE END", connection).ExecuteNonQueryAsync();
+            await connection.DisposeAsync();
+        }
     }
 
     /// <summary>The pid of the process named <paramref name="name"/> that <paramref name="parent"/> started.</summary>
