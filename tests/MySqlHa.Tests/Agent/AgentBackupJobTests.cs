@@ -227,29 +227,52 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_agent_killed_during_a_backup_reports_it_failed_after_its_restart_and_leaves_no_partial_file()
+    public async Task An_agent_killed_during_a_backup_reports_it_failed_after_its_restart_and_leaves_no_partial_file_or_tool()
     {
         var stateDirectory = AgentHarness.NewStateDirectory();
         var agent = await AgentForAsync(2, stateDirectory);
         var backupId = Guid.NewGuid();
-        await using (var hold = await HoldBackupStageAsync())
+        JsonNode? job;
+        int tool;
+        await using (await HoldBackupStageAsync())
         {
             var (status, _) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "killed", backupId });
             Assert.Equal(202, status);
-            await ChildProcessAsync(agent.ProcessId, "mariadb-backup");
+            tool = await ChildProcessAsync(agent.ProcessId, "mariadb-backup");
             Assert.Contains(RepositoryFiles(), f => f.Contains(".partial-", StringComparison.Ordinal));
+            // kill -9 of the agent alone, as the OOM killer does: its mariadb-backup runs on as an orphan.
+            using (var process = Process.GetProcessById(agent.ProcessId))
+            {
+                process.Kill();
+                process.WaitForExit();
+            }
             agent.Dispose();
-        }
+            Assert.True(IsRunning(tool, "mariadb-backup"), "the orphaned tool should still run before the restart");
 
-        var restarted = await AgentForAsync(2, stateDirectory);
-        var (_, job) = await SendAsync(restarted, HttpMethod.Get, "/jobs/killed");
+            var restarted = await AgentForAsync(2, stateDirectory);
+            (_, job) = await SendAsync(restarted, HttpMethod.Get, "/jobs/killed");
+        }
 
         Assert.Equal("failed", (string?)job!["state"]);
         Assert.Contains("the agent stopped during the job", (string?)job["failure"]);
+        Assert.Contains("1 of its tools still ran and were ended", (string?)job["failure"]);
+        Assert.False(IsRunning(tool, "mariadb-backup"), "the orphaned tool outlived the agent's restart");
         Assert.Empty(RepositoryFiles());
         Assert.False(Directory.Exists(Path.Combine(stateDirectory, "job-work")));
         // The agent takes the next backup: nothing of the killed job holds it back.
-        await BackupAsync(restarted, Id(), Guid.NewGuid());
+        await BackupAsync(_agents[^1], Id(), Guid.NewGuid());
+    }
+
+    private static bool IsRunning(int pid, string name)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/stat").Contains($"({name})", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     [Fact]
@@ -280,7 +303,7 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         Assert.Equal("failed", (string?)cancelled["state"]);
         Assert.Contains("cancelled by DELETE", (string?)cancelled["failure"]);
         Assert.Empty(RepositoryFiles());
-        Assert.False(File.Exists($"/proc/{tool}/stat") && (await File.ReadAllTextAsync($"/proc/{tool}/stat")).Contains("(mariadb-backup)"), "the tool outlived its job");
+        Assert.False(IsRunning(tool, "mariadb-backup"), "the tool outlived its job");
         Assert.Equal(404, (await SendAsync(agent, HttpMethod.Delete, "/jobs/long")).Status);
     }
 
