@@ -21,6 +21,8 @@ internal sealed class JobCleanup(AgentSettings settings, IBackupRepository? repo
     public async Task<string> CleanAsync(JobCleanupPlan plan, CancellationToken cancellation)
     {
         var note = "";
+        if (plan.WorkFolder is { } tools && OrphanedTools.Kill(tools) is > 0 and var killed)
+            note += $"; {killed} of its tools still ran and were ended";
         if (plan.RepositoryFolder is { } folder)
         {
             if (repository is null)

@@ -207,39 +207,62 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_agent_killed_during_a_backup_reports_it_failed_after_its_restart_and_leaves_no_partial_file()
+    public async Task An_agent_killed_during_a_backup_reports_it_failed_after_its_restart_and_leaves_no_partial_file_or_tool()
     {
         var stateDirectory = AgentHarness.NewStateDirectory();
         var agent = await AgentForAsync(2, stateDirectory);
         var backupId = Guid.NewGuid();
-        var (status, _) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "killed", backupId });
-        Assert.Equal(202, status);
-        // Frozen mid-stream, so that the agent is surely killed during the backup and not after it.
-        var tool = await agent.ChildProcessAsync("mariadb-backup");
-        Process.Start("kill", ["-STOP", tool.ToString()])!.WaitForExit();
-        Assert.Contains(RepositoryFiles(), f => f.Contains(".partial-", StringComparison.Ordinal));
-        agent.Dispose();
+        JsonNode? job;
+        int tool;
+        await using (await HoldBackupStageAsync())
+        {
+            var (status, _) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "killed", backupId });
+            Assert.Equal(202, status);
+            tool = await agent.ChildProcessAsync("mariadb-backup");
+            Assert.Contains(RepositoryFiles(), f => f.Contains(".partial-", StringComparison.Ordinal));
+            // kill -9 of the agent alone, as the OOM killer does: its mariadb-backup runs on as an orphan.
+            using (var process = Process.GetProcessById(agent.ProcessId))
+            {
+                process.Kill();
+                process.WaitForExit();
+            }
+            agent.Dispose();
+            Assert.True(IsRunning(tool, "mariadb-backup"), "the orphaned tool should still run before the restart");
 
-        var restarted = await AgentForAsync(2, stateDirectory);
-        var (_, job) = await SendAsync(restarted, HttpMethod.Get, "/jobs/killed");
+            var restarted = await AgentForAsync(2, stateDirectory);
+            (_, job) = await SendAsync(restarted, HttpMethod.Get, "/jobs/killed");
+        }
 
         Assert.Equal("failed", (string?)job!["state"]);
         Assert.Contains("the agent stopped during the job", (string?)job["failure"]);
+        Assert.Contains("1 of its tools still ran and were ended", (string?)job["failure"]);
+        Assert.False(IsRunning(tool, "mariadb-backup"), "the orphaned tool outlived the agent's restart");
         Assert.Empty(RepositoryFiles());
         Assert.False(Directory.Exists(Path.Combine(stateDirectory, "job-work")));
         // The agent takes the next backup: nothing of the killed job holds it back.
-        await BackupAsync(restarted, Id(), Guid.NewGuid());
+        await BackupAsync(_agents[^1], Id(), Guid.NewGuid());
+    }
+
+    private static bool IsRunning(int pid, string name)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/stat").Contains($"({name})", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     [Fact]
     public async Task A_cancelled_backup_fails_and_removes_its_files_and_neither_commands_nor_a_second_job_wait_behind_it()
     {
         var agent = await AgentForAsync(2);
+        await using var hold = await HoldBackupStageAsync();
         var (status, _) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "long", backupId = Guid.NewGuid() });
         Assert.Equal(202, status);
-        // Frozen mid-stream: the backup runs for as long as this test needs it to.
         var tool = await agent.ChildProcessAsync("mariadb-backup");
-        Process.Start("kill", ["-STOP", tool.ToString()])!.WaitForExit();
 
         var (running, job) = await SendAsync(agent, HttpMethod.Get, "/jobs/long");
         var (second, refusal) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "second", backupId = Guid.NewGuid() });
@@ -260,7 +283,7 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         Assert.Equal("failed", (string?)cancelled["state"]);
         Assert.Contains("cancelled by DELETE", (string?)cancelled["failure"]);
         Assert.Empty(RepositoryFiles());
-        Assert.False(File.Exists($"/proc/{tool}/stat") && (await File.ReadAllTextAsync($"/proc/{tool}/stat")).Contains("(mariadb-backup)"), "the tool outlived its job");
+        Assert.False(IsRunning(tool, "mariadb-backup"), "the tool outlived its job");
         Assert.Equal(404, (await SendAsync(agent, HttpMethod.Delete, "/jobs/long")).Status);
     }
 
@@ -282,6 +305,27 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         Assert.Contains("Server:DefaultsFile '/nonexistent/my.cnf' is not an absolute path to an existing file", agent.Output);
         Assert.Contains("Server:DataDirectory 'data' must be an absolute path", agent.Output);
         Assert.Contains("Server:StartCommand: 'systemctl' is not an absolute path", agent.Output);
+    }
+
+    /// <summary>
+    /// Holds BACKUP STAGE START on replica 2 until disposed: the job's mariadb-backup then waits at its first stage,
+    /// connected and running, so the test acts while the job surely runs instead of racing a backup of a small server.
+    /// </summary>
+    private static async Task<BackupStageHold> HoldBackupStageAsync()
+    {
+        var connection = await SandboxReplication.OpenAsync(SandboxReplication.Replicas[0]);
+        await new MySqlCommand("BACKUP STAGE START", connection).ExecuteNonQueryAsync();
+        return new BackupStageHold(connection);
+    }
+
+    /// <summary>Ends the stage itself: a pooled connection would otherwise keep holding it for the next backup.</summary>
+    private sealed class BackupStageHold(MySqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await new MySqlCommand("BACKUP STAGE END", connection).ExecuteNonQueryAsync();
+            await connection.DisposeAsync();
+        }
     }
 
     [Fact]
