@@ -49,6 +49,9 @@ internal sealed class ReplayRun(AgentSettings settings, IBackupRepository reposi
             File.Delete(binlog);
             File.Delete(sql);
         }
+        // The replayed transactions keep their origin's server id, so gtid_current_pos still shows the backup's point;
+        // the slave position takes the replay's end, from which the server would replicate on if made a replica.
+        await SetSlavePositionAsync(await PositionAsync(cancellation), cancellation);
         var reached = (await probe.ReadAsync(settings.Server, settings.AdminCredentials, cancellation)).Snapshot
             ?? throw new JobFailedException($"mysqld at {settings.Server} does not answer after the replay");
         return new JobResult(null, new RestoredPosition(reached.GtidExecuted, reached.BinaryLog?.File, reached.BinaryLog?.Position));
@@ -92,11 +95,34 @@ internal sealed class ReplayRun(AgentSettings settings, IBackupRepository reposi
         return ArchiveCoverage.Positions(stop).All(target => at.GetValueOrDefault(target.Key) >= target.Value);
     }
 
+    /// <summary>
+    /// What the server holds, per domain the newer of its binary log's and its slave position's GTID: a restored
+    /// server's data is at gtid_slave_pos (the backup's point), and what the replay applied is in its binary log under
+    /// the origin's server id, which gtid_current_pos ignores.
+    /// </summary>
     private async Task<string> PositionAsync(CancellationToken cancellation)
     {
         await using var connection = new MySqlConnection(connections.For(settings.Server, settings.AdminCredentials));
         await connection.OpenAsync(cancellation);
-        await using var command = new MySqlCommand("SELECT @@gtid_current_pos", connection);
-        return (string?)await command.ExecuteScalarAsync(cancellation) ?? "";
+        await using var command = new MySqlCommand("SELECT @@gtid_binlog_pos, @@gtid_slave_pos", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        await reader.ReadAsync(cancellation);
+        var newest = new SortedDictionary<long, (long Sequence, string Gtid)>();
+        foreach (var gtid in $"{reader.GetString(0)},{reader.GetString(1)}".Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = gtid.Split('-');
+            var (domain, sequence) = (long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
+            if (!newest.TryGetValue(domain, out var known) || sequence > known.Sequence) newest[domain] = (sequence, gtid);
+        }
+        return string.Join(",", newest.Values.Select(v => v.Gtid));
+    }
+
+    private async Task SetSlavePositionAsync(string position, CancellationToken cancellation)
+    {
+        await using var connection = new MySqlConnection(connections.For(settings.Server, settings.AdminCredentials));
+        await connection.OpenAsync(cancellation);
+        await using var command = new MySqlCommand("SET GLOBAL gtid_slave_pos = @position", connection);
+        command.Parameters.AddWithValue("@position", position);
+        await command.ExecuteNonQueryAsync(cancellation);
     }
 }

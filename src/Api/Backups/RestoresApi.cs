@@ -11,12 +11,15 @@ using MySqlHa.Workflows.Restores;
 namespace MySqlHa.Api.Backups;
 
 /// <summary>
-/// A restore of backup <paramref name="BackupId"/> (default: the newest completed) into <paramref name="Instance"/>,
-/// an unregistered instance whose server is stopped and whose data folder is empty. <paramref name="Mode"/> is restore
-/// (the server is left standalone, at the backup's point) or clone (it then joins as a replica of the master and
-/// catches up). The restore fails if it has not ended within <paramref name="DeadlineMinutes"/> (default 360).
+/// A restore of backup <paramref name="BackupId"/> (default: the newest completed one from before the target) into
+/// <paramref name="Instance"/>, an unregistered instance whose server is stopped and whose data folder is empty.
+/// <paramref name="Mode"/> is restore (the server is left standalone) or clone (it then joins as a replica of the
+/// master and catches up). A restore goes to the backup's point, or on through the archived binlogs to at most one of
+/// <paramref name="ToLatest"/> (the archive's end), <paramref name="ToTime"/> (events stamped before it, to the second)
+/// and <paramref name="ToGtid"/> (included). It fails if it has not ended within <paramref name="DeadlineMinutes"/> (default 360).
 /// </summary>
-public sealed record RestoreRequest(string? Instance, Guid? BackupId = null, string? Mode = null, double? DeadlineMinutes = null);
+public sealed record RestoreRequest(string? Instance, Guid? BackupId = null, string? Mode = null, double? DeadlineMinutes = null,
+    bool ToLatest = false, DateTimeOffset? ToTime = null, string? ToGtid = null);
 
 public sealed record RestoreAccepted(Guid RestoreId, Guid BackupId, string Instance, string Progress);
 
@@ -28,8 +31,9 @@ public static class RestoresApi
     public static IEndpointRouteBuilder MapRestores(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/api/clusters/{id:guid}/restores", StartAsync).WithTags("Backups").WithName("StartRestore").RequireAuthorization(Roles.Operator)
-            .WithSummary("Restores a backup into an unregistered instance whose server is stopped and data folder empty; mode clone then makes it a " +
-                         "replica of the master. 202 with the restore; 409 when the target or the backup does not allow it (nothing is touched).")
+            .WithSummary("Restores a backup into an unregistered instance whose server is stopped and data folder empty, then replays archived binlogs " +
+                         "up to toLatest, toTime or toGtid; mode clone instead makes it a replica of the master. 202 with the restore; 409 when the target, " +
+                         "the backup or the binlog archive does not allow it (nothing is touched).")
             .LeaderOnly();
         endpoints.MapGet("/api/clusters/{id:guid}/restores", ListAsync).WithTags("Backups").WithName("ListRestores")
             .WithSummary("The cluster's restores and clones, newest first.");
@@ -46,7 +50,14 @@ public static class RestoresApi
         var mode = request.Mode?.Trim() ?? RestoreMode.Restore;
         if (!RestoreMode.IsKnown(mode)) errors["mode"] = ["restore or clone."];
         if (request.DeadlineMinutes is <= 0 or > 7 * 24 * 60) errors["deadlineMinutes"] = ["Between 0 and 10080 minutes (a week)."];
+        var targets = new[] { request.ToLatest, request.ToTime is not null, !string.IsNullOrWhiteSpace(request.ToGtid) }.Count(named => named);
+        if (targets > 1) errors["target"] = ["Name at most one of toLatest, toTime and toGtid."];
+        if (targets > 0 && mode == RestoreMode.Clone) errors["target"] = ["A clone catches up by replication; it takes no point in time."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors, title: "The restore request is not valid.");
+        var target = request.ToLatest ? new RestoreTarget(RestoreTarget.Latest)
+            : request.ToTime is { } time ? new RestoreTarget(RestoreTarget.Timestamp, Time: time)
+            : !string.IsNullOrWhiteSpace(request.ToGtid) ? new RestoreTarget(RestoreTarget.Position, Gtid: request.ToGtid.Trim())
+            : RestoreTarget.AtBackup;
         if (await session.LoadAsync<Cluster>(id, cancellation) is null) return ClusterProblems.NoSuchCluster(id);
         if (storage.Repository is null)
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Restores need a repository.", detail: BackupStorage.NotConfiguredReason);
@@ -54,7 +65,7 @@ public static class RestoresApi
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Restores are run by the agents.", detail: AgentClient.NotConfiguredReason);
 
         var deadline = request.DeadlineMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : DefaultDeadline;
-        var start = await starter.StartAsync(id, request.Instance!.Trim(), request.BackupId, mode, deadline, cancellation);
+        var start = await starter.StartAsync(id, request.Instance!.Trim(), request.BackupId, mode, target, deadline, cancellation);
         if (start.RestoreId is not { } restoreId)
             return TypedResults.Problem(statusCode: start.Status, title: "The restore cannot start.", detail: start.Refusal);
         var progress = $"/api/clusters/{id}/restores/{restoreId}";

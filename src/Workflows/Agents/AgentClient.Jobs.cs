@@ -21,6 +21,9 @@ public sealed partial class AgentClient
     public Task<AgentJobAnswer> StartRestoreJobAsync(string cluster, string instance, RestoreBackupRequest request, CancellationToken cancellation) =>
         JobCallAsync(cluster, instance, HttpMethod.Post, "jobs/restore", request, cancellation);
 
+    public Task<AgentJobAnswer> StartReplayJobAsync(string cluster, string instance, ReplayBinlogsRequest request, CancellationToken cancellation) =>
+        JobCallAsync(cluster, instance, HttpMethod.Post, "jobs/replay-binlogs", request, cancellation);
+
     public Task<AgentJobAnswer> JobAsync(string cluster, string instance, string commandId, CancellationToken cancellation) =>
         JobCallAsync<object>(cluster, instance, HttpMethod.Get, $"jobs/{Uri.EscapeDataString(commandId)}", null, cancellation);
 

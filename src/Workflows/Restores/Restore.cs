@@ -31,17 +31,21 @@ public sealed partial class Restore : Saga
     public BackupCompression Compression { get; set; }
     public string Sha256 { get; set; } = "";
     public string RestoredGtid { get; set; } = "";
+    public ReplayPlan Replay { get; set; } = ReplayPlan.None;
 
     public static string JobIdOf(Guid restoreId) => $"{restoreId}:restore";
+
+    private string ReplayJobId => $"{Id}:replay";
 
     public static (Restore, RunRestoreJob, RestoreDeadlinePassed) Start(StartRestore start, IDocumentSession session, TimeProvider clock)
     {
         session.Events.StartStream<RestoreRecord>(start.RestoreId, new RestoreStarted(start.RestoreId, start.ClusterId, start.Cluster, start.Instance,
-            start.Backup.BackupId, start.Mode, start.Backup.GtidExecuted, clock.GetUtcNow()));
+            start.Backup.BackupId, start.Mode, start.Backup.GtidExecuted, start.Target.ToString(), start.Replay.BinlogKeys, clock.GetUtcNow()));
         var saga = new Restore
         {
             Id = start.RestoreId, ClusterId = start.ClusterId, Cluster = start.Cluster, Instance = start.Instance, Mode = start.Mode,
             BackupId = start.Backup.BackupId, ArtifactKey = start.Backup.ArtifactKey, Compression = start.Backup.Compression, Sha256 = start.Backup.Sha256,
+            Replay = start.Replay,
         };
         return (saga, new RunRestoreJob(start.RestoreId), new RestoreDeadlinePassed(start.RestoreId, start.Deadline));
     }
@@ -58,12 +62,12 @@ public sealed partial class Restore : Saga
 
     public RestoreBackupRequest RestoreRequest() => new(JobIdOf(Id), ArtifactKey, Compression, Sha256);
 
-    /// <summary>2. The job, looked at until it ends.</summary>
-    public async Task<object> Handle(CheckRestoreJob _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
+    /// <summary>2 (and 3b). The agent's job, looked at until it ends.</summary>
+    public async Task<object> Handle(CheckRestoreJob check, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
-        var answer = await agents.JobAsync(Cluster, Instance, JobIdOf(Id), cancellation);
-        if (answer.Succeeded) return Next(answer.Job!, session, clock);
-        return answer.Status == 404 ? new FailRestore(Id, $"'{Instance}'s agent has no record of the restore job: {answer.Failure}") : new CheckRestoreJob(Id, PollInterval);
+        var answer = await agents.JobAsync(Cluster, Instance, check.Replay ? ReplayJobId : JobIdOf(Id), cancellation);
+        if (answer.Succeeded) return check.Replay ? NextAfterReplay(answer.Job!, session, clock) : Next(answer.Job!, session, clock);
+        return answer.Status == 404 ? new FailRestore(Id, $"'{Instance}'s agent has no record of the job: {answer.Failure}") : check with { };
     }
 
     private object Next(AgentJob job, IDocumentSession session, TimeProvider clock)
@@ -75,11 +79,36 @@ public sealed partial class Restore : Saga
             case AgentJobState.Completed when job.Restored is { } position:
                 RestoredGtid = position.GtidExecuted;
                 session.Events.Append(Id, new BackupRestored(Id, Instance, BackupId, position, clock.GetUtcNow()));
-                return Mode == RestoreMode.Clone ? new JoinAsReplica(Id) : new CompleteRestore(Id);
+                return Mode == RestoreMode.Clone ? new JoinAsReplica(Id) : Replay.BinlogKeys.Count > 0 ? new RunReplayJob(Id) : new CompleteRestore(Id);
             case AgentJobState.Completed:
                 return new FailRestore(Id, $"'{Instance}'s agent reports the restore completed without the server's position");
             default:
                 return new FailRestore(Id, job.Failure ?? $"'{Instance}'s agent reports the restore failed without a reason");
+        }
+    }
+
+    /// <summary>3b. The planned binlogs are replayed up to the target by the agent, from the restored server's own position on.</summary>
+    public async Task<object> Handle(RunReplayJob _, AgentClient agents, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    {
+        var answer = await agents.StartReplayJobAsync(Cluster, Instance,
+            new ReplayBinlogsRequest(ReplayJobId, Replay.BinlogKeys, Replay.StopGtid, Replay.StopAt), cancellation);
+        if (!answer.Succeeded)
+            return answer.Unreachable || answer.Status is 0 or >= 500 ? throw new AgentUnavailableException(answer.Failure!) : new FailRestore(Id, answer.Failure!);
+        return NextAfterReplay(answer.Job!, session, clock);
+    }
+
+    private object NextAfterReplay(AgentJob job, IDocumentSession session, TimeProvider clock)
+    {
+        switch (job.State)
+        {
+            case AgentJobState.Running:
+                return new CheckRestoreJob(Id, PollInterval, Replay: true);
+            case AgentJobState.Completed when job.Restored is { } position:
+                session.Events.Append(Id, new BinlogsReplayed(Id, Instance, Replay.BinlogKeys, Replay.StopGtid, Replay.StopAt, position, clock.GetUtcNow()));
+                return new CompleteRestore(Id);
+            default:
+                return new FailRestore(Id, $"the binlog replay failed: {job.Failure ?? "the agent gave no reason"} " +
+                                           "(the server holds the backup and whatever was replayed before the failure: stop it and empty its data folder to restore again)");
         }
     }
 
@@ -125,6 +154,7 @@ public sealed partial class Restore : Saga
         CancellationToken cancellation)
     {
         await agents.CancelJobAsync(Cluster, Instance, JobIdOf(Id), cancellation);
+        await agents.CancelJobAsync(Cluster, Instance, ReplayJobId, cancellation);
         var now = clock.GetUtcNow();
         session.Events.Append(Id, new RestoreFailed(Id, ClusterId, failed.Reason, now));
         await EndAsync(clusters, RestoreRecord.Failed, now, cancellation);

@@ -7,16 +7,24 @@ namespace MySqlHa.Workflows.Restores;
 
 /// <summary>
 /// A restore of backup <paramref name="BackupId"/> into <paramref name="Instance"/> began. <paramref name="Mode"/> is
-/// restore (the instance is left standalone at the backup's point) or clone (it then replicates from the master).
+/// restore (the instance is left standalone, at <paramref name="Target"/>) or clone (it then replicates from the
+/// master); <paramref name="BinlogKeys"/> are the archived binlogs planned for the replay past the backup.
 /// </summary>
 public sealed record RestoreStarted(Guid RestoreId, Guid ClusterId, string Cluster, string Instance, Guid BackupId, string Mode,
-    string BackupGtidExecuted, DateTimeOffset StartedAt);
+    string BackupGtidExecuted, string Target, IReadOnlyList<string> BinlogKeys, DateTimeOffset StartedAt);
 
 /// <summary>The instance's agent took the restore job.</summary>
 public sealed record RestoreJobAccepted(Guid RestoreId, string Instance, string CommandId, DateTimeOffset AcceptedAt);
 
 /// <summary>The backup's data is in place and the server runs, at <paramref name="Position"/>.</summary>
 public sealed record BackupRestored(Guid RestoreId, string Instance, Guid BackupId, RestoredPosition Position, DateTimeOffset RestoredAt);
+
+/// <summary>
+/// The archived binlogs were replayed into the restored server up to the target: <paramref name="Position"/> is where
+/// it stands (the GTIDs of the last transaction applied included).
+/// </summary>
+public sealed record BinlogsReplayed(Guid RestoreId, string Instance, IReadOnlyList<string> BinlogKeys, string? StopGtid, DateTimeOffset? StopAt,
+    RestoredPosition Position, DateTimeOffset ReplayedAt);
 
 /// <summary>A clone: the restored instance was registered as a replica and replicates from <paramref name="Master"/>.</summary>
 public sealed record CloneJoined(Guid RestoreId, string Instance, string Master, string GtidExecuted, DateTimeOffset JoinedAt);

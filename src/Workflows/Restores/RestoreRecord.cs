@@ -7,6 +7,7 @@ public sealed record RestoreRecord(
     string Instance,
     Guid BackupId,
     string Mode,
+    string Target,
     string State,
     DateTimeOffset StartedAt,
     DateTimeOffset? EndedAt,
@@ -19,11 +20,13 @@ public sealed record RestoreRecord(
     public const string Failed = "failed";
 
     public static RestoreRecord Create(RestoreStarted e) =>
-        new(e.RestoreId, e.ClusterId, e.Instance, e.BackupId, e.Mode, Running, e.StartedAt, null, null, null, null);
+        new(e.RestoreId, e.ClusterId, e.Instance, e.BackupId, e.Mode, e.Target, Running, e.StartedAt, null, null, null, null);
 
     public static RestoreRecord Apply(RestoreJobAccepted e, RestoreRecord restore) => restore;
 
     public static RestoreRecord Apply(BackupRestored e, RestoreRecord restore) => restore with { RestoredGtid = e.Position.GtidExecuted };
+
+    public static RestoreRecord Apply(BinlogsReplayed e, RestoreRecord restore) => restore;
 
     public static RestoreRecord Apply(CloneJoined e, RestoreRecord restore) => restore;
 

@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySqlHa.Replication.AgentContract;
+using MySqlHa.Replication.Backups;
 using MySqlHa.Workflows.Actors;
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Backups;
@@ -20,21 +21,28 @@ public sealed record RestoreStart(Guid? RestoreId, Guid? BackupId, string? Refus
 /// freshest record, then the agent asked at once, so that a data folder that is not empty or a server still running
 /// is refused to the caller with nothing started; only then the saga, which follows the same job.
 /// </summary>
-public sealed class RestoreStarter(IDocumentStore store, ClusterStream clusters, AgentClient agents, IServiceScopeFactory scopes, TimeProvider clock)
+public sealed class RestoreStarter(IDocumentStore store, ClusterStream clusters, AgentClient agents, BackupStorage storage, IServiceScopeFactory scopes,
+    TimeProvider clock)
 {
-    public async Task<RestoreStart> StartAsync(Guid clusterId, string instance, Guid? backupId, string mode, TimeSpan deadline,
+    public async Task<RestoreStart> StartAsync(Guid clusterId, string instance, Guid? backupId, string mode, RestoreTarget target, TimeSpan deadline,
         CancellationToken cancellation)
     {
         await using var query = store.QuerySession();
         var backup = backupId is { } named
             ? await query.LoadAsync<BackupRecord>(named, cancellation)
-            : await query.Query<BackupRecord>().Where(b => b.ClusterId == clusterId && b.State == BackupRecord.Completed)
-                .OrderByDescending(b => b.EndedAt).FirstOrDefaultAsync(cancellation);
+            : (await query.Query<BackupRecord>().Where(b => b.ClusterId == clusterId && b.State == BackupRecord.Completed)
+                .OrderByDescending(b => b.EndedAt).ToListAsync(cancellation)).FirstOrDefault(b => Precedes(b.Manifest!, target));
         if (backupId is not null && (backup is null || backup.ClusterId != clusterId))
             return new(null, null, $"The cluster has no backup {backupId}.", 404);
-        if (backup is null) return new(null, null, "The cluster has no completed backup to restore.", 409);
+        if (backup is null) return new(null, null, $"The cluster has no completed backup from before the target ({target}).", 409);
         if (backup.State != BackupRecord.Completed || backup.Manifest is not { } manifest)
             return new(null, backup.Id, $"Backup {backup.Id} is {backup.State}; only a completed backup can be restored.", 409);
+        var index = target.ReplaysBinlogs ? await BinlogArchiveIndexes.ReadAsync(storage.Required(), backup.Cluster, cancellation) : BinlogArchiveIndex.Empty;
+        var replay = ReplayPlan.Decide(manifest.GtidExecuted, manifest.EndedAt, target, index);
+        if (replay.Refusal is { } unreachable) return new(null, backup.Id, unreachable, 409);
+        foreach (var key in replay.BinlogKeys)
+            if (await storage.Required().DescribeAsync(key, cancellation) is null)
+                return new(null, backup.Id, $"The binlog archive's index names {key}, which the repository no longer holds: a range of binlogs is missing.", 409);
 
         var restoreId = Guid.CreateVersion7();
         string? refusal = null;
@@ -46,7 +54,7 @@ public sealed class RestoreStarter(IDocumentStore store, ClusterStream clusters,
         if (cluster is null) return new(null, null, $"No cluster has the id {clusterId}.", 404);
         if (refusal is not null) return new(null, backup.Id, refusal, 409);
 
-        var start = new StartRestore(restoreId, clusterId, cluster.Name, instance, mode, manifest, deadline);
+        var start = new StartRestore(restoreId, clusterId, cluster.Name, instance, mode, manifest, target, replay, deadline);
         var first = await agents.StartRestoreJobAsync(cluster.Name, instance,
             new RestoreBackupRequest(Restore.JobIdOf(restoreId), manifest.ArtifactKey, manifest.Compression, manifest.Sha256), cancellation);
         if (!first.Succeeded)
@@ -68,6 +76,28 @@ public sealed class RestoreStarter(IDocumentStore store, ClusterStream clusters,
             throw;
         }
         return new(restoreId, backup.Id, null, 202);
+    }
+
+    /// <summary>Whether the backup's point comes before the target, so that the target is reached by replaying binlogs after it.</summary>
+    private static bool Precedes(BackupManifest backup, RestoreTarget target) => target.Kind switch
+    {
+        RestoreTarget.Timestamp => backup.EndedAt <= target.Time,
+        RestoreTarget.Position => GtidPrecedes(backup.GtidExecuted, target.Gtid!),
+        _ => true,
+    };
+
+    private static bool GtidPrecedes(string backup, string target)
+    {
+        try
+        {
+            var goal = ArchiveCoverage.Positions(target);
+            return ArchiveCoverage.Positions(backup).All(b => !goal.TryGetValue(b.Key, out var wanted) || b.Value <= wanted);
+        }
+        catch (FormatException)
+        {
+            // Not a position: the plan refuses it, naming the problem.
+            return true;
+        }
     }
 
     /// <summary>A restore overwrites nothing: it goes only into an unregistered instance that no other restore is filling.</summary>

@@ -16,12 +16,14 @@ public sealed class BackupRig : IDisposable
     private readonly ProcessRig _processes;
 
     private readonly string _folder;
+    private readonly bool _archive;
 
-    private BackupRig(ProcessRig processes, string folder, string repository, ServiceProcess api, ClusterClient client, Guid cluster,
+    private BackupRig(ProcessRig processes, string folder, bool archive, string repository, ServiceProcess api, ClusterClient client, Guid cluster,
         List<AgentHarness> agents)
     {
         _processes = processes;
         _folder = folder;
+        _archive = archive;
         Repository = repository;
         Api = api;
         Client = client;
@@ -44,16 +46,30 @@ public sealed class BackupRig : IDisposable
     public ProcessRig Processes => _processes;
 
     /// <summary>The rig with db1 master and <paramref name="replicas"/> (default db2 and db3) registered and OK; the others stay unregistered.</summary>
-    public static async Task<BackupRig> StartAsync(string name, params string[] replicas)
+    public static Task<BackupRig> StartAsync(string name, params string[] replicas) => StartAsync(name, archive: false, replicas);
+
+    /// <summary>With <paramref name="archive"/>, the agents also keep the binlog archive (one of them streams the master's binlogs).</summary>
+    public static async Task<BackupRig> StartAsync(string name, bool archive, params string[] replicas)
     {
         var folder = Path.Combine(Path.GetTempPath(), $"mysqlha-backups-{Guid.NewGuid():N}");
         var repository = Path.Combine(folder, "repository");
         Directory.CreateDirectory(repository);
         var processes = new ProcessRig(name);
         var (api, client, cluster, agents) = await processes.StartClusterAsync("backups",
-            apiSettings: ApiSettings(repository), agentSettings: number => RestorableServers.AgentSettings(repository, number, folder));
+            apiSettings: ApiSettings(repository), agentSettings: number => AgentSettings(repository, number, folder, archive));
         await client.ArrangeMasterAndReplicasAsync(cluster, replicas.Length > 0 ? replicas : ["db2", "db3"]);
-        return new BackupRig(processes, folder, repository, api, client, cluster, agents);
+        return new BackupRig(processes, folder, archive, repository, api, client, cluster, agents);
+    }
+
+    private static Dictionary<string, string?> AgentSettings(string repository, int number, string folder, bool archive)
+    {
+        var settings = RestorableServers.AgentSettings(repository, number, folder);
+        if (archive)
+        {
+            settings["MYSQLHA_AGENT_BinlogArchive__Enabled"] = "true";
+            settings["MYSQLHA_AGENT_BinlogArchive__UploadInterval"] = "00:00:00.500";
+        }
+        return settings;
     }
 
     public static IReadOnlyDictionary<string, string?> ApiSettings(string repository) =>
@@ -65,7 +81,7 @@ public sealed class BackupRig : IDisposable
         var old = Agents[number - 1];
         old.Dispose();
         var restarted = _processes.Own(await AgentHarness.StartAsync(SandboxSettings.Current.MariaDb[number - 1], _processes.Prefix, old.StateDirectory,
-            cluster: ClusterName, instance: $"db{number}", settings: RestorableServers.AgentSettings(Repository, number, _folder)));
+            cluster: ClusterName, instance: $"db{number}", settings: AgentSettings(Repository, number, _folder, _archive)));
         Agents[number - 1] = restarted;
         return restarted;
     }
