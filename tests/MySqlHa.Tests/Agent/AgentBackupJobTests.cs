@@ -214,7 +214,7 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         var backupId = Guid.NewGuid();
         JsonNode? job;
         int tool;
-        await using (await HoldBackupStageAsync())
+        await using (await BackupStageHold.OnAsync(SandboxReplication.Replicas[0]))
         {
             var (status, _) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "killed", backupId });
             Assert.Equal(202, status);
@@ -259,7 +259,7 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
     public async Task A_cancelled_backup_fails_and_removes_its_files_and_neither_commands_nor_a_second_job_wait_behind_it()
     {
         var agent = await AgentForAsync(2);
-        await using var hold = await HoldBackupStageAsync();
+        await using var hold = await BackupStageHold.OnAsync(SandboxReplication.Replicas[0]);
         var (status, _) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "long", backupId = Guid.NewGuid() });
         Assert.Equal(202, status);
         var tool = await agent.ChildProcessAsync("mariadb-backup");
@@ -307,26 +307,6 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         Assert.Contains("Server:StartCommand: 'systemctl' is not an absolute path", agent.Output);
     }
 
-    /// <summary>
-    /// Holds BACKUP STAGE START on replica 2 until disposed: the job's mariadb-backup then waits at its first stage,
-    /// connected and running, so the test acts while the job surely runs instead of racing a backup of a small server.
-    /// </summary>
-    private static async Task<BackupStageHold> HoldBackupStageAsync()
-    {
-        var connection = await SandboxReplication.OpenAsync(SandboxReplication.Replicas[0]);
-        await new MySqlCommand("BACKUP STAGE START", connection).ExecuteNonQueryAsync();
-        return new BackupStageHold(connection);
-    }
-
-    /// <summary>Ends the stage itself: a pooled connection would otherwise keep holding it for the next backup.</summary>
-    private sealed class BackupStageHold(MySqlConnection connection) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await new MySqlCommand("BACKUP STAGE END", connection).ExecuteNonQueryAsync();
-            await connection.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task A_backup_restored_into_a_stopped_and_emptied_server_comes_back_with_the_rows_at_its_gtid()
