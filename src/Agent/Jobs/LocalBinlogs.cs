@@ -40,7 +40,8 @@ internal sealed class LocalBinlogs(AgentSettings settings, ServerConnections con
         bool readOnly;
         string format, state;
         string? basename;
-        await using (var command = new MySqlCommand("SELECT @@read_only, @@binlog_format, @@gtid_binlog_state, @@log_bin_basename", connection))
+        // The global binlog_format, not the session's: a pooled session keeps the value it started with.
+        await using (var command = new MySqlCommand("SELECT @@global.read_only, @@global.binlog_format, @@global.gtid_binlog_state, @@global.log_bin_basename", connection))
         await using (var reader = await command.ExecuteReaderAsync(cancellation))
         {
             await reader.ReadAsync(cancellation);

@@ -220,4 +220,69 @@ public sealed class DivergedMasterJobTests : IAsyncLifetime
         Assert.True(status["Slave_IO_Running"] == "Yes" && status["Slave_SQL_Running"] == "Yes" && status["Last_Error"] == "" && status["Last_IO_Error"] == "",
             string.Join(", ", status.Select(s => $"{s.Key}={s.Value}")));
     }
+
+    /// <summary>What a refused job must leave as it was: the table, the GTID state, the binary logs, replication, the repository.</summary>
+    private async Task<string> GroundAsync() => string.Join("\n",
+        await ChecksumAsync(OldMaster),
+        await ScalarTextAsync(OldMaster, "SELECT CONCAT_WS(' ', @@gtid_binlog_state, @@gtid_slave_pos, @@read_only, @@global.binlog_format)"),
+        string.Join(",", await BinaryLogsAsync()),
+        await ScalarTextAsync(OldMaster, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE COMMAND = 'Slave_IO'"),
+        string.Join(",", Directory.EnumerateFiles(RepositoryFolder, "*", SearchOption.AllDirectories).Order()));
+
+    private static async Task<List<string>> BinaryLogsAsync()
+    {
+        await using var connection = await SandboxReplication.OpenAsync(OldMaster);
+        await using var reader = await new MySqlCommand("SHOW BINARY LOGS", connection).ExecuteReaderAsync();
+        var logs = new List<string>();
+        while (await reader.ReadAsync()) logs.Add($"{reader.GetString(0)}:{reader.GetInt64(1)}");
+        return logs;
+    }
+
+    [Fact]
+    public async Task Flashback_and_extraction_are_refused_and_touch_nothing_when_ddl_is_extra_or_the_server_is_writable_replicating_or_not_row()
+    {
+        var (masterState, extra) = await DivergeAsync([RowChanges[0], $"ALTER TABLE {Table} ADD COLUMN added VARCHAR(8) NULL", RowChanges[2]]);
+        var agent = await OldMasterAgentAsync();
+        var extractionId = Guid.NewGuid();
+        var diverged = await ExtractAsync(agent, masterState, extractionId);
+        Assert.Equal(extra, diverged["extraGtids"]!.AsArray().Select(g => (string)g!).ToArray());
+        Assert.Contains($"GTID {extra[1]} ddl", await File.ReadAllTextAsync(Path.Combine(RepositoryFolder, (string)diverged["sqlKey"]!)));
+        var extraGtids = string.Join(",", extra);
+        var ground = await GroundAsync();
+
+        async Task RefusedAsync(string path, object body, int expected, string says)
+        {
+            var (status, problem) = await SendAsync(agent, HttpMethod.Post, path, body);
+            Assert.True(status == expected && ((string?)problem?["detail"] ?? "").Contains(says, StringComparison.Ordinal),
+                $"{path} {System.Text.Json.JsonSerializer.Serialize(body)}: {status} {problem?.ToJsonString()}");
+            Assert.Equal(ground, await GroundAsync());
+        }
+
+        await RefusedAsync("/jobs/flashback", new { commandId = "f-ddl", extractionId, extraGtids }, 409, $"{extra[1]} is DDL");
+        await RefusedAsync("/jobs/flashback", new { commandId = "f-other", extractionId, extraGtids = extra[0] }, 409, $"not [{extra[0]}]");
+        await RefusedAsync("/jobs/flashback", new { commandId = "f-unknown", extractionId = Guid.NewGuid(), extraGtids }, 404, "extract the diverged transactions first");
+        await RefusedAsync("/jobs/flashback", new { commandId = "f-none", extractionId, extraGtids = "" }, 400, "extraGtids is required");
+        await RefusedAsync("/jobs/flashback", new { commandId = "f-bad", extractionId, extraGtids = "0-1" }, 400, "not a MariaDB GTID");
+        await RefusedAsync("/jobs/extract-diverged", new { commandId = "e-again", masterGtidExecuted = masterState, extractionId }, 409, "a new extraction needs a new id");
+        await RefusedAsync("/jobs/extract-diverged", new { commandId = "e-empty", masterGtidExecuted = masterState, extractionId = Guid.Empty }, 400, "extractionId is required");
+        await RefusedAsync("/jobs/extract-diverged", new { commandId = "", masterGtidExecuted = masterState, extractionId = Guid.NewGuid() }, 400, "commandId is required");
+
+        await SandboxReplication.ExecuteAsync(OldMaster, "SET GLOBAL read_only = OFF");
+        ground = await GroundAsync();
+        await RefusedAsync("/jobs/flashback", new { commandId = "f-writable", extractionId, extraGtids }, 409, "read_only off");
+        await RefusedAsync("/jobs/extract-diverged", new { commandId = "e-writable", masterGtidExecuted = masterState, extractionId = Guid.NewGuid() }, 409, "read_only off");
+        await SandboxReplication.ExecuteAsync(OldMaster, "SET GLOBAL read_only = ON");
+
+        await SandboxReplication.ExecuteAsync(OldMaster, "SET GLOBAL binlog_format = 'MIXED'");
+        ground = await GroundAsync();
+        await RefusedAsync("/jobs/flashback", new { commandId = "f-mixed", extractionId, extraGtids }, 409, "binlog_format MIXED");
+        await SandboxReplication.ExecuteAsync(OldMaster, "SET GLOBAL binlog_format = 'ROW'");
+
+        // Replication that runs but can apply nothing (nothing listens on port 1): only its running matters.
+        await SandboxReplication.ExecuteAsync(OldMaster,
+            "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=1, MASTER_USER='nobody', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1; START SLAVE");
+        ground = await GroundAsync();
+        await RefusedAsync("/jobs/flashback", new { commandId = "f-replicating", extractionId, extraGtids }, 409, "replicates");
+        await SandboxReplication.ExecuteAsync(OldMaster, "STOP SLAVE; RESET SLAVE ALL");
+    }
 }
