@@ -27,6 +27,10 @@ internal static class Flashback
         var start = await services.Jobs.StartAsync(request.CommandId!, Kind, new JobCleanupPlan(null, work, EmptyDataDirectory: false),
             async cancellation =>
             {
+                if (File.Exists(FlashbackRun.AppliedMarker(services.Settings, request.ExtractionId)))
+                    return new JobRefusal(StatusCodes.Status409Conflict, "A flashback of this extraction began already.",
+                        $"The agent began undoing extraction {request.ExtractionId} before; undoing it again could undo its transactions twice. " +
+                        "Check the server against the master, or rebuild it from a backup.");
                 var summaryKey = BackupKeys.DivergedSummary(services.Settings.Cluster, request.ExtractionId);
                 await using (var stored = await repository.OpenReadAsync(summaryKey, cancellation))
                 {

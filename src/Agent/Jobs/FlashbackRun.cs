@@ -2,6 +2,7 @@ using MySqlConnector;
 using MySqlHa.Agent.Configuration;
 using MySqlHa.Replication.AgentContract;
 using MySqlHa.Replication.Servers;
+using MySqlHa.Replication.Storage;
 using MySqlHa.Replication.Status;
 
 namespace MySqlHa.Agent.Jobs;
@@ -17,6 +18,10 @@ namespace MySqlHa.Agent.Jobs;
 /// </summary>
 internal sealed class FlashbackRun(AgentSettings settings, LocalBinlogs binlogs, ServerConnections connections, IServerProbe probe)
 {
+    /// <summary>The agent's record that the flashback of <paramref name="extractionId"/> began applying its undo.</summary>
+    public static string AppliedMarker(AgentSettings settings, Guid extractionId) =>
+        Path.Combine(settings.StateDirectory, "flashbacks", $"{extractionId:D}");
+
     public async Task<JobResult> RunAsync(DivergedTransactions extraction, DivergedHistory history, string workFolder, RunningJob job,
         CancellationToken cancellation)
     {
@@ -25,6 +30,11 @@ internal sealed class FlashbackRun(AgentSettings settings, LocalBinlogs binlogs,
         var undo = Path.Combine(workFolder, "flashback.sql");
         await LocalBinlogs.WriteAsync(state.BinlogFiles, history.SharedPosition, ["--flashback"], undo, cancellation);
         job.Add(new FileInfo(undo).Length);
+
+        // Recorded before the undo runs and never removed: should the job end between the undo and the GTID reset, the
+        // extra transactions would still be in the binary log, and a second flashback would undo them twice.
+        Directory.CreateDirectory(Path.GetDirectoryName(AppliedMarker(settings, extraction.ExtractionId))!);
+        DurableFile.Replace(AppliedMarker(settings, extraction.ExtractionId), Gtid.Format(history.SharedPosition));
 
         using (var options = OptionFile.Write(Path.Combine(workFolder, "client.cnf"), settings.Server, settings.AdminCredentials.User,
                    connections.PasswordOf(settings.AdminCredentials), dataDirectory: ""))

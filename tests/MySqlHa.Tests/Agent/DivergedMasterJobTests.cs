@@ -199,6 +199,10 @@ public sealed class DivergedMasterJobTests : IAsyncLifetime
         Assert.Equal(shared, await SandboxReplication.ScalarAsync<string>(OldMaster, "SELECT @@gtid_current_pos"));
         Assert.Equal(shared, await SandboxReplication.ScalarAsync<string>(OldMaster, "SELECT @@gtid_slave_pos"));
         Assert.Equal(extra, job["diverged"]!["extraGtids"]!.AsArray().Select(g => (string)g!).ToArray());
+        // The same extraction is never undone twice, whatever the command id.
+        var (again, refusal) = await SendAsync(agent, HttpMethod.Post, "/jobs/flashback",
+            new { commandId = Guid.NewGuid().ToString("N"), extractionId, extraGtids = string.Join(",", extra) });
+        Assert.True(again == 409 && ((string?)refusal?["title"] ?? "").Contains("began already", StringComparison.Ordinal), $"{again} {refusal?.ToJsonString()}");
 
         // The old master replicates from the new one by slave_pos, under gtid_strict_mode, and catches up with new writes.
         var repl = SandboxSettings.Current.Replication;
