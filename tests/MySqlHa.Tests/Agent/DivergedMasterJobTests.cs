@@ -100,6 +100,16 @@ public sealed class DivergedMasterJobTests : IAsyncLifetime
             i => reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)!);
     }
 
+    private static Task ReplicateFromNewMasterAsync()
+    {
+        var repl = SandboxSettings.Current.Replication;
+        return SandboxReplication.ExecuteAsync(OldMaster, $"""
+            CHANGE MASTER TO MASTER_HOST='{NewMaster.Host}', MASTER_PORT={NewMaster.Port}, MASTER_USER='{repl.User}',
+              MASTER_PASSWORD='{File.ReadAllText(repl.Secret).Trim()}', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1;
+            START SLAVE
+            """);
+    }
+
     private static long Sequence(string position) => long.Parse(position.Split(',').Single(g => g.StartsWith("0-", StringComparison.Ordinal)).Split('-')[2]);
 
     /// <summary>
@@ -179,7 +189,6 @@ public sealed class DivergedMasterJobTests : IAsyncLifetime
     [Fact]
     public async Task Flashback_brings_the_old_master_back_to_the_new_masters_rows_and_it_then_replicates_from_it()
     {
-        var before = await ChecksumAsync(NewMaster);
         var (masterState, extra) = await DivergeAsync(RowChanges);
         Assert.NotEqual(await ChecksumAsync(OldMaster), await ChecksumAsync(NewMaster));
         var agent = await OldMasterAgentAsync();
@@ -189,7 +198,6 @@ public sealed class DivergedMasterJobTests : IAsyncLifetime
         var job = await RunJobAsync(agent, "/jobs/flashback",
             new { commandId = Guid.NewGuid().ToString("N"), extractionId, extraGtids = string.Join(",", extra) });
 
-        Assert.NotEqual(before, await ChecksumAsync(NewMaster));
         Assert.Equal(await ChecksumAsync(NewMaster), await ChecksumAsync(OldMaster));
         Assert.Equal(await ScalarTextAsync(NewMaster, $"SELECT GROUP_CONCAT(id, note ORDER BY id) FROM {Table}"),
             await ScalarTextAsync(OldMaster, $"SELECT GROUP_CONCAT(id, note ORDER BY id) FROM {Table}"));
@@ -205,12 +213,7 @@ public sealed class DivergedMasterJobTests : IAsyncLifetime
         Assert.True(again == 409 && ((string?)refusal?["title"] ?? "").Contains("began already", StringComparison.Ordinal), $"{again} {refusal?.ToJsonString()}");
 
         // The old master replicates from the new one by slave_pos, under gtid_strict_mode, and catches up with new writes.
-        var repl = SandboxSettings.Current.Replication;
-        await SandboxReplication.ExecuteAsync(OldMaster, $"""
-            CHANGE MASTER TO MASTER_HOST='{NewMaster.Host}', MASTER_PORT={NewMaster.Port}, MASTER_USER='{repl.User}',
-              MASTER_PASSWORD='{File.ReadAllText(repl.Secret).Trim()}', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1;
-            START SLAVE
-            """);
+        await ReplicateFromNewMasterAsync();
         await SandboxReplication.ExecuteAsync(NewMaster, $"""
             RESET SLAVE ALL; SET GLOBAL read_only = OFF;
             INSERT INTO {Table} VALUES (7, 'written-on-the-new-master');
@@ -223,6 +226,40 @@ public sealed class DivergedMasterJobTests : IAsyncLifetime
         var status = await SlaveStatusAsync(OldMaster);
         Assert.True(status["Slave_IO_Running"] == "Yes" && status["Slave_SQL_Running"] == "Yes" && status["Last_Error"] == "" && status["Last_IO_Error"] == "",
             string.Join(", ", status.Select(s => $"{s.Key}={s.Value}")));
+    }
+
+    [Fact]
+    public async Task An_old_master_rejoins_a_new_master_that_wrote_since_the_failover_with_only_its_own_transactions_undone()
+    {
+        var (_, extra) = await DivergeAsync(RowChanges);
+        var atFailover = await ChecksumAsync(NewMaster);
+        var shared = (await SandboxReplication.ScalarAsync<string>(NewMaster, "SELECT @@gtid_binlog_pos"))!;
+        // The new master takes writes of its own, with sequence numbers the old master's extra transactions used too,
+        // one of them on a row the old master deleted.
+        await SandboxReplication.ExecuteAsync(NewMaster, $"""
+            RESET SLAVE ALL; SET GLOBAL read_only = OFF;
+            INSERT INTO {Table} VALUES (8, 'new-master-after-failover');
+            UPDATE {Table} SET note = 'one-on-the-new-master' WHERE id = 1;
+            """);
+        var masterState = (await SandboxReplication.ScalarAsync<string>(NewMaster, "SELECT @@gtid_binlog_state"))!;
+        Assert.Contains("0-2-", masterState);
+        var agent = await OldMasterAgentAsync();
+        var extractionId = Guid.NewGuid();
+
+        var diverged = await ExtractAsync(agent, masterState, extractionId);
+        var job = await RunJobAsync(agent, "/jobs/flashback",
+            new { commandId = Guid.NewGuid().ToString("N"), extractionId, extraGtids = string.Join(",", extra) });
+
+        Assert.Equal(extra, diverged["extraGtids"]!.AsArray().Select(g => (string)g!).ToArray());
+        Assert.Equal(shared, (string?)diverged["sharedPosition"]);
+        Assert.Equal(atFailover, await ChecksumAsync(OldMaster));
+        Assert.Equal(shared, (string?)job["restored"]!["gtidExecuted"]);
+        await ReplicateFromNewMasterAsync();
+        await SandboxReplication.ExecuteAsync(NewMaster, $"DELETE FROM {Table} WHERE id = 2");
+        var position = (await SandboxReplication.ScalarAsync<string>(NewMaster, "SELECT @@gtid_binlog_pos"))!;
+        Assert.Equal(0L, await SandboxReplication.ScalarAsync<long>(OldMaster, $"SELECT MASTER_GTID_WAIT('{position}', 20)"));
+        Assert.Equal(await ChecksumAsync(NewMaster), await ChecksumAsync(OldMaster));
+        Assert.Equal(position, await SandboxReplication.ScalarAsync<string>(OldMaster, "SELECT @@gtid_current_pos"));
     }
 
     /// <summary>What a refused job must leave as it was: the table, the GTID state, the binary logs, replication, the repository.</summary>
