@@ -59,8 +59,11 @@ internal static class Flashback
                 if (now != expected)
                     return new JobRefusal(StatusCodes.Status409Conflict, "The server changed since the extraction.",
                         $"The server now holds [{now}] beyond the master, not the extracted [{expected}]: extract again.");
-                if (history.Extra.Select(t => t.WhyNotRowDml()).FirstOrDefault(why => why is not null) is { } why)
-                    return new JobRefusal(StatusCodes.Status409Conflict, "Flashback cannot undo a transaction.", why + "; rebuild the server from a backup instead.");
+                // Every reason at once: an operator reviewing the extraction sees all that keeps it from being undone.
+                var reasons = history.Extra.Select(t => t.WhyNotRowDml()).OfType<string>().ToList();
+                if (reasons.Count > 0)
+                    return new JobRefusal(StatusCodes.Status409Conflict, "Flashback cannot undo a transaction.",
+                        string.Join("; ", reasons) + "; rebuild the server from a backup instead.");
                 return null;
             },
             (job, cancellation) => new FlashbackRun(services.Settings, binlogs, services.Connections, services.Probe)

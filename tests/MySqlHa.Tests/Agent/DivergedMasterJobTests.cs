@@ -280,9 +280,10 @@ public sealed class DivergedMasterJobTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Flashback_and_extraction_are_refused_and_touch_nothing_when_ddl_is_extra_or_the_server_is_writable_replicating_or_not_row()
+    public async Task Flashback_and_extraction_are_refused_and_touch_nothing_when_ddl_or_a_statement_is_extra_or_the_server_is_writable_replicating_or_not_row()
     {
-        var (masterState, extra) = await DivergeAsync([RowChanges[0], $"ALTER TABLE {Table} ADD COLUMN added VARCHAR(8) NULL", RowChanges[2]]);
+        var (masterState, extra) = await DivergeAsync([RowChanges[0], $"ALTER TABLE {Table} ADD COLUMN added VARCHAR(8) NULL", RowChanges[2],
+            $"SET SESSION binlog_format = 'STATEMENT'; UPDATE {Table} SET note = 'statement' WHERE id = 3; SET SESSION binlog_format = 'ROW'"]);
         var agent = await OldMasterAgentAsync();
         var extractionId = Guid.NewGuid();
         var diverged = await ExtractAsync(agent, masterState, extractionId);
@@ -300,6 +301,7 @@ public sealed class DivergedMasterJobTests : IAsyncLifetime
         }
 
         await RefusedAsync("/jobs/flashback", new { commandId = "f-ddl", extractionId, extraGtids }, 409, $"{extra[1]} is DDL");
+        await RefusedAsync("/jobs/flashback", new { commandId = "f-statement", extractionId, extraGtids }, 409, $"{extra[3]} holds a Query event (a statement");
         await RefusedAsync("/jobs/flashback", new { commandId = "f-other", extractionId, extraGtids = extra[0] }, 409, $"not [{extra[0]}]");
         await RefusedAsync("/jobs/flashback", new { commandId = "f-unknown", extractionId = Guid.NewGuid(), extraGtids }, 404, "extract the diverged transactions first");
         await RefusedAsync("/jobs/flashback", new { commandId = "f-none", extractionId, extraGtids = "" }, 400, "extraGtids is required");
