@@ -10,10 +10,10 @@ using MySqlHa.Replication.Storage;
 namespace MySqlHa.Agent.Jobs;
 
 /// <summary>
-/// The agent's backup and restore jobs: each started once per command id, run in the background (beside, never
-/// through, the command journal's one-at-a-time lock, so that a fence is never queued behind a backup), one at a
-/// time, and recorded durably in StateDirectory/jobs when it starts and when it ends. A job found recorded as running
-/// when the agent starts was cut short by the agent's end: it is marked failed and what it left is cleaned up.
+/// The agent's backup, restore and diverged-master jobs: each started once per command id, run in the background
+/// (beside, never through, the command journal's one-at-a-time lock, so that a fence is never queued behind a backup),
+/// one at a time, and recorded durably in StateDirectory/jobs when it starts and when it ends. A job found recorded as
+/// running when the agent starts was cut short by the agent's end: it is marked failed and what it left is cleaned up.
 /// </summary>
 internal sealed partial class AgentJobs
 {
@@ -119,7 +119,7 @@ internal sealed partial class AgentJobs
         try
         {
             var result = await work(job, job.Cancellation.Token);
-            ended = job.Snapshot() with { State = AgentJobState.Completed, EndedAt = _clock.GetUtcNow(), Manifest = result.Manifest, Restored = result.Restored };
+            ended = job.Snapshot() with { State = AgentJobState.Completed, EndedAt = _clock.GetUtcNow(), Manifest = result.Manifest, Restored = result.Restored, Diverged = result.Diverged };
             LogCompleted(job.Kind, job.CommandId, job.BytesDone);
         }
         catch (Exception e)

@@ -25,6 +25,10 @@ internal static class JobEndpoints
             .WithSummary("Restores a backup into the local server (stopped, data folder empty) and starts it, or answers the job started under that command id.");
         fenced.MapPost("/replay-binlogs", ReplayBinlogs.StartAsync)
             .WithSummary("Replays archived binlogs into the local server (a restored one) from its own GTID position up to a GTID or a time, or answers the job started under that command id.");
+        fenced.MapPost("/extract-diverged", ExtractDiverged.StartAsync)
+            .WithSummary("Extracts the transactions the local (read-only) server holds beyond the master's GTID state into the repository, as events and readable SQL.");
+        fenced.MapPost("/flashback", Flashback.StartAsync)
+            .WithSummary("Undoes an extraction's transactions on the local server by flashback and sets its GTID state to the master's history.");
         fenced.MapDelete("/{commandId}", (string commandId, AgentJobs all) =>
             all.Cancel(commandId) ? JobAnswers.Of(all.Find(commandId)!)
                 : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such job is running.", detail: $"No job runs under command id '{commandId}'."))

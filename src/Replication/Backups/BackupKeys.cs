@@ -5,7 +5,7 @@ namespace MySqlHa.Replication.Backups;
 /// <summary>
 /// The repository's layout, one place for the agents and the controller:
 /// <c>{cluster}/backups/{backupId}/backup.xbstream.{zst|gz}</c> and <c>manifest.json</c> beside it, and the binlog
-/// archive under <c>{cluster}/binlogs/</c>. Keys are checked before any store sees them.
+/// archive under <c>{cluster}/binlogs/</c>, a diverged master's extracted transactions under <c>{cluster}/diverged/{extractionId}/</c>. Keys are checked before any store sees them.
 /// </summary>
 public static partial class BackupKeys
 {
@@ -20,6 +20,15 @@ public static partial class BackupKeys
 
     /// <summary>The binlog archive's index (see BinlogArchiveIndex), written whole by the archiving agent.</summary>
     public static string BinlogIndex(string cluster) => BinlogFolder(cluster) + "index.json";
+
+    /// <summary>Where the transactions a diverged old master held beyond the new master are kept for review.</summary>
+    public static string DivergedFolder(string cluster, Guid extractionId) => $"{Safe(cluster)}/diverged/{extractionId:D}/";
+
+    public static string DivergedEvents(string cluster, Guid extractionId) => DivergedFolder(cluster, extractionId) + "events.binlog.sql";
+
+    public static string DivergedSql(string cluster, Guid extractionId) => DivergedFolder(cluster, extractionId) + "transactions.sql";
+
+    public static string DivergedSummary(string cluster, Guid extractionId) => DivergedFolder(cluster, extractionId) + "summary.json";
 
     /// <summary>The problem with <paramref name="key"/> as a repository key, or null when it is one.</summary>
     public static string? Problem(string key)
