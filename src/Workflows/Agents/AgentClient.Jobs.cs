@@ -24,6 +24,12 @@ public sealed partial class AgentClient
     public Task<AgentJobAnswer> StartReplayJobAsync(string cluster, string instance, ReplayBinlogsRequest request, CancellationToken cancellation) =>
         JobCallAsync(cluster, instance, HttpMethod.Post, "jobs/replay-binlogs", request, cancellation);
 
+    public Task<AgentJobAnswer> StartExtractDivergedJobAsync(string cluster, string instance, ExtractDivergedRequest request, CancellationToken cancellation) =>
+        JobCallAsync(cluster, instance, HttpMethod.Post, "jobs/extract-diverged", request, cancellation);
+
+    public Task<AgentJobAnswer> StartFlashbackJobAsync(string cluster, string instance, FlashbackRequest request, CancellationToken cancellation) =>
+        JobCallAsync(cluster, instance, HttpMethod.Post, "jobs/flashback", request, cancellation);
+
     public Task<AgentJobAnswer> JobAsync(string cluster, string instance, string commandId, CancellationToken cancellation) =>
         JobCallAsync<object>(cluster, instance, HttpMethod.Get, $"jobs/{Uri.EscapeDataString(commandId)}", null, cancellation);
 

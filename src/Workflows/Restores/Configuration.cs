@@ -10,8 +10,11 @@ public static class Configuration
     {
         options.Projections.Snapshot<RestoreRecord>(SnapshotLifecycle.Inline);
         options.Schema.For<RestoreRecord>().Index(restore => restore.ClusterId);
+        options.Projections.Snapshot<Rejoins.RejoinRecord>(SnapshotLifecycle.Inline);
+        options.Schema.For<Rejoins.RejoinRecord>().Index(rejoin => rejoin.ClusterId);
         return options;
     }
 
-    public static IServiceCollection AddMySqlHaRestores(this IServiceCollection services) => services.AddSingleton<RestoreStarter>();
+    public static IServiceCollection AddMySqlHaRestores(this IServiceCollection services) =>
+        services.AddSingleton<RestoreStarter>().AddSingleton<Rejoins.RejoinStarter>();
 }
