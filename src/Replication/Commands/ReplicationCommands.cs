@@ -258,11 +258,8 @@ internal sealed class ReplicationCommands(ServerConnections connections) : IRepl
             readOnly = Convert.ToInt64(reader.GetValue(1)) != 0;
             gtid = GtidText.Normalize(reader.IsDBNull(2) ? "" : reader.GetString(2));
         }
-        await using var status = new MySqlCommand(dialect.BinaryLogStatusStatement, connection);
-        await using var rows = await status.ExecuteReaderAsync(cancellation);
-        return await rows.ReadAsync(cancellation)
-            ? new CommandOutcome(server, gtid, rows.GetString(0), Convert.ToInt64(rows.GetValue(1)), readOnly)
-            : new CommandOutcome(server, gtid, null, null, readOnly);
+        var end = await BinaryLogEnd.ReadAsync(connection, dialect, cancellation);
+        return new CommandOutcome(server, gtid, end?.File, end?.Position, readOnly);
     }
 
     private static async Task ExecuteAsync(MySqlConnection connection, string sql, CancellationToken cancellation)

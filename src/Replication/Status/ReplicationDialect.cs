@@ -24,9 +24,19 @@ public sealed class ReplicationDialect
         GtidExecutedQuery = flavor == DatabaseFlavor.MariaDb
             ? "SELECT @@server_id, @@read_only, @@gtid_current_pos"
             : "SELECT @@server_id, @@read_only OR @@super_read_only, @@gtid_executed";
-        BinaryLogStatusStatement = flavor == DatabaseFlavor.MySql && version >= new Version(8, 4)
-            ? "SHOW BINARY LOG STATUS"
-            : "SHOW MASTER STATUS";
+        // MariaDB's SHOW MASTER STATUS and SHOW BINARY LOGS wait for the binary log's lock, which commits queued behind
+        // one waiting for a semi-sync acknowledgement (after sync) hold until it is acknowledged or times out: on a
+        // master with no follower to acknowledge, the monitor and every command would be blind for the whole wait.
+        // The binlog position of the last commit (Binlog_snapshot_*, outside a consistent snapshot) answers at once.
+        BinaryLogStatusStatement = flavor switch
+        {
+            DatabaseFlavor.MariaDb =>
+                "SELECT MAX(IF(VARIABLE_NAME = 'BINLOG_SNAPSHOT_FILE', VARIABLE_VALUE, NULL)), " +
+                "MAX(IF(VARIABLE_NAME = 'BINLOG_SNAPSHOT_POSITION', VARIABLE_VALUE, NULL)) FROM information_schema.GLOBAL_STATUS " +
+                "WHERE VARIABLE_NAME IN ('BINLOG_SNAPSHOT_FILE', 'BINLOG_SNAPSHOT_POSITION')",
+            _ when version >= new Version(8, 4) => "SHOW BINARY LOG STATUS",
+            _ => "SHOW MASTER STATUS",
+        };
         ReplicaStatusStatement = _replicaVocabulary ? "SHOW REPLICA STATUS" : "SHOW SLAVE STATUS";
     }
 
@@ -35,6 +45,7 @@ public sealed class ReplicationDialect
     /// <summary>Returns one row: server id, read-only (as 0/1), executed GTID set.</summary>
     public string GtidExecutedQuery { get; }
 
+    /// <summary>Where the binary log ends: at most one row whose first two columns are the file and the position (see BinaryLogEnd).</summary>
     public string BinaryLogStatusStatement { get; }
 
     public string ReplicaStatusStatement { get; }
@@ -142,7 +153,7 @@ public sealed class ReplicationDialect
             LastSqlError: Text(row, "Last_SQL_Error"));
     }
 
-    internal static Version ParseVersion(string serverVersion)
+    public static Version ParseVersion(string serverVersion)
     {
         var numeric = new string(serverVersion.TakeWhile(c => char.IsDigit(c) || c == '.').ToArray());
         return Version.TryParse(numeric, out var version) ? version : new Version(0, 0);

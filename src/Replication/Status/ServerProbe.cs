@@ -63,9 +63,7 @@ internal sealed class ServerProbe(ServerProbeOptions options, ServerConnections 
             gtidExecuted = GtidText.Normalize(reader.IsDBNull(2) ? "" : reader.GetString(2));
         }
 
-        var binaryLog = await ReadSingleRowAsync(connection, dialect.BinaryLogStatusStatement, cancellation) is { } logRow
-            ? new BinlogCoordinates(logRow["File"] ?? "", long.Parse(logRow["Position"] ?? "0"))
-            : null;
+        var binaryLog = await BinaryLogEnd.ReadAsync(connection, dialect, cancellation);
         var replication = await ReadSingleRowAsync(connection, dialect.ReplicaStatusStatement, cancellation) is { } replicaRow
             ? dialect.ReadReplicaStatus(replicaRow)
             : null;

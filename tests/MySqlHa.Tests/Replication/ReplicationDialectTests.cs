@@ -14,14 +14,14 @@ public sealed class ReplicationDialectTests
     [InlineData("8.0.21", "SHOW SLAVE STATUS", "SHOW MASTER STATUS")]
     [InlineData("8.4.3", "SHOW REPLICA STATUS", "SHOW BINARY LOG STATUS")]
     [InlineData("9.1.0", "SHOW REPLICA STATUS", "SHOW BINARY LOG STATUS")]
-    [InlineData("10.11.19-MariaDB-0+deb12u1-log", "SHOW SLAVE STATUS", "SHOW MASTER STATUS")]
-    [InlineData("11.4.2-MariaDB", "SHOW SLAVE STATUS", "SHOW MASTER STATUS")]
+    [InlineData("10.11.19-MariaDB-0+deb12u1-log", "SHOW SLAVE STATUS", "BINLOG_SNAPSHOT_POSITION")]
+    [InlineData("11.4.2-MariaDB", "SHOW SLAVE STATUS", "BINLOG_SNAPSHOT_POSITION")]
     public void Statements_follow_the_server_version(string version, string replicaStatus, string binaryLogStatus)
     {
         var dialect = ReplicationDialect.ForServer(version);
 
         Assert.Equal(replicaStatus, dialect.ReplicaStatusStatement);
-        Assert.Equal(binaryLogStatus, dialect.BinaryLogStatusStatement);
+        Assert.Contains(binaryLogStatus, dialect.BinaryLogStatusStatement);
     }
 
     [Theory]
