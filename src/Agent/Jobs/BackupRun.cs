@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Pipelines;
 using System.Security.Cryptography;
 using System.Text.Json;
 using MySqlConnector;
@@ -12,9 +13,9 @@ namespace MySqlHa.Agent.Jobs;
 
 /// <summary>
 /// One full physical backup: mariadb-backup streams xbstream to its standard output, the agent compresses it on the
-/// way into the repository while hashing and counting the stored bytes, commits the artifact only when the tool
-/// succeeded, reads the backup's point from xtrabackup_info, re-reads the stored artifact to check its SHA-256 and that
-/// it decompresses, and writes the manifest beside it. Any failure throws; the job's cleanup removes what was stored.
+/// way into the repository while hashing, counting and test-decompressing the stored bytes, commits the artifact only
+/// when the tool succeeded and the bytes decompressed whole, reads the backup's point from xtrabackup_info, and writes
+/// the manifest beside it. Any failure throws; the job's cleanup removes what was stored.
 /// </summary>
 internal sealed class BackupRun(AgentSettings settings, IBackupRepository repository, ServerConnections connections, TimeProvider clock)
 {
@@ -24,6 +25,7 @@ internal sealed class BackupRun(AgentSettings settings, IBackupRepository reposi
         var watch = Stopwatch.StartNew();
         Directory.CreateDirectory(workFolder);
         var (dataDirectory, serverVersion) = await ReadServerAsync(cancellation);
+        var toolVersion = await ToolVersionAsync(serverVersion, cancellation);
         var lsnFolder = Path.Combine(workFolder, "lsn");
         Directory.CreateDirectory(lsnFolder);
         var artifactKey = BackupKeys.Artifact(settings.Cluster, request.BackupId, request.Compression);
@@ -33,10 +35,16 @@ internal sealed class BackupRun(AgentSettings settings, IBackupRepository reposi
         using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
         {
             await using var upload = await repository.BeginUploadAsync(artifactKey, cancellation);
-            var stored = new MeteredStream(upload.Content, hash, job.Add);
-            using (var options = OptionFile.Write(Path.Combine(workFolder, "client.cnf"), settings.Server, settings.AdminCredentials.User,
-                       connections.PasswordOf(settings.AdminCredentials), dataDirectory))
+            // The bytes stored are hashed and decompressed as they are written: reading the artifact back afterwards
+            // would cost the backup a second pass and read mostly the page cache; the scheduled restore verification
+            // reads it back from storage for real.
+            var check = new Pipe();
+            var checking = CheckDecompressesAsync(check.Reader, request.Compression, cancellation);
+            await using (var checkInput = check.Writer.AsStream())
             {
+                var stored = new MeteredStream(new TeeStream(upload.Content, checkInput), hash, job.Add);
+                using var options = OptionFile.Write(Path.Combine(workFolder, "client.cnf"), settings.Server, settings.AdminCredentials.User,
+                    connections.PasswordOf(settings.AdminCredentials), dataDirectory);
                 await using var tool = ToolProcess.Start(settings.Backup.Tool,
                 [
                     $"--defaults-file={options.Path}", "--backup", "--stream=xbstream", $"--target-dir={lsnFolder}", $"--extra-lsndir={lsnFolder}",
@@ -44,16 +52,14 @@ internal sealed class BackupRun(AgentSettings settings, IBackupRepository reposi
                 rawBytes = await Compression.CompressAsync(settings.Backup, tool, stored, request.Compression, cancellation);
                 // Only a tool that says it finished made a backup: a stream that merely ended is not one.
                 await tool.SucceedAsync(cancellation);
+                storedBytes = stored.Bytes;
             }
-            storedBytes = stored.Bytes;
+            await checking;
             sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
             await upload.CommitAsync(cancellation);
         }
 
         var point = BackupPoint.FromInfo(await File.ReadAllTextAsync(Path.Combine(lsnFolder, "xtrabackup_info"), cancellation));
-        var (versionOut, versionErr) = await ToolProcess.RunAsync(settings.Backup.Tool, ["--version"], cancellation);
-        var toolVersion = (versionOut + versionErr).Trim();
-        await VerifyAsync(artifactKey, request.Compression, sha256, storedBytes, cancellation);
 
         var endedAt = clock.GetUtcNow();
         var manifest = new BackupManifest(request.BackupId, settings.Cluster, settings.Instance,
@@ -66,6 +72,17 @@ internal sealed class BackupRun(AgentSettings settings, IBackupRepository reposi
             await upload.CommitAsync(cancellation);
         }
         return new JobResult(manifest, null);
+    }
+
+    /// <summary>What the tool says of itself, once it is known to be one that can back up this server.</summary>
+    private async Task<string> ToolVersionAsync(string serverVersion, CancellationToken cancellation)
+    {
+        var (versionOut, versionErr) = await ToolProcess.RunAsync(settings.Backup.Tool, ["--version"], cancellation);
+        var toolVersion = (versionOut + versionErr).Trim();
+        var problem = BackupToolVersion.Parse(toolVersion) is { } parsed
+            ? parsed.ProblemWith(serverVersion)
+            : $"'{settings.Backup.Tool} --version' answered '{toolVersion}', which names no MariaDB or MySQL server it was built for";
+        return problem is null ? toolVersion : throw new JobFailedException(problem);
     }
 
     /// <summary>The data folder as mysqld itself reports it, and its version.</summary>
@@ -85,16 +102,18 @@ internal sealed class BackupRun(AgentSettings settings, IBackupRepository reposi
         }
     }
 
-    /// <summary>Reads the artifact back from the repository: the stored bytes must hash as written, and decompress whole.</summary>
-    private async Task VerifyAsync(string key, BackupCompression compression, string sha256, long storedBytes, CancellationToken cancellation)
+    /// <summary>Decompresses what the pipe carries to its end; the pipe is closed either way, so that its writer never waits on a dead check.</summary>
+    private async Task CheckDecompressesAsync(PipeReader stored, BackupCompression compression, CancellationToken cancellation)
     {
-        await using var stored = await repository.OpenReadAsync(key, cancellation)
-            ?? throw new JobFailedException($"the artifact {key} is not in the repository after its commit");
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var read = new MeteredStream(stored, hash);
-        await Compression.TestAsync(settings.Backup, read, compression, cancellation);
-        var reread = Convert.ToHexStringLower(hash.GetHashAndReset());
-        if (read.Bytes != storedBytes || reread != sha256)
-            throw new JobFailedException($"the artifact {key} reads back as {read.Bytes} bytes hashing to {reread}, not the {storedBytes} bytes hashing to {sha256} written");
+        try
+        {
+            await Compression.TestAsync(settings.Backup, stored.AsStream(leaveOpen: true), compression, cancellation);
+            await stored.CompleteAsync();
+        }
+        catch (Exception e)
+        {
+            await stored.CompleteAsync(e);
+            throw;
+        }
     }
 }

@@ -1,36 +1,42 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
+using MySqlHa.Replication.Status;
 
-namespace MySqlHa.Agent.Jobs;
+namespace MySqlHa.Replication.Backups;
 
 /// <summary>
-/// The consistent point of a backup as mariadb-backup wrote it in xtrabackup_info, e.g.
-/// <c>binlog_pos = filename 'mariadb-bin.000001', position '973', GTID of the last change '0-1-3'</c> (MariaDB 10.11).
-/// A server without a binary log has no such line: its point has no coordinates and an empty GTID set.
+/// The consistent point of a physical backup as the tool wrote it. mariadb-backup (MariaDB 10.11):
+/// <c>binlog_pos = filename 'mariadb-bin.000001', position '973', GTID of the last change '0-1-3'</c> in xtrabackup_info.
+/// Percona XtraBackup (MySQL) writes the same line, but with MySQL's GTID set, which the server prints over several
+/// lines once it names more than one source ("uuid:1-21,\nuuid:1-8"): the set is read to its closing quote and kept
+/// on one line. A server without a binary log has no such line: its point has no coordinates and an empty GTID set.
 /// </summary>
-internal sealed partial record BackupPoint(string GtidExecuted, string? BinlogFile, long? BinlogPosition)
+public sealed partial record BackupPoint(string GtidExecuted, string? BinlogFile, long? BinlogPosition)
 {
     public static BackupPoint FromInfo(string xtrabackupInfo)
     {
-        foreach (var line in xtrabackupInfo.Split('\n'))
-        {
-            var parts = line.Split('=', 2);
-            if (parts.Length != 2 || parts[0].Trim() != "binlog_pos") continue;
-            var match = BinlogPos().Match(parts[1]);
-            if (!match.Success) throw new JobFailedException($"xtrabackup_info holds a binlog_pos this agent cannot read: {parts[1].Trim()}");
-            return new BackupPoint(match.Groups["gtid"].Value, match.Groups["file"].Value, long.Parse(match.Groups["position"].Value));
-        }
-        return new BackupPoint("", null, null);
+        if (!BinlogPosLine().IsMatch(xtrabackupInfo)) return new BackupPoint("", null, null);
+        var match = BinlogPos().Match(xtrabackupInfo);
+        if (!match.Success)
+            throw new InvalidDataException($"xtrabackup_info holds a binlog_pos this agent cannot read: {BinlogPosLine().Match(xtrabackupInfo).Value.Trim()}");
+        return new BackupPoint(GtidText.Normalize(match.Groups["gtid"].Value), match.Groups["file"].Value,
+            long.Parse(match.Groups["position"].Value, CultureInfo.InvariantCulture));
     }
 
-    /// <summary>The point in xtrabackup_binlog_info, as a prepared backup holds it: "file\tposition\tgtid".</summary>
+    /// <summary>The point in xtrabackup_binlog_info, as a prepared backup holds it: "file\tposition\tgtid set" (the set may span lines).</summary>
     public static BackupPoint FromBinlogInfo(string text)
     {
-        var fields = text.Trim().Split('\t');
-        return fields.Length >= 2 && long.TryParse(fields[1], out var position)
-            ? new BackupPoint(fields.Length > 2 ? fields[2].Trim() : "", fields[0], position)
+        var fields = text.Trim().Split('\t', 3);
+        return fields.Length >= 2 && long.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var position)
+            ? new BackupPoint(fields.Length > 2 ? GtidText.Normalize(fields[2]) : "", fields[0], position)
             : new BackupPoint("", null, null);
     }
 
-    [GeneratedRegex(@"filename '(?<file>[^']+)', position '(?<position>\d+)'(, GTID of the last change '(?<gtid>[^']*)')?")]
+    [GeneratedRegex(@"^binlog_pos\s*=.*$", RegexOptions.Multiline)]
+    private static partial Regex BinlogPosLine();
+
+    // [^']* runs across line ends: a MySQL GTID set continues on the following lines up to its closing quote.
+    [GeneratedRegex(@"^binlog_pos\s*=\s*filename '(?<file>[^']+)', position '(?<position>\d+)'(, GTID of the last change '(?<gtid>[^']*)')?",
+        RegexOptions.Multiline)]
     private static partial Regex BinlogPos();
 }

@@ -1,6 +1,6 @@
 namespace MySqlHa.Replication.Status;
 
-internal static class GtidText
+public static class GtidText
 {
     /// <summary>MySQL prints long GTID sets over several lines ("uuid:1-5,\nuuid:1-3"); we keep them on one.</summary>
     public static string Normalize(string gtidSet) =>

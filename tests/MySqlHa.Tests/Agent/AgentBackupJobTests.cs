@@ -218,7 +218,7 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         {
             var (status, _) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "killed", backupId });
             Assert.Equal(202, status);
-            tool = await agent.ChildProcessAsync("mariadb-backup");
+            tool = await agent.ChildProcessAsync("mariadb-backup", "--backup");
             Assert.Contains(RepositoryFiles(), f => f.Contains(".partial-", StringComparison.Ordinal));
             // kill -9 of the agent alone, as the OOM killer does: its mariadb-backup runs on as an orphan.
             using (var process = Process.GetProcessById(agent.ProcessId))
@@ -262,7 +262,7 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         await using var hold = await BackupStageHold.OnAsync(SandboxReplication.Replicas[0]);
         var (status, _) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "long", backupId = Guid.NewGuid() });
         Assert.Equal(202, status);
-        var tool = await agent.ChildProcessAsync("mariadb-backup");
+        var tool = await agent.ChildProcessAsync("mariadb-backup", "--backup");
 
         var (running, job) = await SendAsync(agent, HttpMethod.Get, "/jobs/long");
         var (second, refusal) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "second", backupId = Guid.NewGuid() });

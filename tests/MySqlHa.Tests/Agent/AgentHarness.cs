@@ -32,8 +32,11 @@ public sealed class AgentHarness : IDisposable
     /// <summary>The agent's process id, to find the tools it runs.</summary>
     public int ProcessId => _process.Id;
 
-    /// <summary>The pid of the agent's child process named <paramref name="name"/> (a backup tool it runs, say), waited for up to 10 s.</summary>
-    public async Task<int> ChildProcessAsync(string name)
+    /// <summary>
+    /// The pid of the agent's child process named <paramref name="name"/> (a backup tool it runs, say) whose command
+    /// line holds <paramref name="argument"/> (the tool's run, not its --version asked before), waited for up to 10 s.
+    /// </summary>
+    public async Task<int> ChildProcessAsync(string name, string argument)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
@@ -46,11 +49,19 @@ public sealed class AgentHarness : IDisposable
                 // pid (comm) state ppid ...: the name may hold spaces, so read after its closing parenthesis.
                 var comm = text[(text.IndexOf('(') + 1)..text.LastIndexOf(')')];
                 var ppid = int.Parse(text[(text.LastIndexOf(')') + 2)..].Split(' ')[1]);
-                if (ppid == ProcessId && comm.StartsWith(name[..Math.Min(name.Length, 15)], StringComparison.Ordinal)) return int.Parse(Path.GetFileName(stat));
+                if (ppid == ProcessId && comm.StartsWith(name[..Math.Min(name.Length, 15)], StringComparison.Ordinal)
+                    && await CommandLineAsync(stat) is { } arguments && arguments.Contains(argument))
+                    return int.Parse(Path.GetFileName(stat));
             }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the agent did not start {name}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the agent did not start {name} {argument}");
             await Task.Delay(20);
         }
+    }
+
+    private static async Task<string[]?> CommandLineAsync(string process)
+    {
+        try { return (await File.ReadAllTextAsync(Path.Combine(process, "cmdline"))).Split('\0'); }
+        catch (IOException) { return null; }
     }
 
 

@@ -28,7 +28,7 @@ public sealed class BackupDurabilityTests : IAsyncLifetime
         {
             backup = await _rig.StartedBackupAsync(new { });
             await WaitForEventAsync(backup, "backup_job_accepted");
-            await _rig.Agents[1].ChildProcessAsync("mariadb-backup");
+            await _rig.Agents[1].ChildProcessAsync("mariadb-backup", "--backup");
             await _rig.RestartApiAsync();
         }
         var ended = await _rig.WaitForBackupEndAsync(backup);
@@ -48,7 +48,7 @@ public sealed class BackupDurabilityTests : IAsyncLifetime
         {
             backup = await _rig.StartedBackupAsync(new { });
             await WaitForEventAsync(backup, "backup_job_accepted");
-            await _rig.Agents[1].ChildProcessAsync("mariadb-backup");
+            await _rig.Agents[1].ChildProcessAsync("mariadb-backup", "--backup");
             Assert.Contains(_rig.RepositoryFiles(), f => f.Contains(".partial-"));
             await _rig.RestartAgentAsync(2);
         }

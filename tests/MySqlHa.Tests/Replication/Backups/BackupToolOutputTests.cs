@@ -1,0 +1,63 @@
+using MySqlHa.Replication.Backups;
+using MySqlHa.Replication.Servers;
+
+namespace MySqlHa.Tests.Replication.Backups;
+
+/// <summary>
+/// What the physical backup tools write, read from their recorded output (Replication/Recorded): mariadb-backup's from
+/// the sandbox, Percona XtraBackup's for MySQL as it prints it (no MySQL server or XtraBackup exists on our machines).
+/// </summary>
+public sealed class BackupToolOutputTests
+{
+    private static string RecordedText(string file) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Replication", "Recorded", file));
+
+    [Fact]
+    public void Mariadb_backups_point_is_its_binlog_coordinates_and_gtid_position()
+    {
+        var point = BackupPoint.FromInfo(RecordedText("mariadb-backup-10.11-xtrabackup_info.txt"));
+
+        Assert.Equal(new BackupPoint("0-1-3", "mariadb-bin.000001", 973), point);
+    }
+
+    [Fact]
+    public void Xtrabackups_gtid_set_over_several_lines_is_read_whole_onto_one_line()
+    {
+        const string set = "5da251ea-74c1-11eb-8aac-fa163e95ab6d:1-21,722e4aaa-7579-11eb-b5d9-fa163e95ab6d:1-8,8deb070d-74c1-11eb-90e7-fa163e95ab6d:1-8";
+
+        Assert.Equal(new BackupPoint(set, "binlog.000007", 1763), BackupPoint.FromInfo(RecordedText("xtrabackup-8.0-xtrabackup_info.txt")));
+        Assert.Equal(new BackupPoint(set, "binlog.000007", 1763), BackupPoint.FromBinlogInfo(RecordedText("xtrabackup-8.0-xtrabackup_binlog_info.txt")));
+    }
+
+    [Fact]
+    public void A_backup_of_a_server_without_a_binary_log_has_no_point_and_an_unreadable_one_is_refused()
+    {
+        Assert.Equal(new BackupPoint("", null, null), BackupPoint.FromInfo("tool_name = mariadb-backup\ninnodb_to_lsn = 47000\n"));
+        Assert.Throws<InvalidDataException>(() => BackupPoint.FromInfo("binlog_pos = somewhere else\n"));
+    }
+
+    [Fact]
+    public void Each_tool_says_which_server_it_was_built_for()
+    {
+        Assert.Equal(new BackupToolVersion(DatabaseFlavor.MariaDb, new Version(10, 11, 19)),
+            BackupToolVersion.Parse(RecordedText("mariadb-backup-10.11-version.txt")));
+        Assert.Equal(new BackupToolVersion(DatabaseFlavor.MySql, new Version(8, 0, 32)), BackupToolVersion.Parse(RecordedText("xtrabackup-8.0-version.txt")));
+        Assert.Null(BackupToolVersion.Parse("gzip 1.12"));
+    }
+
+    [Theory]
+    [InlineData("mariadb-backup-10.11-version.txt", "10.11.6-MariaDB-0+deb12u1-log", null)]
+    [InlineData("mariadb-backup-10.11-version.txt", "11.4.2-MariaDB", "series (11.4)")]
+    [InlineData("mariadb-backup-10.11-version.txt", "8.0.35", "MySQL needs Percona XtraBackup")]
+    [InlineData("xtrabackup-8.0-version.txt", "8.0.32", null)]
+    [InlineData("xtrabackup-8.0-version.txt", "8.0.21", null)]
+    [InlineData("xtrabackup-8.0-version.txt", "8.0.35", "newer than the backup tool")]
+    [InlineData("xtrabackup-8.0-version.txt", "8.4.3", "series (8.4)")]
+    [InlineData("xtrabackup-8.0-version.txt", "10.11.19-MariaDB", "MariaDB needs mariadb-backup")]
+    public void A_tool_backs_up_only_servers_of_its_own_flavor_and_series(string toolOutput, string serverVersion, string? problem)
+    {
+        var found = BackupToolVersion.Parse(RecordedText(toolOutput))!.ProblemWith(serverVersion);
+
+        if (problem is null) Assert.Null(found);
+        else Assert.Contains(problem, found);
+    }
+}
