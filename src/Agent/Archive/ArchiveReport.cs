@@ -15,7 +15,7 @@ internal static class ArchiveReport
     {
         if (repository is null)
             return new BinlogArchiveStatus(settings.Archive.Enabled, false, null, 0, [], [], [], null, state.LastError);
-        var index = await new ArchiveIndexStore(repository, settings.Cluster).ReadAsync(cancellation);
+        var index = await BinlogArchiveIndexes.ReadAsync(repository, settings.Cluster, cancellation);
         var present = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var item in repository.ListAsync(BackupKeys.BinlogFolder(settings.Cluster), cancellation)) present.Add(item.Key);
         var kept = index.Files.Where(f => present.Contains(f.Key)).ToList();

@@ -12,7 +12,7 @@ namespace MySqlHa.Agent.Archive;
 /// held); unless the key is <c>lost</c>: another agent may hold it already, and two writers of the index would drop each other's entries.
 /// </summary>
 internal sealed partial class ArchiveSession(
-    AgentSettings settings, IBackupRepository repository, ServerConnections connections, ServerTlsOptions tls,
+    AgentSettings settings, IBackupRepository repository, ArchiveIndexStore indexStore, ServerConnections connections, ServerTlsOptions tls,
     TimeProvider clock, ILogger logger)
 {
     /// <summary>How long the last upload after a stop may take: a stop must not hang on a slow repository.</summary>
@@ -22,7 +22,6 @@ internal sealed partial class ArchiveSession(
     {
         var archive = settings.Archive;
         var credentials = archive.Credentials ?? settings.AdminCredentials;
-        var indexStore = new ArchiveIndexStore(repository, settings.Cluster);
         var index = await indexStore.ReadAsync(cancellation);
         var (server, files) = await MasterBinlogs.ReadAsync(connections.For(master, credentials), cancellation);
         var first = StartingFile.Choose(files, index);

@@ -1,8 +1,10 @@
 namespace MySqlHa.Agent.Archive;
 
-/// <summary>What the archiver is doing now, for GET /archive: a singleton the background service updates.</summary>
+/// <summary>What the archiver is doing now, for GET /archive and for prunings: a singleton the background service updates.</summary>
 internal sealed class ArchiveState
 {
+    private readonly Lock _lock = new();
+    private CancellationToken _hold = new(canceled: true);
     private volatile bool _archiving;
     private volatile string? _master;
     private volatile string? _lastError;
@@ -13,11 +15,32 @@ internal sealed class ArchiveState
 
     public string? LastError => _lastError;
 
-    public void Holding(bool archiving)
+    /// <summary>
+    /// Cancelled once this agent no longer holds the archiver key (already cancelled while it does not): whatever
+    /// changes the index for the holder stops with the hold, as the archiver's own uploads do.
+    /// </summary>
+    public CancellationToken Hold
     {
-        _archiving = archiving;
-        if (!archiving) _master = null;
-        ArchiveMetrics.Archiving.Set(archiving ? 1 : 0);
+        get
+        {
+            lock (_lock) return _hold;
+        }
+    }
+
+    /// <summary>This agent holds the archiver key until <paramref name="hold"/> is cancelled.</summary>
+    public void Holding(CancellationToken hold)
+    {
+        lock (_lock) _hold = hold;
+        _archiving = true;
+        ArchiveMetrics.Archiving.Set(1);
+    }
+
+    public void Released()
+    {
+        lock (_lock) _hold = new CancellationToken(canceled: true);
+        _archiving = false;
+        _master = null;
+        ArchiveMetrics.Archiving.Set(0);
     }
 
     public void Following(string? master) => _master = master;

@@ -43,7 +43,7 @@ internal sealed partial class BinlogArchiver(
                     using var lost = CancellationTokenSource.CreateLinkedTokenSource(lease.Lost);
                     using var holding = CancellationTokenSource.CreateLinkedTokenSource(stopping, lost.Token);
                     LogHolding(settings.Instance, settings.Cluster);
-                    state.Holding(true);
+                    state.Holding(holding.Token);
                     var watch = KeyWatch.UntilChangedAsync(etcd, key, campaign.Header.Revision, lost, holding.Token);
                     try
                     {
@@ -53,7 +53,7 @@ internal sealed partial class BinlogArchiver(
                     {
                         await holding.CancelAsync();
                         await watch;
-                        state.Holding(false);
+                        state.Released();
                         LogReleased(settings.Instance);
                     }
                 }

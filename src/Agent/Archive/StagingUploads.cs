@@ -7,7 +7,8 @@ namespace MySqlHa.Agent.Archive;
 /// Moves what mariadb-binlog wrote in the staging folder into the repository, for one master: every file older than
 /// the newest is finished (the master rotated past it) and is uploaded whole once, then removed locally; the newest is
 /// uploaded again whenever it grew, up to its last whole event, replacing the previous copy, so the archive trails the
-/// master by one upload interval. The index is rewritten after each change.
+/// master by one upload interval. The index is changed after each upload, through the agent's one index store, so
+/// that a pruning between two uploads is kept.
 /// </summary>
 internal sealed partial class StagingUploads(
     IBackupRepository repository, ArchiveIndexStore indexStore, string stagingFolder, string server, BinlogArchiveIndex index,
@@ -15,6 +16,9 @@ internal sealed partial class StagingUploads(
 {
     private readonly Dictionary<string, BinlogScan> _scans = [];
     private readonly Dictionary<string, long> _uploaded = [];
+
+    /// <summary>The entries uploaded since the index was last written: they replace the files' entries at the next write.</summary>
+    private readonly List<ArchivedBinlogFile> _pending = [];
 
     /// <summary>
     /// The growing file is copied whole each time (the repository replaces objects, it does not append), so a large
@@ -24,9 +28,9 @@ internal sealed partial class StagingUploads(
     private const int PartialUploadPause = 4;
 
     private DateTimeOffset _partialAllowedAt = DateTimeOffset.MinValue;
-    private BinlogArchiveIndex _index = index;
 
-    public BinlogArchiveIndex Index => _index;
+    /// <summary>The index as this session last read or wrote it.</summary>
+    private BinlogArchiveIndex _index = index;
 
     /// <summary>Uploads what changed since the last call; <paramref name="final"/> when the stream has stopped, so nothing waits.</summary>
     public async Task SyncAsync(bool final, CancellationToken cancellation)
@@ -34,7 +38,6 @@ internal sealed partial class StagingUploads(
         if (!Directory.Exists(stagingFolder)) return;
         var names = Directory.EnumerateFiles(stagingFolder).Select(Path.GetFileName).OfType<string>()
             .OrderBy(name => name, StringComparer.Ordinal).ToList();
-        var changed = false;
         for (var i = 0; i < names.Count; i++)
         {
             var name = names[i];
@@ -44,10 +47,7 @@ internal sealed partial class StagingUploads(
             scan.Advance(path);
             var due = finished || final || clock.GetUtcNow() >= _partialAllowedAt;
             if (due && (scan.Complete > _uploaded.GetValueOrDefault(name) || (finished && !IsRecordedFinished(name))))
-            {
                 await UploadAsync(name, path, scan, finished, cancellation);
-                changed = true;
-            }
             if (finished)
             {
                 // Finished and archived whole: the staging folder keeps only the file being written.
@@ -56,10 +56,18 @@ internal sealed partial class StagingUploads(
                 _uploaded.Remove(name);
             }
         }
-        if (changed)
+        if (_pending.Count > 0)
         {
-            _index = _index with { UpdatedAt = clock.GetUtcNow() };
-            await indexStore.WriteAsync(_index, cancellation);
+            _index = await indexStore.ChangeAsync(current =>
+            {
+                var changed = current with
+                {
+                    Files = [.. current.Files.Where(f => !_pending.Any(p => p.Server == f.Server && p.File == f.File)), .. _pending],
+                    UpdatedAt = clock.GetUtcNow(),
+                };
+                return (changed, changed);
+            }, cancellation);
+            _pending.Clear();
         }
     }
 
@@ -83,10 +91,8 @@ internal sealed partial class StagingUploads(
         ArchiveMetrics.Uploads.WithLabels(finished ? "finished" : "partial").Inc();
         var entry = new ArchivedBinlogFile(server, name, key, scan.StartGtids ?? "", scan.LastGtids, scan.FirstEventAt, scan.LastEventAt,
             scan.Complete, finished);
-        _index = _index with
-        {
-            Files = [.. _index.Files.Where(f => f.Server != server || f.File != name), entry],
-        };
+        _pending.RemoveAll(f => f.File == name);
+        _pending.Add(entry);
         if (finished) LogFinished(key, scan.Complete, scan.LastGtids);
         else if (uploadedBefore == 0) LogStarted(key);
     }

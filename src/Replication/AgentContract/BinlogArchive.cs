@@ -17,8 +17,12 @@ public sealed record ArchivedBinlogFile(
     long Size,
     bool Finished);
 
-/// <summary>The archive's index, <c>{cluster}/binlogs/index.json</c> in the repository, written whole.</summary>
-public sealed record BinlogArchiveIndex(IReadOnlyList<ArchivedBinlogFile> Files, DateTimeOffset UpdatedAt)
+/// <summary>
+/// The archive's index, <c>{cluster}/binlogs/index.json</c> in the repository, written whole. <see cref="Prunings"/>
+/// are the latest prunings, recorded in the same write that dropped their files, so that a repeated request is
+/// answered what was deleted even after the agent restarted (null in an index written before prunings existed).
+/// </summary>
+public sealed record BinlogArchiveIndex(IReadOnlyList<ArchivedBinlogFile> Files, DateTimeOffset UpdatedAt, IReadOnlyList<ArchivePruned>? Prunings = null)
 {
     public static readonly BinlogArchiveIndex Empty = new([], DateTimeOffset.MinValue);
 }

@@ -25,3 +25,9 @@ public sealed record AgentAnswer<TDetail>(bool Succeeded, int Status, AgentComma
 
     public bool? ReadOnly => Outcome?.ReadOnly;
 }
+
+/// <summary>
+/// What an agent answered to a call that is neither a command nor a job: its answer, or why there is none
+/// (<paramref name="Unreachable"/> as for commands).
+/// </summary>
+public sealed record AgentReply<T>(bool Succeeded, int Status, T? Body, string? Failure, bool Unreachable = false) where T : class;

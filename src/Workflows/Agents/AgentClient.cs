@@ -39,7 +39,7 @@ public sealed partial class AgentClient(EtcdConnection etcd, LeaderElection elec
         return new AgentAnswer<TDetail>(reply.Succeeded, reply.Status, reply.Body, reply.Failure, reply.Unreachable);
     }
 
-    private async Task<Reply<T>> SendAsync<T>(string cluster, string instance, HttpRequestMessage request, TimeSpan? timeout, CancellationToken cancellation)
+    private async Task<AgentReply<T>> SendAsync<T>(string cluster, string instance, HttpRequestMessage request, TimeSpan? timeout, CancellationToken cancellation)
         where T : class
     {
         var term = election.Lead();
@@ -83,8 +83,6 @@ public sealed partial class AgentClient(EtcdConnection etcd, LeaderElection elec
             return new(false, 0, null, $"{instance}'s agent at {url} did not answer: {e.Message}");
         }
     }
-
-    private sealed record Reply<T>(bool Succeeded, int Status, T? Body, string? Failure, bool Unreachable = false) where T : class;
 
     /// <summary>The fields of the agent's refusals (RFC 9457 problem details) that say why.</summary>
     private sealed record Problem(string? Title, string? Detail);

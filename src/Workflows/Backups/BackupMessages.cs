@@ -33,3 +33,10 @@ public sealed record BackupDeadlinePassed(Guid BackupId, TimeSpan After) : Timeo
 
 /// <summary>After a completed backup: the cluster's retention is applied.</summary>
 public sealed record ApplyBackupRetention(Guid ClusterId);
+
+/// <summary>
+/// After retention: the binlog archive is pruned of what lies wholly at or before <paramref name="HorizonGtids"/>, the
+/// GTID position of the oldest kept backup. <paramref name="PruningId"/> is the request's id at the agent, so that a
+/// retried message is answered what the first call deleted.
+/// </summary>
+public sealed record PruneBinlogArchive(Guid PruningId, Guid ClusterId, string Cluster, Guid OldestKeptBackupId, string HorizonGtids);

@@ -9,4 +9,7 @@ public static class BackupMetrics
 
     public static readonly Counter BackupsDeleted = Metrics.CreateCounter("mysqlha_backups_deleted_total",
         "Backups deleted from the repository by retention, by cluster.", "cluster");
+
+    public static readonly Counter ArchivedBinlogsDeleted = Metrics.CreateCounter("mysqlha_archived_binlogs_deleted_total",
+        "Archived binlog files deleted from the repository by retention, by cluster.", "cluster");
 }

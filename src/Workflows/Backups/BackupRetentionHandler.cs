@@ -6,15 +6,16 @@ namespace MySqlHa.Workflows.Backups;
 
 /// <summary>
 /// Keeps the cluster's newest completed backups (BackupPolicy.Keep) and deletes the files of older ones from the
-/// repository, each deletion recorded on the backup's stream. Runs after every completed backup, and when the
-/// policy changes.
+/// repository, each deletion recorded on the backup's stream; then has the binlog archive pruned up to the oldest
+/// backup kept (see <see cref="BinlogArchiveRetentionHandler"/>), unless none is. Runs after every completed backup,
+/// and when the policy changes.
 /// </summary>
 public static class BackupRetentionHandler
 {
-    public static async Task Handle(ApplyBackupRetention apply, IDocumentSession session, BackupStorage storage, TimeProvider clock,
+    public static async Task<PruneBinlogArchive?> Handle(ApplyBackupRetention apply, IDocumentSession session, BackupStorage storage, TimeProvider clock,
         CancellationToken cancellation)
     {
-        if (await session.LoadAsync<Cluster>(apply.ClusterId, cancellation) is not { } cluster || storage.Repository is not { } repository) return;
+        if (await session.LoadAsync<Cluster>(apply.ClusterId, cancellation) is not { } cluster || storage.Repository is not { } repository) return null;
         var keep = cluster.BackupPolicy.Keep;
         var completed = await session.Query<BackupRecord>()
             .Where(b => b.ClusterId == cluster.Id && b.State == BackupRecord.Completed)
@@ -27,5 +28,9 @@ public static class BackupRetentionHandler
                 clock.GetUtcNow()));
             BackupMetrics.BackupsDeleted.WithLabels(cluster.Name).Inc();
         }
+        // The archive must reach back to the oldest backup kept; with no backup kept, nothing of it goes.
+        return completed.Take(keep).LastOrDefault() is { Manifest: { } oldest } kept
+            ? new PruneBinlogArchive(Guid.NewGuid(), cluster.Id, cluster.Name, kept.Id, oldest.GtidExecuted)
+            : null;
     }
 }
