@@ -31,6 +31,11 @@ internal sealed partial record BackupPoint(string GtidExecuted, string? BinlogFi
             : new BackupPoint("", null, null);
     }
 
+    /// <summary>Whether two GTID sets name the same positions, whatever the order of their domains.</summary>
+    public static bool SameGtids(string left, string right) =>
+        left.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)
+            .SequenceEqual(right.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+
     [GeneratedRegex(@"filename '(?<file>[^']+)', position '(?<position>\d+)'(, GTID of the last change '(?<gtid>[^']*)')?")]
     private static partial Regex BinlogPos();
 }
