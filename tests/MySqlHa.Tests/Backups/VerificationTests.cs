@@ -33,9 +33,9 @@ public sealed class VerificationTests : IAsyncLifetime
         await SandboxReplication.ExecuteAsync(SandboxReplication.Primary, """
             CREATE DATABASE IF NOT EXISTS mysqlha_test;
             CREATE OR REPLACE TABLE mysqlha_test.verified (id INT PRIMARY KEY, name VARCHAR(40), amount DECIMAL(10, 2)) ENGINE=InnoDB;
-            INSERT INTO mysqlha_test.verified SELECT seq, CONCAT('row ', seq), seq * 1.25 FROM seq_1_to_500;
+            INSERT INTO mysqlha_test.verified SELECT seq, CONCAT('row ', seq), seq * 1.25 FROM mysqlha_test.seq_1_to_500;
             CREATE OR REPLACE TABLE mysqlha_test.verified_aria (id INT PRIMARY KEY, note TEXT) ENGINE=Aria;
-            INSERT INTO mysqlha_test.verified_aria SELECT seq, REPEAT('x', seq) FROM seq_1_to_50;
+            INSERT INTO mysqlha_test.verified_aria SELECT seq, REPEAT('x', seq) FROM mysqlha_test.seq_1_to_50;
             """);
         await SandboxReplication.WaitForReplicasAsync(TimeSpan.FromSeconds(30));
         var backup = await _rig.StartedBackupAsync(new { });
