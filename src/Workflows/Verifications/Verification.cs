@@ -72,7 +72,7 @@ public sealed partial class Verification : Saga
         }
     }
 
-    /// <summary>4. The backup is proven: the report is recorded on its stream.</summary>
+    /// <summary>3. The backup is proven: the report is recorded on its stream.</summary>
     public void Handle(CompleteVerification complete, IDocumentSession session, TimeProvider clock)
     {
         var report = complete.Report;
