@@ -41,6 +41,7 @@ app.MapEvents();
 app.MapBackups();
 app.MapBackupPolicy();
 app.MapRestores();
+app.MapVerifications();
 app.MapRejoins();
 
 return await app.RunJasperFxCommands(args);

@@ -24,6 +24,9 @@ public sealed record AgentSettings(
 {
     public ArchiveSettings Archive { get; init; } = ArchiveSettings.Disabled;
 
+    public VerificationSettings Verification { get; init; } = new(Path.Combine(StateDirectory, "verify"), VerificationSettings.DefaultServer,
+        VerificationSettings.DefaultUser);
+
     public static AgentSettings From(IConfiguration configuration)
     {
         var problems = new List<string>();
@@ -75,11 +78,12 @@ public sealed record AgentSettings(
 
         var backup = BackupSettings.From(configuration, problems);
         var archive = ArchiveSettings.From(configuration, cluster, instance, backup, problems);
+        var verification = VerificationSettings.From(configuration, stateDirectory, backup, problems);
 
         if (problems.Count > 0)
             throw new AgentConfigurationException(problems);
         return new AgentSettings(cluster, instance, new ServerEndpoint(host, port), credentials, etcd, leaseTtl, healthInterval,
-            advertised, token, replication, stateDirectory, allowed, backup) { Archive = archive };
+            advertised, token, replication, stateDirectory, allowed, backup) { Archive = archive, Verification = verification };
     }
 
     /// <summary>The shared secret callers must present; at least 16 characters, so that it cannot be guessed.</summary>

@@ -23,6 +23,8 @@ internal static class JobEndpoints
             .WithSummary("Starts a full physical backup of the local server into the repository, or answers the job started under that command id.");
         fenced.MapPost("/restore", RestoreBackup.StartAsync)
             .WithSummary("Restores a backup into the local server (stopped, data folder empty) and starts it, or answers the job started under that command id.");
+        fenced.MapPost("/verify-backup", VerifyBackup.StartAsync)
+            .WithSummary("Restores a backup into a scratch server of its own (no network, its own folder) and checks it: the GTID set, and every user table's CHECK TABLE, rows and checksum.");
         fenced.MapPost("/replay-binlogs", ReplayBinlogs.StartAsync)
             .WithSummary("Replays archived binlogs into the local server (a restored one) from its own GTID position up to a GTID or a time, or answers the job started under that command id.");
         fenced.MapPost("/extract-diverged", ExtractDiverged.StartAsync)

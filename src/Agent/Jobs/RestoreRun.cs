@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using MySqlConnector;
 using MySqlHa.Agent.Configuration;
 using MySqlHa.Replication.AgentContract;
@@ -19,31 +18,15 @@ internal sealed class RestoreRun(AgentSettings settings, IBackupRepository repos
     /// <summary>How often a starting server is asked whether it answers yet.</summary>
     private static readonly TimeSpan StartPoll = TimeSpan.FromMilliseconds(500);
 
-    private const string Chown = "/bin/chown";
+    internal const string Chown = "/bin/chown";
 
     public async Task<JobResult> RunAsync(RestoreBackupRequest request, string staging, RunningJob job, CancellationToken cancellation)
     {
         var backup = settings.Backup;
         var dataDirectory = backup.DataDirectory!;
         var target = Path.Combine(staging, "backup");
-        Directory.CreateDirectory(target);
 
-        await using (var stored = await repository.OpenReadAsync(request.ArtifactKey!, cancellation)
-                     ?? throw new JobFailedException($"the repository no longer holds {request.ArtifactKey}"))
-        {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            var read = new MeteredStream(stored, hash, job.Add);
-            await using (var extract = ToolProcess.Start(backup.StreamTool, ["-x", "-C", target], input: true))
-            {
-                await Compression.DecompressAsync(backup, read, extract, request.Compression, cancellation);
-                await extract.SucceedAsync(cancellation);
-            }
-            // Whatever follows the compressed stream's end counts too: the hash is over every stored byte.
-            await read.CopyToAsync(Stream.Null, cancellation);
-            var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
-            if (!string.Equals(sha256, request.Sha256, StringComparison.OrdinalIgnoreCase))
-                throw new JobFailedException($"{request.ArtifactKey} hashes to {sha256}, not {request.Sha256}: it is not the backup asked for, or it is damaged");
-        }
+        await ArtifactExtraction.ExtractAsync(backup, repository, request.ArtifactKey!, request.Compression, request.Sha256!, target, job, cancellation);
 
         var binlogInfo = Path.Combine(target, "xtrabackup_binlog_info");
         var point = File.Exists(binlogInfo) ? BackupPoint.FromBinlogInfo(await File.ReadAllTextAsync(binlogInfo, cancellation)) : null;
@@ -55,7 +38,7 @@ internal sealed class RestoreRun(AgentSettings settings, IBackupRepository repos
         Directory.Delete(staging, recursive: true);
 
         var snapshot = await StartServerAsync(cancellation);
-        if (point is { GtidExecuted.Length: > 0 } && !SameGtids(snapshot.GtidExecuted, point.GtidExecuted))
+        if (point is { GtidExecuted.Length: > 0 } && !BackupPoint.SameGtids(snapshot.GtidExecuted, point.GtidExecuted))
         {
             // With no binary log of its own yet, a restored server knows its position only from mysql.gtid_slave_pos,
             // which a backup of a master does not carry (or carries from an older role): the backup's point is set
@@ -63,16 +46,12 @@ internal sealed class RestoreRun(AgentSettings settings, IBackupRepository repos
             // exactly where its data ends. A server with binary logs of its own is not corrected but refused below.
             await SetSlavePositionUnlessLoggedAsync(point.GtidExecuted, cancellation);
             snapshot = await ReadAsync(cancellation) ?? throw new JobFailedException($"mysqld at {settings.Server} stopped answering after its start");
-            if (!SameGtids(snapshot.GtidExecuted, point.GtidExecuted))
+            if (!BackupPoint.SameGtids(snapshot.GtidExecuted, point.GtidExecuted))
                 throw new JobFailedException($"the restored server reports GTID position '{snapshot.GtidExecuted}', not the backup's '{point.GtidExecuted}': " +
                     "its binary log folder holds logs of an earlier server; empty it with the data folder before restoring");
         }
         return new JobResult(null, new RestoredPosition(snapshot.GtidExecuted, snapshot.BinaryLog?.File, snapshot.BinaryLog?.Position));
     }
-
-    private static bool SameGtids(string left, string right) =>
-        left.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)
-            .SequenceEqual(right.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
 
     private async Task<ServerSnapshot> StartServerAsync(CancellationToken cancellation)
     {

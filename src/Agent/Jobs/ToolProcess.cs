@@ -29,6 +29,8 @@ internal sealed class ToolProcess : IAsyncDisposable
 
     public Stream Output => _process.StandardOutput.BaseStream;
 
+    public bool HasExited => _process.HasExited;
+
     public static ToolProcess Start(string program, IEnumerable<string> arguments, bool input = false)
     {
         var start = new ProcessStartInfo(program)

@@ -32,6 +32,11 @@ public sealed partial record BackupPoint(string GtidExecuted, string? BinlogFile
             : new BackupPoint("", null, null);
     }
 
+    /// <summary>Whether two GTID sets name the same positions, whatever the order of their domains.</summary>
+    public static bool SameGtids(string left, string right) =>
+        left.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)
+            .SequenceEqual(right.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+
     [GeneratedRegex(@"^binlog_pos\s*=.*$", RegexOptions.Multiline)]
     private static partial Regex BinlogPosLine();
 

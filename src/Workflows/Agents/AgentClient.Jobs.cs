@@ -30,6 +30,9 @@ public sealed partial class AgentClient
     public Task<AgentJobAnswer> StartFlashbackJobAsync(string cluster, string instance, FlashbackRequest request, CancellationToken cancellation) =>
         JobCallAsync(cluster, instance, HttpMethod.Post, "jobs/flashback", request, cancellation);
 
+    public Task<AgentJobAnswer> StartVerifyJobAsync(string cluster, string instance, VerifyBackupRequest request, CancellationToken cancellation) =>
+        JobCallAsync(cluster, instance, HttpMethod.Post, "jobs/verify-backup", request, cancellation);
+
     public Task<AgentJobAnswer> JobAsync(string cluster, string instance, string commandId, CancellationToken cancellation) =>
         JobCallAsync<object>(cluster, instance, HttpMethod.Get, $"jobs/{Uri.EscapeDataString(commandId)}", null, cancellation);
 

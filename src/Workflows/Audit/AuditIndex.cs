@@ -27,7 +27,7 @@ namespace MySqlHa.Workflows.Audit;
 public static class AuditIndex
 {
     /// <summary>Bump when <see cref="TagRules"/> change: the tags of every stored event are then rebuilt once.</summary>
-    private const string Version = "audit-tags v4";
+    private const string Version = "audit-tags v5";
 
     /// <summary>Our indexes on Marten's <c>mt_events</c>, which its schema migration must leave alone.</summary>
     public static readonly IReadOnlyList<string> EventIndexes = ["mt_events_audit_type", "mt_events_audit_user_name", "mt_events_audit_timestamp"];
@@ -38,13 +38,14 @@ public static class AuditIndex
 
     // Event fields that hold one instance name, lists of names, and maps keyed by name (see the events in Clusters/,
     // Switchover/, Failover/ and SemiSync/); ClusterRegistered lists its instances as objects with a Name. Backups,
-    // restores and rejoins are operations of their own for the query: their events carry their ids as BackupId,
-    // RestoreId and RejoinId (a restore's events name its backup too: the restore's id wins).
+    // restores, rejoins and verifications are operations of their own for the query: their events carry their ids as
+    // BackupId, RestoreId, RejoinId and VerificationId (a restore's or a verification's events name its backup too:
+    // their own id wins).
     private const string TagRules = """
         select '{1}' || coalesce(data ->> 'ClusterId',
             (select first.data ->> 'ClusterId' from {0}.mt_events first where first.stream_id = stream order by first.version limit 1))
         union
-        select '{2}' || coalesce(data ->> 'OperationId', data ->> 'RestoreId', data ->> 'RejoinId', data ->> 'BackupId')
+        select '{2}' || coalesce(data ->> 'OperationId', data ->> 'RestoreId', data ->> 'RejoinId', data ->> 'VerificationId', data ->> 'BackupId')
         union
         select '{3}' || named from (
             select data ->> field as named

@@ -1,10 +1,12 @@
 using MySqlHa.Replication.Backups;
+using MySqlHa.Workflows.Verifications;
 
 namespace MySqlHa.Workflows.Backups;
 
 /// <summary>
 /// A backup as the API lists it, rebuilt from its stream: running, completed (with its manifest), failed (with the
-/// reason) or deleted by retention (its manifest kept, its files gone).
+/// reason) or deleted by retention (its manifest kept, its files gone); <paramref name="LastVerification"/> is the
+/// newest verification's result, or null when it was never verified.
 /// </summary>
 public sealed record BackupRecord(
     Guid Id,
@@ -18,7 +20,8 @@ public sealed record BackupRecord(
     DateTimeOffset? EndedAt,
     BackupManifest? Manifest,
     string? Failure,
-    DateTimeOffset? DeletedAt)
+    DateTimeOffset? DeletedAt,
+    BackupVerificationResult? LastVerification = null)
 {
     public const string Running = "running";
     public const string Completed = "completed";
@@ -38,4 +41,12 @@ public sealed record BackupRecord(
 
     public static BackupRecord Apply(BackupDeleted e, BackupRecord backup) =>
         backup with { State = Deleted, DeletedAt = e.DeletedAt };
+
+    public static BackupRecord Apply(BackupVerificationStarted e, BackupRecord backup) => backup with { LastVerification = BackupVerificationResult.Of(e) };
+
+    public static BackupRecord Apply(VerificationJobAccepted e, BackupRecord backup) => backup;
+
+    public static BackupRecord Apply(BackupVerified e, BackupRecord backup) => backup with { LastVerification = backup.LastVerification?.With(e) };
+
+    public static BackupRecord Apply(BackupVerificationFailed e, BackupRecord backup) => backup with { LastVerification = backup.LastVerification?.With(e) };
 }

@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using MySqlHa.Replication.Backups;
 using MySqlHa.Workflows.Restores;
+using MySqlHa.Workflows.Verifications;
 
 namespace MySqlHa.Workflows.Backups;
 
@@ -22,6 +23,7 @@ public static class Configuration
         services.AddSingleton(new BackupStorage(repositoryFolder is { Length: > 0 } folder ? new FileSystemBackupRepository(folder) : null));
         services.AddSingleton<BackupStarter>();
         services.AddMySqlHaRestores();
+        services.AddMySqlHaVerifications();
         return services;
     }
 }

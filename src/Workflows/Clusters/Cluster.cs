@@ -185,6 +185,8 @@ public sealed record Cluster(
 
     public static Cluster Apply(ScheduledBackupSkipped e, Cluster cluster) => cluster with { Version = cluster.Version + 1 };
 
+    public static Cluster Apply(Verifications.ScheduledVerificationSkipped e, Cluster cluster) => cluster with { Version = cluster.Version + 1 };
+
     public static Cluster Apply(InstanceRestoreStarted e, Cluster cluster) => cluster with
     {
         RunningRestores = new Dictionary<string, Guid>(cluster.RunningRestores) { [e.Instance] = e.RestoreId },
