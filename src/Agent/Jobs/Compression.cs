@@ -18,7 +18,7 @@ internal static class Compression
         {
             var raw = new MeteredStream(source.Output);
             await using (var gzip = new GZipStream(destination, CompressionLevel.Fastest, leaveOpen: true))
-                await raw.CopyToAsync(gzip, cancellation);
+                await raw.CopyToAsync(gzip, PipeCapacity.CopyBuffer, cancellation);
             return raw.Bytes;
         }
         await using var zstd = ToolProcess.Start(settings.Zstd, ["-q", "-c", "-T0", "-3"], input: true);
@@ -26,7 +26,7 @@ internal static class Compression
         try
         {
             await Task.WhenAll(PumpAsync(source.Output, rawIn, closeDestination: zstd.Input, cancellation),
-                zstd.Output.CopyToAsync(destination, cancellation));
+                zstd.Output.CopyToAsync(destination, PipeCapacity.CopyBuffer, cancellation));
         }
         catch (IOException e)
         {
@@ -84,7 +84,7 @@ internal static class Compression
     /// <summary>Copies, then closes the receiving pipe so that the next tool sees the end of its input.</summary>
     private static async Task PumpAsync(Stream from, Stream to, Stream closeDestination, CancellationToken cancellation)
     {
-        await from.CopyToAsync(to, cancellation);
+        await from.CopyToAsync(to, PipeCapacity.CopyBuffer, cancellation);
         await to.FlushAsync(cancellation);
         await closeDestination.DisposeAsync();
     }

@@ -42,6 +42,8 @@ internal sealed class ToolProcess : IAsyncDisposable
         };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         var process = Process.Start(start) ?? throw new JobFailedException($"{program} could not be started");
+        PipeCapacity.Enlarge(process.StandardOutput.BaseStream);
+        if (input) PipeCapacity.Enlarge(process.StandardInput.BaseStream);
         return new ToolProcess(process) { Name = Path.GetFileName(program) };
     }
 
