@@ -119,7 +119,8 @@ internal sealed partial class AgentJobs
         try
         {
             var result = await work(job, job.Cancellation.Token);
-            ended = job.Snapshot() with { State = AgentJobState.Completed, EndedAt = _clock.GetUtcNow(), Manifest = result.Manifest, Restored = result.Restored, Diverged = result.Diverged };
+            ended = job.Snapshot() with { State = AgentJobState.Completed, EndedAt = _clock.GetUtcNow(), Manifest = result.Manifest, Restored = result.Restored, Diverged = result.Diverged,
+                SetAside = result.SetAside };
             LogCompleted(job.Kind, job.CommandId, job.BytesDone);
         }
         catch (Exception e)

@@ -6,7 +6,7 @@ namespace MySqlHa.Agent.Jobs;
 /// <summary>What a job does once started; it reports the bytes it moved through <see cref="RunningJob.Add"/>.</summary>
 internal delegate Task<JobResult> JobWork(RunningJob job, CancellationToken cancellation);
 
-internal sealed record JobResult(BackupManifest? Manifest, RestoredPosition? Restored, DivergedTransactions? Diverged = null);
+internal sealed record JobResult(BackupManifest? Manifest, RestoredPosition? Restored, DivergedTransactions? Diverged = null, SetAsideData? SetAside = null);
 
 /// <summary>Why a job was not started: the HTTP status and problem the caller gets; nothing was touched.</summary>
 internal sealed record JobRefusal(int Status, string Title, string Detail);

@@ -36,7 +36,8 @@ public enum AgentJobState
 /// A job as the agent knows it: <paramref name="Kind"/> is backup or restore; <paramref name="BytesDone"/> counts the
 /// stored bytes written (backup) or read (restore) so far; <paramref name="Manifest"/> is a completed backup's,
 /// <paramref name="Restored"/> the position a completed restore left the server at; <paramref name="Failure"/> says
-/// why a failed job failed; <paramref name="Diverged"/> is what an extract-diverged or flashback job found.
+/// why a failed job failed; <paramref name="Diverged"/> is what an extract-diverged or flashback job found;
+/// <paramref name="SetAside"/> is what a set-aside job moved where.
 /// </summary>
 public sealed record AgentJob(
     string CommandId,
@@ -48,7 +49,8 @@ public sealed record AgentJob(
     BackupManifest? Manifest,
     RestoredPosition? Restored,
     string? Failure,
-    DivergedTransactions? Diverged = null);
+    DivergedTransactions? Diverged = null,
+    SetAsideData? SetAside = null);
 
 /// <summary>Where a restored server stands once started: the backup's point, before any binlog is replayed.</summary>
 public sealed record RestoredPosition(string GtidExecuted, string? BinlogFile, long? BinlogPosition);

@@ -30,6 +30,9 @@ public sealed partial class AgentClient
     public Task<AgentJobAnswer> StartFlashbackJobAsync(string cluster, string instance, FlashbackRequest request, CancellationToken cancellation) =>
         JobCallAsync(cluster, instance, HttpMethod.Post, "jobs/flashback", request, cancellation);
 
+    public Task<AgentJobAnswer> StartSetAsideJobAsync(string cluster, string instance, SetAsideRequest request, CancellationToken cancellation) =>
+        JobCallAsync(cluster, instance, HttpMethod.Post, "jobs/set-aside", request, cancellation);
+
     public Task<AgentJobAnswer> JobAsync(string cluster, string instance, string commandId, CancellationToken cancellation) =>
         JobCallAsync<object>(cluster, instance, HttpMethod.Get, $"jobs/{Uri.EscapeDataString(commandId)}", null, cancellation);
 
