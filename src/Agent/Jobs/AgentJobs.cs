@@ -120,7 +120,7 @@ internal sealed partial class AgentJobs
         {
             var result = await work(job, job.Cancellation.Token);
             ended = job.Snapshot() with { State = AgentJobState.Completed, EndedAt = _clock.GetUtcNow(), Manifest = result.Manifest, Restored = result.Restored, Diverged = result.Diverged,
-                Verification = result.Verification };
+                Verification = result.Verification, SetAside = result.SetAside };
             LogCompleted(job.Kind, job.CommandId, job.BytesDone);
         }
         catch (Exception e)

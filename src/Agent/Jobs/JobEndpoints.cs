@@ -4,7 +4,7 @@ using MySqlHa.Agent.Security;
 namespace MySqlHa.Agent.Jobs;
 
 /// <summary>
-/// Backups and restores as jobs: POST starts one (or answers the job already started under that command id), GET
+/// Backups, restores and the diverged-master jobs as jobs: POST starts one (or answers the job already started under that command id), GET
 /// follows it, DELETE cancels it. Starting and cancelling are authenticated and fenced as commands are; following is
 /// authenticated only, so that a controller that lost its leadership can still see what it started.
 /// </summary>
@@ -31,6 +31,8 @@ internal static class JobEndpoints
             .WithSummary("Extracts the transactions the local (read-only) server holds beyond the master's GTID state into the repository, as events and readable SQL.");
         fenced.MapPost("/flashback", Flashback.StartAsync)
             .WithSummary("Undoes an extraction's transactions on the local server by flashback and sets its GTID state to the master's history.");
+        fenced.MapPost("/set-aside", SetAside.StartAsync)
+            .WithSummary("Shuts the local (fenced) server down and moves its data and binary logs aside into <datadir>.diverged-<UTC time>, leaving its folders empty for a restore.");
         fenced.MapDelete("/{commandId}", (string commandId, AgentJobs all) =>
             all.Cancel(commandId) ? JobAnswers.Of(all.Find(commandId)!)
                 : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such job is running.", detail: $"No job runs under command id '{commandId}'."))

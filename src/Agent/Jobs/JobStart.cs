@@ -7,7 +7,7 @@ namespace MySqlHa.Agent.Jobs;
 internal delegate Task<JobResult> JobWork(RunningJob job, CancellationToken cancellation);
 
 internal sealed record JobResult(BackupManifest? Manifest, RestoredPosition? Restored, DivergedTransactions? Diverged = null,
-    BackupVerificationReport? Verification = null);
+    BackupVerificationReport? Verification = null, SetAsideData? SetAside = null);
 
 /// <summary>Why a job was not started: the HTTP status and problem the caller gets; nothing was touched.</summary>
 internal sealed record JobRefusal(int Status, string Title, string Detail);

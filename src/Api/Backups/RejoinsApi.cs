@@ -19,7 +19,8 @@ public static class RejoinsApi
             .RequireAuthorization(Roles.Admin)
             .WithSummary("Rejoins a fenced former master: the transactions it holds beyond the master are extracted into the repository (binlog events " +
                          "and readable SQL, recorded for review), undone by flashback, and it replicates from the master again. 202 with the rejoin; " +
-                         "it ends needingAttention (the instance still fenced) when flashback cannot undo them: rebuild it by a clone then.")
+                         "when flashback cannot undo them it is rebuilt from the newest suitable completed backup instead (its data set aside, then a clone), " +
+                         "or ends needingAttention (the instance still fenced) when the cluster has no suitable backup.")
             .LeaderOnly();
         endpoints.MapGet("/api/clusters/{id:guid}/rejoins/{rejoinId:guid}", GetAsync).WithTags("Backups").WithName("GetRejoin")
             .WithSummary("One rejoin: its state, the extra GTIDs and the keys of their extracted events and SQL, its final position or reason.");

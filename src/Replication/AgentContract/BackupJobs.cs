@@ -38,6 +38,7 @@ public enum AgentJobState
 /// <paramref name="Restored"/> the position a completed restore left the server at; <paramref name="Failure"/> says
 /// why a failed job failed; <paramref name="Diverged"/> is what an extract-diverged or flashback job found;
 /// <paramref name="Verification"/> is what a completed verify-backup job found in the backup.
+/// <paramref name="SetAside"/> is what a set-aside job moved where.
 /// </summary>
 public sealed record AgentJob(
     string CommandId,
@@ -50,7 +51,8 @@ public sealed record AgentJob(
     RestoredPosition? Restored,
     string? Failure,
     DivergedTransactions? Diverged = null,
-    BackupVerificationReport? Verification = null);
+    BackupVerificationReport? Verification = null,
+    SetAsideData? SetAside = null);
 
 /// <summary>Where a restored server stands once started: the backup's point, before any binlog is replayed.</summary>
 public sealed record RestoredPosition(string GtidExecuted, string? BinlogFile, long? BinlogPosition);

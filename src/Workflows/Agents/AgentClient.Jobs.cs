@@ -33,6 +33,9 @@ public sealed partial class AgentClient
     public Task<AgentJobAnswer> StartVerifyJobAsync(string cluster, string instance, VerifyBackupRequest request, CancellationToken cancellation) =>
         JobCallAsync(cluster, instance, HttpMethod.Post, "jobs/verify-backup", request, cancellation);
 
+    public Task<AgentJobAnswer> StartSetAsideJobAsync(string cluster, string instance, SetAsideRequest request, CancellationToken cancellation) =>
+        JobCallAsync(cluster, instance, HttpMethod.Post, "jobs/set-aside", request, cancellation);
+
     public Task<AgentJobAnswer> JobAsync(string cluster, string instance, string commandId, CancellationToken cancellation) =>
         JobCallAsync<object>(cluster, instance, HttpMethod.Get, $"jobs/{Uri.EscapeDataString(commandId)}", null, cancellation);
 

@@ -14,9 +14,10 @@ namespace MySqlHa.Workflows.Rejoins;
 /// <summary>
 /// A fenced old master rejoins, made durable: its agent extracts the transactions it holds beyond the master into the
 /// repository (for review and re-application), undoes them by flashback, and it is unfenced and made a replica of the
-/// master, followed until the monitor finds it OK. Whatever cannot be done (flashback refused because DDL or
-/// statements are among those transactions, a job that fails) ends the rejoin needing attention, with the reason and
-/// the instance still fenced: a rebuild from a backup (a clone) is then the way back.
+/// master, followed until the monitor finds it OK. When flashback cannot undo them (DDL or statements among those
+/// transactions, a flashback that failed), the instance is rebuilt from the cluster's newest backup instead (see
+/// Rejoin.Rebuild.cs). Whatever else cannot be done ends the rejoin needing attention, with the reason and the
+/// instance still fenced.
 /// </summary>
 public sealed partial class Rejoin : Saga
 {
@@ -30,6 +31,7 @@ public sealed partial class Rejoin : Saga
     public string MasterGtidState { get; set; } = "";
     public List<string> ExtraGtids { get; set; } = [];
     public bool Unfenced { get; set; }
+    public DateTimeOffset DeadlineAt { get; set; }
 
     private string ExtractionJobId => $"{Id}:extract";
 
@@ -42,7 +44,7 @@ public sealed partial class Rejoin : Saga
         var saga = new Rejoin
         {
             Id = start.RejoinId, ClusterId = start.ClusterId, Cluster = start.Cluster, Instance = start.Instance, Master = start.Master,
-            MasterGtidState = start.MasterGtidState,
+            MasterGtidState = start.MasterGtidState, DeadlineAt = clock.GetUtcNow() + start.Deadline,
         };
         return (saga, new ExtractDivergedTransactions(start.RejoinId), new RejoinDeadlinePassed(start.RejoinId, start.Deadline));
     }
@@ -52,7 +54,7 @@ public sealed partial class Rejoin : Saga
         CancellationToken cancellation)
     {
         var answer = await agents.StartExtractDivergedJobAsync(Cluster, Instance, new ExtractDivergedRequest(ExtractionJobId, MasterGtidState, Id), cancellation);
-        return Started(answer, flashback: false, session, clock);
+        return Started(answer, RejoinJob.Extraction, session, clock);
     }
 
     /// <summary>2. The flashback of exactly the extracted transactions.</summary>
@@ -60,44 +62,62 @@ public sealed partial class Rejoin : Saga
         CancellationToken cancellation)
     {
         var answer = await agents.StartFlashbackJobAsync(Cluster, Instance, new FlashbackRequest(FlashbackJobId, Id, string.Join(",", ExtraGtids)), cancellation);
-        return Started(answer, flashback: true, session, clock);
+        return Started(answer, RejoinJob.Flashback, session, clock);
     }
 
-    private object Started(AgentJobAnswer answer, bool flashback, IDocumentSession session, TimeProvider clock)
+    private object Started(AgentJobAnswer answer, RejoinJob step, IDocumentSession session, TimeProvider clock)
     {
-        if (answer.Succeeded) return Next(answer.Job!, flashback, session, clock);
+        if (answer.Succeeded) return Next(answer.Job!, step, session, clock);
         if (answer.Unreachable || answer.Status is 0 or >= 500) throw new AgentUnavailableException(answer.Failure!);
-        return new EndRejoin(Id, flashback
-            ? $"the flashback was refused: {answer.Failure}; rebuild '{Instance}' from a backup instead (stop its server, empty its data folder, unregister it, clone)"
-            : $"the extraction was refused: {answer.Failure}");
+        return step switch
+        {
+            RejoinJob.Flashback => new RebuildFromBackup(Id, $"the flashback was refused: {answer.Failure}"),
+            RejoinJob.SetAside => new EndRejoin(Id, $"{RebuildReason}; setting '{Instance}'s data aside for a rebuild was refused: {answer.Failure}"),
+            _ => new EndRejoin(Id, $"the extraction was refused: {answer.Failure}"),
+        };
     }
 
     public async Task<object> Handle(CheckRejoinJob check, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
-        var answer = await agents.JobAsync(Cluster, Instance, check.Flashback ? FlashbackJobId : ExtractionJobId, cancellation);
-        if (answer.Succeeded) return Next(answer.Job!, check.Flashback, session, clock);
+        var answer = await agents.JobAsync(Cluster, Instance, JobIdOf(check.Job), cancellation);
+        if (answer.Succeeded) return Next(answer.Job!, check.Job, session, clock);
         return answer.Status == 404 ? new EndRejoin(Id, $"'{Instance}'s agent has no record of the job: {answer.Failure}") : check with { };
     }
 
-    private object Next(AgentJob job, bool flashback, IDocumentSession session, TimeProvider clock)
+    private string JobIdOf(RejoinJob step) => step switch
+    {
+        RejoinJob.Extraction => ExtractionJobId,
+        RejoinJob.Flashback => FlashbackJobId,
+        _ => SetAsideJobId,
+    };
+
+    private object Next(AgentJob job, RejoinJob step, IDocumentSession session, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         switch (job.State)
         {
             case AgentJobState.Running:
-                return new CheckRejoinJob(Id, PollInterval, flashback);
-            case AgentJobState.Completed when !flashback && job.Diverged is { } diverged:
+                return new CheckRejoinJob(Id, PollInterval, step);
+            case AgentJobState.Completed when step == RejoinJob.SetAside && job.SetAside is { } setAside:
+                SetAsideFolder = setAside.Folder;
+                session.Events.Append(Id, new DivergedDataSetAside(Id, Instance, setAside, now));
+                return new CloneChosenBackup(Id);
+            case AgentJobState.Completed when step == RejoinJob.Extraction && job.Diverged is { } diverged:
                 ExtraGtids = [.. diverged.ExtraGtids];
                 session.Events.Append(Id, new DivergedTransactionsExtracted(Id, Instance, diverged, now));
                 return ExtraGtids.Count > 0 ? new UndoDivergedTransactions(Id) : new JoinMaster(Id);
-            case AgentJobState.Completed when flashback && job.Restored is { } position:
+            case AgentJobState.Completed when step == RejoinJob.Flashback && job.Restored is { } position:
                 session.Events.Append(Id, new DivergedTransactionsUndone(Id, Instance, ExtraGtids, position, now));
                 return new JoinMaster(Id);
             case AgentJobState.Completed:
-                return new EndRejoin(Id, $"'{Instance}'s agent answered the {(flashback ? "flashback" : "extraction")} without its result");
+                return new EndRejoin(Id, $"'{Instance}'s agent answered the {job.Kind} job without its result");
+            case AgentJobState.Failed when step == RejoinJob.Flashback:
+                // The flashback may have undone part of the transactions: the server's data is no longer trusted.
+                return new RebuildFromBackup(Id, $"the flashback failed: {job.Failure}; '{Instance}' may be partly undone");
+            case AgentJobState.Failed when step == RejoinJob.SetAside:
+                return new EndRejoin(Id, $"{RebuildReason}; setting '{Instance}'s data aside for a rebuild failed: {job.Failure}");
             default:
-                return new EndRejoin(Id, $"the {(flashback ? "flashback" : "extraction")} failed: {job.Failure}" +
-                    (flashback ? $"; '{Instance}' may be partly undone: rebuild it from a backup" : ""));
+                return new EndRejoin(Id, $"the {job.Kind} job failed: {job.Failure}");
         }
     }
 

@@ -26,12 +26,32 @@ public sealed record DivergedTransactionsUndone(Guid RejoinId, string Instance, 
 /// <summary>The instance replicates from the master again, unfenced.</summary>
 public sealed record RejoinedAsReplica(Guid RejoinId, string Instance, string Master, string GtidExecuted, DateTimeOffset RejoinedAt);
 
+/// <summary>
+/// Flashback could not bring the instance back, so its server was shut down and the contents of its data and binary
+/// log folders moved into <see cref="SetAsideData.Folder"/>, kept for the DBA.
+/// </summary>
+public sealed record DivergedDataSetAside(Guid RejoinId, string Instance, SetAsideData SetAside, DateTimeOffset SetAsideAt);
+
+/// <summary>
+/// Restore <paramref name="CloneRestoreId"/>, a clone of backup <paramref name="BackupId"/>, was started into the
+/// emptied instance, because <paramref name="Reason"/>. (Not named RestoreId: the audit index files an event under its
+/// RestoreId before its RejoinId, and these are the rejoin's.)
+/// </summary>
+public sealed record RebuildFromBackupStarted(Guid RejoinId, string Instance, string Reason, Guid CloneRestoreId, Guid BackupId, DateTimeOffset StartedAt);
+
+/// <summary>
+/// The rejoin ended by a rebuild: restore <paramref name="CloneRestoreId"/> cloned backup <paramref name="BackupId"/>
+/// into the instance, now an OK replica of the master at <paramref name="GtidExecuted"/>; its diverged data is kept in
+/// <paramref name="SetAsideFolder"/>.
+/// </summary>
+public sealed record DivergedInstanceRebuilt(Guid RejoinId, Guid ClusterId, string Instance, Guid CloneRestoreId, Guid BackupId, string SetAsideFolder,
+    string GtidExecuted, DateTimeOffset RebuiltAt);
+
 /// <summary>The rejoin ended as asked: the instance is an OK replica of the master at <paramref name="GtidExecuted"/>.</summary>
 public sealed record RejoinCompleted(Guid RejoinId, Guid ClusterId, string Instance, string GtidExecuted, DateTimeOffset CompletedAt);
 
 /// <summary>
-/// The rejoin ended without rejoining: <paramref name="Reason"/> says why and what the operator does next (a
-/// flashback refused by DDL among the extra transactions means a rebuild from a backup, the clone path). The
-/// instance stays fenced.
+/// The rejoin ended without rejoining: <paramref name="Reason"/> says why and what the operator does next. The
+/// instance stays fenced, or, when its rebuild failed, unregistered with its server stopped.
 /// </summary>
 public sealed record RejoinNeedsAttention(Guid RejoinId, Guid ClusterId, string Instance, string Reason, DateTimeOffset EndedAt);

@@ -17,11 +17,28 @@ public interface IRejoinStep : IOperationStep
 /// <summary>1. The instance's agent extracts what it holds beyond the master.</summary>
 public sealed record ExtractDivergedTransactions(Guid RejoinId) : IRejoinStep;
 
-/// <summary>The agent's job (the extraction, or the flashback), looked at again after <paramref name="After"/>, until it ends.</summary>
-public sealed record CheckRejoinJob(Guid RejoinId, TimeSpan After, bool Flashback) : TimeoutMessage(After), IRejoinStep;
+/// <summary>The agent's jobs a rejoin runs on the instance.</summary>
+public enum RejoinJob
+{
+    Extraction,
+    Flashback,
+    SetAside,
+}
+
+/// <summary>The agent's <paramref name="Job"/>, looked at again after <paramref name="After"/>, until it ends.</summary>
+public sealed record CheckRejoinJob(Guid RejoinId, TimeSpan After, RejoinJob Job) : TimeoutMessage(After), IRejoinStep;
 
 /// <summary>2. The extracted transactions are undone by flashback.</summary>
 public sealed record UndoDivergedTransactions(Guid RejoinId) : IRejoinStep;
+
+/// <summary>2b. Flashback cannot bring the instance back (<paramref name="Reason"/>): its data is set aside for a rebuild from a backup.</summary>
+public sealed record RebuildFromBackup(Guid RejoinId, string Reason) : IRejoinStep;
+
+/// <summary>2c. The emptied instance is unregistered and a clone of the backup chosen for it started into it.</summary>
+public sealed record CloneChosenBackup(Guid RejoinId) : IRejoinStep;
+
+/// <summary>2d. The clone's restore, looked at again after <paramref name="After"/>, until it ends.</summary>
+public sealed record CheckRebuild(Guid RejoinId, TimeSpan After) : TimeoutMessage(After), IRejoinStep;
 
 /// <summary>3. Unfenced, and replicating from the master.</summary>
 public sealed record JoinMaster(Guid RejoinId) : IRejoinStep;

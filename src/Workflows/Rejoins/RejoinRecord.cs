@@ -1,6 +1,10 @@
 namespace MySqlHa.Workflows.Rejoins;
 
-/// <summary>A rejoin as the API shows it, rebuilt from its stream; <paramref name="EventsKey"/> and <paramref name="SqlKey"/> name the extracted transactions.</summary>
+/// <summary>
+/// A rejoin as the API shows it, rebuilt from its stream; <paramref name="EventsKey"/> and <paramref name="SqlKey"/>
+/// name the extracted transactions; a rebuilt instance's <paramref name="RestoreId"/> is the clone's restore and
+/// <paramref name="SetAsideFolder"/> holds its old data.
+/// </summary>
 public sealed record RejoinRecord(
     Guid Id,
     Guid ClusterId,
@@ -13,11 +17,14 @@ public sealed record RejoinRecord(
     DateTimeOffset StartedAt,
     DateTimeOffset? EndedAt,
     string? FinalGtid,
-    string? Reason)
+    string? Reason,
+    Guid? RestoreId = null,
+    string? SetAsideFolder = null)
 {
     public const string Running = "running";
     public const string Completed = "completed";
     public const string NeedsAttention = "needsAttention";
+    public const string Rebuilt = "rebuilt";
 
     public static RejoinRecord Create(RejoinStarted e) => new(e.RejoinId, e.ClusterId, e.Instance, e.Master, Running, [], null, null, e.StartedAt, null, null, null);
 
@@ -25,6 +32,13 @@ public sealed record RejoinRecord(
         rejoin with { ExtraGtids = e.Diverged.ExtraGtids, EventsKey = e.Diverged.EventsKey, SqlKey = e.Diverged.SqlKey };
 
     public static RejoinRecord Apply(DivergedTransactionsUndone e, RejoinRecord rejoin) => rejoin;
+
+    public static RejoinRecord Apply(DivergedDataSetAside e, RejoinRecord rejoin) => rejoin with { SetAsideFolder = e.SetAside.Folder };
+
+    public static RejoinRecord Apply(RebuildFromBackupStarted e, RejoinRecord rejoin) => rejoin with { RestoreId = e.CloneRestoreId };
+
+    public static RejoinRecord Apply(DivergedInstanceRebuilt e, RejoinRecord rejoin) =>
+        rejoin with { State = Rebuilt, FinalGtid = e.GtidExecuted, EndedAt = e.RebuiltAt };
 
     public static RejoinRecord Apply(RejoinedAsReplica e, RejoinRecord rejoin) => rejoin;
 

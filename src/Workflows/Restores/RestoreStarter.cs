@@ -24,8 +24,12 @@ public sealed record RestoreStart(Guid? RestoreId, Guid? BackupId, string? Refus
 public sealed class RestoreStarter(IDocumentStore store, ClusterStream clusters, AgentClient agents, BackupStorage storage, IServiceScopeFactory scopes,
     TimeProvider clock)
 {
+    /// <param name="heldBy">
+    /// The operation (a rejoin rebuilding its instance) that holds the instance's recovery slot and hands it to this
+    /// restore: the restore takes the slot over in the same append that would otherwise find it taken.
+    /// </param>
     public async Task<RestoreStart> StartAsync(Guid clusterId, string instance, Guid? backupId, string mode, RestoreTarget target, TimeSpan deadline,
-        CancellationToken cancellation)
+        CancellationToken cancellation, Guid? heldBy = null)
     {
         await using var query = store.QuerySession();
         var backup = backupId is { } named
@@ -48,7 +52,7 @@ public sealed class RestoreStarter(IDocumentStore store, ClusterStream clusters,
         string? refusal = null;
         var cluster = await clusters.AppendAsync(clusterId, c =>
         {
-            refusal = Refusal(c, instance);
+            refusal = Refusal(c, instance, heldBy);
             return refusal is null ? new InstanceRestoreStarted(clusterId, restoreId, instance, clock.GetUtcNow()) : null;
         }, cancellation);
         if (cluster is null) return new(null, null, $"No cluster has the id {clusterId}.", 404);
@@ -101,10 +105,10 @@ public sealed class RestoreStarter(IDocumentStore store, ClusterStream clusters,
     }
 
     /// <summary>A restore overwrites nothing: it goes only into an unregistered instance that no other restore is filling.</summary>
-    private static string? Refusal(Cluster cluster, string instance)
+    private static string? Refusal(Cluster cluster, string instance, Guid? heldBy)
     {
         if (cluster.Find(instance) is not { } target) return $"'{instance}' is not an instance of '{cluster.Name}'.";
-        if (cluster.RunningRestores.TryGetValue(instance, out var running)) return $"Restore {running} is running into '{instance}'.";
+        if (cluster.RunningRestores.TryGetValue(instance, out var running) && running != heldBy) return $"Restore {running} is running into '{instance}'.";
         if (target.Role != InstanceRole.Unregistered)
             return $"'{instance}' is registered as {target.Role.ToString().ToLowerInvariant()}; a restore goes only into an unregistered instance " +
                    "(stop its server, empty its data folder and unregister it first).";

@@ -262,13 +262,15 @@ public sealed class DivergedMasterJobTests : IAsyncLifetime
         Assert.Equal(position, await SandboxReplication.ScalarAsync<string>(OldMaster, "SELECT @@gtid_current_pos"));
     }
 
-    /// <summary>What a refused job must leave as it was: the table, the GTID state, the binary logs, replication, the repository.</summary>
+    /// <summary>What a refused job must leave as it was: the table, the GTID state, the binary logs, replication, the repository, the server's folders.</summary>
     private async Task<string> GroundAsync() => string.Join("\n",
         await ChecksumAsync(OldMaster),
         await ScalarTextAsync(OldMaster, "SELECT CONCAT_WS(' ', @@gtid_binlog_state, @@gtid_slave_pos, @@read_only, @@global.binlog_format)"),
         string.Join(",", await BinaryLogsAsync()),
         await ScalarTextAsync(OldMaster, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE COMMAND = 'Slave_IO'"),
-        string.Join(",", Directory.EnumerateFiles(RepositoryFolder, "*", SearchOption.AllDirectories).Order()));
+        string.Join(",", Directory.EnumerateFiles(RepositoryFolder, "*", SearchOption.AllDirectories).Order()),
+        string.Join(",", Directory.EnumerateFileSystemEntries(RestorableServers.ServerFolder(1)).Order()),
+        string.Join(",", Directory.EnumerateFileSystemEntries(Path.Combine(RestorableServers.ServerFolder(1), "data")).Order()));
 
     private static async Task<List<string>> BinaryLogsAsync()
     {
@@ -280,7 +282,7 @@ public sealed class DivergedMasterJobTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Flashback_and_extraction_are_refused_and_touch_nothing_when_ddl_or_a_statement_is_extra_or_the_server_is_writable_replicating_or_not_row()
+    public async Task Flashback_extraction_and_set_aside_are_refused_and_touch_nothing_when_ddl_or_a_statement_is_extra_or_the_server_is_writable_replicating_or_not_row()
     {
         var (masterState, extra) = await DivergeAsync([RowChanges[0], $"ALTER TABLE {Table} ADD COLUMN added VARCHAR(8) NULL", RowChanges[2],
             $"SET SESSION binlog_format = 'STATEMENT'; UPDATE {Table} SET note = 'statement' WHERE id = 3; SET SESSION binlog_format = 'ROW'"]);
@@ -314,6 +316,7 @@ public sealed class DivergedMasterJobTests : IAsyncLifetime
         ground = await GroundAsync();
         await RefusedAsync("/jobs/flashback", new { commandId = "f-writable", extractionId, extraGtids }, 409, "read_only off");
         await RefusedAsync("/jobs/extract-diverged", new { commandId = "e-writable", masterGtidExecuted = masterState, extractionId = Guid.NewGuid() }, 409, "read_only off");
+        await RefusedAsync("/jobs/set-aside", new { commandId = "s-writable" }, 409, "is writable; only a server the controller fenced");
         await SandboxReplication.ExecuteAsync(OldMaster, "SET GLOBAL read_only = ON");
 
         await SandboxReplication.ExecuteAsync(OldMaster, "SET GLOBAL binlog_format = 'MIXED'");
@@ -326,6 +329,8 @@ public sealed class DivergedMasterJobTests : IAsyncLifetime
             "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=1, MASTER_USER='nobody', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1; START SLAVE");
         ground = await GroundAsync();
         await RefusedAsync("/jobs/flashback", new { commandId = "f-replicating", extractionId, extraGtids }, 409, "replicates");
+        await RefusedAsync("/jobs/set-aside", new { commandId = "s-replicating" }, 409, "is replicating");
+        await RefusedAsync("/jobs/set-aside", new { commandId = "" }, 400, "commandId is required");
         await SandboxReplication.ExecuteAsync(OldMaster, "STOP SLAVE; RESET SLAVE ALL");
     }
 }
