@@ -115,7 +115,8 @@ public sealed class ApiKeyRolesTests(ApiFactory api) : IAsyncLifetime
         var checkedCalls = 0;
         foreach (var (template, operations) in document["paths"]!.AsObject())
         {
-            var path = System.Text.RegularExpressions.Regex.Replace(template, "{id}", Guid.NewGuid().ToString());
+            // Ids ({id}, {backupId}, ...) are GUIDs their routes require; any other placeholder (a name) takes any text.
+            var path = System.Text.RegularExpressions.Regex.Replace(template, "{(id|[A-Za-z]+Id)}", _ => Guid.NewGuid().ToString());
             path = System.Text.RegularExpressions.Regex.Replace(path, "{[^}]+}", "x");
             foreach (var (verb, _) in operations!.AsObject())
             {
