@@ -38,7 +38,11 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:MySqlHa", "Information");
         builder.ConfigureServices(services => services.ConfigureWolverine(wolverine =>
-            wolverine.Policies.AddMiddleware(typeof(InjectedStepFaults), chain => InjectedStepFaults.AppliesTo(chain.MessageType))));
+        {
+            wolverine.Policies.AddMiddleware(typeof(InjectedStepFaults), chain => InjectedStepFaults.AppliesTo(chain.MessageType));
+            // The middleware changes the handlers' code, so the code generated ahead of time for the Api cannot serve here.
+            wolverine.CodeGeneration.TypeLoadMode = JasperFx.CodeGeneration.TypeLoadMode.Dynamic;
+        }));
     }
 
     /// <summary>Every client signs in as the bootstrap admin; tests of roles and refusals make their own.</summary>

@@ -94,7 +94,7 @@ public sealed class ServiceProcess : IDisposable
     }
 
     /// <summary>src/{project}'s build output for the same configuration as these tests (bin/{Configuration}/net10.0).</summary>
-    private static string ProjectAssembly(string project)
+    public static string ProjectAssembly(string project)
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = testOutput.Parent!.Name;
