@@ -60,4 +60,11 @@ public sealed class BackupToolOutputTests
         if (problem is null) Assert.Null(found);
         else Assert.Contains(problem, found);
     }
+
+    [Fact]
+    public void Zstds_test_of_a_whole_stream_states_its_exact_decompressed_size_and_of_a_truncated_one_none()
+    {
+        Assert.Equal(100_000_000, ZstdTestReport.DecompressedBytes(RecordedText("zstd-1.5.4-test.txt")));
+        Assert.Null(ZstdTestReport.DecompressedBytes(RecordedText("zstd-1.5.4-test-truncated.txt")));
+    }
 }
