@@ -20,6 +20,15 @@ namespace MySqlHa.Agent.Jobs;
 /// </summary>
 internal sealed class BackupRun(AgentSettings settings, IBackupRepository repository, ServerConnections connections, TimeProvider clock)
 {
+    /// <summary>
+    /// The check may fall this far behind the stored bytes before their writer waits for it. With the Pipe's default
+    /// (64 KiB) every 1 MiB chunk waited for the check to take it, so on a loaded host each chunk paid a scheduling
+    /// delay of the check's thread and of zstd -t's; with room for a few chunks the check catches up in its own time,
+    /// and must have taken everything before the artifact is committed.
+    /// </summary>
+    private static readonly PipeOptions CheckBuffer = new(pauseWriterThreshold: 16 * PipeCapacity.CopyBuffer,
+        resumeWriterThreshold: 8 * PipeCapacity.CopyBuffer);
+
     public async Task<JobResult> RunAsync(TakeBackupRequest request, string workFolder, RunningJob job, CancellationToken cancellation)
     {
         var startedAt = clock.GetUtcNow();
@@ -39,7 +48,7 @@ internal sealed class BackupRun(AgentSettings settings, IBackupRepository reposi
             // The bytes stored are hashed and decompressed as they are written: reading the artifact back afterwards
             // would cost the backup a second pass and read mostly the page cache; the scheduled restore verification
             // reads it back from storage for real.
-            var check = new Pipe();
+            var check = new Pipe(CheckBuffer);
             var checking = CheckDecompressesAsync(check.Reader, request.Compression, cancellation);
             await using (var checkInput = check.Writer.AsStream())
             {
