@@ -12,13 +12,23 @@ using MySqlHa.Replication.Status;
 namespace MySqlHa.Agent.Jobs;
 
 /// <summary>
-/// One full physical backup: mariadb-backup streams xbstream to its standard output, the agent compresses it on the
-/// way into the repository while hashing, counting and test-decompressing the stored bytes, commits the artifact only
-/// when the tool succeeded and the bytes decompressed whole, reads the backup's point from xtrabackup_info, and writes
-/// the manifest beside it. Any failure throws; the job's cleanup removes what was stored.
+/// One full physical backup: mariadb-backup streams xbstream to its standard output, which zstd reads straight from
+/// the tool's pipe (gzip compresses in the agent); the agent writes the compressed stream into the repository while
+/// hashing, counting and test-decompressing it (the raw size is what the stored bytes decompress to), commits the
+/// artifact only when both tools succeeded and the bytes decompressed whole, reads the backup's point from
+/// xtrabackup_info, and writes the manifest beside it. Any failure throws; the job's cleanup removes what was stored.
 /// </summary>
 internal sealed class BackupRun(AgentSettings settings, IBackupRepository repository, ServerConnections connections, TimeProvider clock)
 {
+    /// <summary>
+    /// The check may fall this far behind the stored bytes before their writer waits for it. With the Pipe's default
+    /// (64 KiB) every 1 MiB chunk waited for the check to take it, so on a loaded host each chunk paid a scheduling
+    /// delay of the check's thread and of zstd -t's; with room for a few chunks the check catches up in its own time,
+    /// and must have taken everything before the artifact is committed.
+    /// </summary>
+    private static readonly PipeOptions CheckBuffer = new(pauseWriterThreshold: 16 * PipeCapacity.CopyBuffer,
+        resumeWriterThreshold: 8 * PipeCapacity.CopyBuffer);
+
     public async Task<JobResult> RunAsync(TakeBackupRequest request, string workFolder, RunningJob job, CancellationToken cancellation)
     {
         var startedAt = clock.GetUtcNow();
@@ -38,7 +48,7 @@ internal sealed class BackupRun(AgentSettings settings, IBackupRepository reposi
             // The bytes stored are hashed and decompressed as they are written: reading the artifact back afterwards
             // would cost the backup a second pass and read mostly the page cache; the scheduled restore verification
             // reads it back from storage for real.
-            var check = new Pipe();
+            var check = new Pipe(CheckBuffer);
             var checking = CheckDecompressesAsync(check.Reader, request.Compression, cancellation);
             await using (var checkInput = check.Writer.AsStream())
             {
@@ -49,12 +59,12 @@ internal sealed class BackupRun(AgentSettings settings, IBackupRepository reposi
                 [
                     $"--defaults-file={options.Path}", "--backup", "--stream=xbstream", $"--target-dir={lsnFolder}", $"--extra-lsndir={lsnFolder}",
                 ]);
-                rawBytes = await Compression.CompressAsync(settings.Backup, tool, stored, request.Compression, cancellation);
+                await Compression.CompressAsync(settings.Backup, tool, stored, request.Compression, cancellation);
                 // Only a tool that says it finished made a backup: a stream that merely ended is not one.
                 await tool.SucceedAsync(cancellation);
                 storedBytes = stored.Bytes;
             }
-            await checking;
+            rawBytes = await checking;
             sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
             await upload.CommitAsync(cancellation);
         }
@@ -102,13 +112,17 @@ internal sealed class BackupRun(AgentSettings settings, IBackupRepository reposi
         }
     }
 
-    /// <summary>Decompresses what the pipe carries to its end; the pipe is closed either way, so that its writer never waits on a dead check.</summary>
-    private async Task CheckDecompressesAsync(PipeReader stored, BackupCompression compression, CancellationToken cancellation)
+    /// <summary>
+    /// Decompresses what the pipe carries to its end and answers the bytes it decompressed to; the pipe is closed either
+    /// way, so that its writer never waits on a dead check.
+    /// </summary>
+    private async Task<long> CheckDecompressesAsync(PipeReader stored, BackupCompression compression, CancellationToken cancellation)
     {
         try
         {
-            await Compression.TestAsync(settings.Backup, stored.AsStream(leaveOpen: true), compression, cancellation);
+            var rawBytes = await Compression.TestAsync(settings.Backup, stored.AsStream(leaveOpen: true), compression, cancellation);
             await stored.CompleteAsync();
+            return rawBytes;
         }
         catch (Exception e)
         {

@@ -10,31 +10,33 @@ namespace MySqlHa.Agent.Jobs;
 /// </summary>
 internal static class Compression
 {
-    /// <summary>Compresses <paramref name="source"/>'s standard output into <paramref name="destination"/>; answers the raw bytes read.</summary>
-    public static async Task<long> CompressAsync(BackupSettings settings, ToolProcess source, Stream destination, BackupCompression compression,
+    /// <summary>
+    /// Compresses <paramref name="source"/>'s standard output into <paramref name="destination"/>. zstd reads the tool's
+    /// pipe itself (<see cref="ToolProcess.OutputPath"/>): a backup's raw stream is over twice its compressed size, and
+    /// relaying it through the agent cost the backup CPU that both compete for on a small host. The caller then checks
+    /// that the tool itself succeeded: a stream that merely ended compresses as well as a whole one.
+    /// </summary>
+    public static async Task CompressAsync(BackupSettings settings, ToolProcess source, Stream destination, BackupCompression compression,
         CancellationToken cancellation)
     {
         if (compression == BackupCompression.Gzip)
         {
-            var raw = new MeteredStream(source.Output);
             await using (var gzip = new GZipStream(destination, CompressionLevel.Fastest, leaveOpen: true))
-                await raw.CopyToAsync(gzip, PipeCapacity.CopyBuffer, cancellation);
-            return raw.Bytes;
+                await source.Output.CopyToAsync(gzip, PipeCapacity.CopyBuffer, cancellation);
+            return;
         }
-        await using var zstd = ToolProcess.Start(settings.Zstd, ["-q", "-c", "-T0", "-3"], input: true);
-        var rawIn = new MeteredStream(zstd.Input);
+        await using var zstd = ToolProcess.Start(settings.Zstd, ["-q", "-c", "-T0", "-3", source.OutputPath]);
         try
         {
-            await Task.WhenAll(PumpAsync(source.Output, rawIn, closeDestination: zstd.Input, cancellation),
-                zstd.Output.CopyToAsync(destination, PipeCapacity.CopyBuffer, cancellation));
+            await zstd.Output.CopyToAsync(destination, PipeCapacity.CopyBuffer, cancellation);
         }
         catch (IOException e)
         {
-            // A broken pipe says only that one side died: the tools' own words say why.
             throw new JobFailedException($"the backup stream broke ({e.Message}); {source.Name}: {source.ErrorTail}; zstd: {zstd.ErrorTail}");
         }
+        // zstd before the tool: the agent's end of the tool's pipe stays open, so a tool whose zstd died would wait on a
+        // full pipe forever; failing here ends the job, and the job's end kills the tool.
         await zstd.SucceedAsync(cancellation);
-        return rawIn.Bytes;
     }
 
     /// <summary>Decompresses <paramref name="stored"/> into <paramref name="destination"/> (a tool's standard input, closed at the end).</summary>
@@ -60,20 +62,27 @@ internal static class Compression
         }
     }
 
-    /// <summary>Reads all of <paramref name="stored"/> and checks that it decompresses whole (zstd -t, or gzip into nothing).</summary>
-    public static async Task TestAsync(BackupSettings settings, Stream stored, BackupCompression compression, CancellationToken cancellation)
+    /// <summary>
+    /// Reads all of <paramref name="stored"/>, checks that it decompresses whole (zstd -t, or gzip into nothing) and
+    /// answers the bytes it decompresses to.
+    /// </summary>
+    public static async Task<long> TestAsync(BackupSettings settings, Stream stored, BackupCompression compression, CancellationToken cancellation)
     {
         try
         {
             if (compression == BackupCompression.Gzip)
             {
                 await using var gzip = new GZipStream(stored, CompressionMode.Decompress, leaveOpen: true);
-                await gzip.CopyToAsync(Stream.Null, cancellation);
-                return;
+                var raw = new MeteredStream(gzip);
+                await raw.CopyToAsync(Stream.Null, cancellation);
+                return raw.Bytes;
             }
-            await using var zstd = ToolProcess.Start(settings.Zstd, ["-q", "-t", "-"], input: true);
+            // Not quiet: its report of the decompressed size is the one thing it says when all is well.
+            await using var zstd = ToolProcess.Start(settings.Zstd, ["-t", "-"], input: true);
             await PumpAsync(stored, zstd.Input, zstd.Input, cancellation);
             await zstd.SucceedAsync(cancellation);
+            return ZstdTestReport.DecompressedBytes(zstd.ErrorTail)
+                ?? throw new JobFailedException($"zstd -t passed the stored artifact but did not say its decompressed size: {zstd.ErrorTail}");
         }
         catch (Exception e) when (e is IOException or InvalidDataException)
         {

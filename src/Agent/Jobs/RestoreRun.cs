@@ -40,11 +40,13 @@ internal sealed class RestoreRun(AgentSettings settings, IBackupRepository repos
         var snapshot = await StartServerAsync(cancellation);
         if (point is { GtidExecuted.Length: > 0 } && !BackupPoint.SameGtids(snapshot.GtidExecuted, point.GtidExecuted))
         {
-            // With no binary log of its own yet, a restored server knows its position only from mysql.gtid_slave_pos,
-            // which a backup of a master does not carry (or carries from an older role): the backup's point is set
-            // there, as MariaDB's guide does for a replica made from a backup, so that the server replicates on from
-            // exactly where its data ends. A server with binary logs of its own is not corrected but refused below.
-            await SetSlavePositionUnlessLoggedAsync(point.GtidExecuted, cancellation);
+            // With no binary log of its own yet, a restored server knows its position only from what its data carries:
+            // MariaDB's mysql.gtid_slave_pos, which a backup of a master does not carry (or carries from an older role),
+            // MySQL's mysql.gtid_executed, which lags its binary log. The backup's point is set instead (the dialect
+            // says how), as MariaDB's and Percona's guides do for a replica made from a backup, so that the server
+            // replicates on from exactly where its data ends. A server with binary logs of its own is not corrected
+            // but refused below.
+            await SetPositionUnlessLoggedAsync(ReplicationDialect.ForServer(snapshot.Version), point.GtidExecuted, cancellation);
             snapshot = await ReadAsync(cancellation) ?? throw new JobFailedException($"mysqld at {settings.Server} stopped answering after its start");
             if (!BackupPoint.SameGtids(snapshot.GtidExecuted, point.GtidExecuted))
                 throw new JobFailedException($"the restored server reports GTID position '{snapshot.GtidExecuted}', not the backup's '{point.GtidExecuted}': " +
@@ -80,14 +82,14 @@ internal sealed class RestoreRun(AgentSettings settings, IBackupRepository repos
     private async Task<ServerSnapshot?> ReadAsync(CancellationToken cancellation) =>
         (await probe.ReadAsync(settings.Server, settings.AdminCredentials, cancellation)).Snapshot;
 
-    private async Task SetSlavePositionUnlessLoggedAsync(string gtid, CancellationToken cancellation)
+    private async Task SetPositionUnlessLoggedAsync(ReplicationDialect dialect, string gtid, CancellationToken cancellation)
     {
         await using var connection = new MySqlConnection(connections.For(settings.Server, settings.AdminCredentials));
         await connection.OpenAsync(cancellation);
-        await using (var logged = new MySqlCommand("SELECT @@gtid_binlog_pos", connection))
+        await using (var logged = new MySqlCommand(dialect.LoggedGtidsQuery, connection))
             if (await logged.ExecuteScalarAsync(cancellation) is string { Length: > 0 })
                 return;
-        await using var command = new MySqlCommand("SET GLOBAL gtid_slave_pos = @position", connection);
+        await using var command = new MySqlCommand(dialect.SetRestoredPosition, connection);
         command.Parameters.AddWithValue("@position", gtid);
         await command.ExecuteNonQueryAsync(cancellation);
     }

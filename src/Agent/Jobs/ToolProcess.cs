@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Pipes;
 using System.Text;
 
 namespace MySqlHa.Agent.Jobs;
@@ -28,6 +29,13 @@ internal sealed class ToolProcess : IAsyncDisposable
     public Stream Input => _process.StandardInput.BaseStream;
 
     public Stream Output => _process.StandardOutput.BaseStream;
+
+    /// <summary>
+    /// A path another program may open to read this tool's standard output itself, straight from the pipe, so that the
+    /// bytes never pass through the agent: the agent's own end, seen through /proc. The agent keeps that end open (and
+    /// must not read it) until the tool is disposed, so the path stays valid while the reader opens it.
+    /// </summary>
+    public string OutputPath => $"/proc/{Environment.ProcessId}/fd/{((PipeStream)Output).SafePipeHandle.DangerousGetHandle()}";
 
     public bool HasExited => _process.HasExited;
 

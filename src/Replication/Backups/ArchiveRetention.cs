@@ -8,8 +8,12 @@ namespace MySqlHa.Replication.Backups;
 /// wholly at or before the oldest kept backup's position (the horizon) in every domain: where it starts and every
 /// transaction in it (a file without transactions goes when its start is before the horizon). Files of several
 /// servers overlap after a switchover; each is judged on its own GTIDs. A file still being written (not finished)
-/// stays, whatever it holds so far: it may yet receive transactions after the horizon. With no backup kept, nothing
-/// goes. Pure, so the decision is the same wherever it is tested.
+/// stays, whatever it holds so far: it may yet receive transactions after the horizon. A switchover leaves the former
+/// master's last file unfinished for good (the archive stopped following it mid-file); once another server's file
+/// holds a transaction past it in one of its domains, the archive follows that server, and the file is judged as a
+/// finished one. Should the archive return to that server and that file, it uploads the file whole again, so a file
+/// pruned meanwhile comes back with everything it holds. With no backup kept, nothing goes. Pure, so the decision is
+/// the same wherever it is tested.
 /// </summary>
 public static class ArchiveRetention
 {
@@ -24,7 +28,17 @@ public static class ArchiveRetention
     {
         if (horizon is null) return [];
         var position = ArchiveCoverage.Positions(horizon);
-        return [.. files.Where(f => f.Finished && AtOrBefore(f.StartGtids, position) && AtOrBefore(f.LastGtids, position))];
+        var all = files.ToList();
+        return [.. all.Where(f => Settled(f, all) && AtOrBefore(f.StartGtids, position) && AtOrBefore(f.LastGtids, position))];
+    }
+
+    /// <summary>Finished, or left behind by the archive: another server's file goes past it in one of its domains.</summary>
+    private static bool Settled(ArchivedBinlogFile file, IReadOnlyList<ArchivedBinlogFile> files)
+    {
+        if (file.Finished) return true;
+        var last = ArchiveCoverage.Positions(file.LastGtids.Length > 0 ? file.LastGtids : file.StartGtids);
+        return files.Any(other => other.Server != file.Server
+            && ArchiveCoverage.Positions(other.LastGtids).Any(p => last.TryGetValue(p.Key, out var mine) && p.Value > mine));
     }
 
     /// <summary>

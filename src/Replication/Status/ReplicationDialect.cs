@@ -14,6 +14,7 @@ public sealed class ReplicationDialect
     private readonly bool _replicaVocabulary;
     private readonly bool _sourceVocabulary;
     private readonly bool _semiSyncSourceVocabulary;
+    private readonly bool _binaryLogsAndGtidsVocabulary;
 
     private ReplicationDialect(DatabaseFlavor flavor, Version version)
     {
@@ -21,6 +22,7 @@ public sealed class ReplicationDialect
         _replicaVocabulary = flavor == DatabaseFlavor.MySql && version >= new Version(8, 0, 22);
         _sourceVocabulary = flavor == DatabaseFlavor.MySql && version >= new Version(8, 0, 23);
         _semiSyncSourceVocabulary = flavor == DatabaseFlavor.MySql && version >= new Version(8, 0, 26);
+        _binaryLogsAndGtidsVocabulary = flavor == DatabaseFlavor.MySql && version >= new Version(8, 2);
         GtidExecutedQuery = flavor == DatabaseFlavor.MariaDb
             ? "SELECT @@server_id, @@read_only, @@gtid_current_pos"
             : "SELECT @@server_id, @@read_only OR @@super_read_only, @@gtid_executed";
@@ -128,6 +130,29 @@ public sealed class ReplicationDialect
     public string WaitForGtid => Flavor == DatabaseFlavor.MariaDb
         ? "SELECT MASTER_GTID_WAIT(@gtid, @timeout)"
         : "SELECT WAIT_FOR_EXECUTED_GTID_SET(@gtid, @timeout)";
+
+    /// <summary>
+    /// One row: the GTIDs the server's own binary logs hold, empty when they hold none. MySQL counts transactions
+    /// whose logs are gone (and a restored server's, read from mysql.gtid_executed) as purged, so its logs hold the rest.
+    /// </summary>
+    public string LoggedGtidsQuery => Flavor == DatabaseFlavor.MariaDb
+        ? "SELECT @@gtid_binlog_pos"
+        : "SELECT GTID_SUBTRACT(@@GLOBAL.gtid_executed, @@GLOBAL.gtid_purged)";
+
+    /// <summary>
+    /// Gives a server restored from a backup, whose binary logs hold nothing, the backup's point (@position, a GTID set
+    /// on one line: <see cref="Backups.BackupPoint"/>) as the position it replicates on from. MariaDB takes it as its
+    /// slave position (MASTER_USE_GTID=slave_pos). MySQL takes it as gtid_purged, which it only accepts from a server
+    /// whose gtid_executed is empty: a restored server's holds whatever mysql.gtid_executed kept, often behind the
+    /// backup's point, so it is reset first (RESET MASTER, RESET BINARY LOGS AND GTIDS from 8.2; 8.4 removed the
+    /// former). SOURCE_AUTO_POSITION=1 then asks the source for everything after it.
+    /// </summary>
+    public string SetRestoredPosition => Flavor switch
+    {
+        DatabaseFlavor.MariaDb => "SET GLOBAL gtid_slave_pos = @position",
+        _ when _binaryLogsAndGtidsVocabulary => "RESET BINARY LOGS AND GTIDS; SET GLOBAL gtid_purged = @position",
+        _ => "RESET MASTER; SET GLOBAL gtid_purged = @position",
+    };
 
     public static ReplicationDialect ForServer(string serverVersion) =>
         new(DatabaseFlavorNames.FromServerVersion(serverVersion), ParseVersion(serverVersion));

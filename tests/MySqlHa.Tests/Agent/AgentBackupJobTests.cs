@@ -136,6 +136,7 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         await using (var file = File.OpenRead(artifact))
             Assert.Equal(Convert.ToHexStringLower(await SHA256.HashDataAsync(file)), (string?)manifest["sha256"]);
         Assert.Equal(new FileInfo(artifact).Length, (long)manifest["storedBytes"]!);
+        Assert.Equal(await DecompressedLengthAsync(artifact), (long)manifest["rawBytes"]!);
         Assert.True((long)manifest["rawBytes"]! > (long)manifest["storedBytes"]!, manifest.ToJsonString());
         Assert.Equal((long)manifest["storedBytes"]!, (long)job["bytesDone"]!);
         Assert.True((bool)manifest["verified"]!);
@@ -285,6 +286,42 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         Assert.Empty(RepositoryFiles());
         Assert.False(IsRunning(tool, "mariadb-backup"), "the tool outlived its job");
         Assert.Equal(404, (await SendAsync(agent, HttpMethod.Delete, "/jobs/long")).Status);
+    }
+
+    /// <summary>The bytes a zstd artifact decompresses to, counted here rather than as zstd reports them.</summary>
+    private static async Task<long> DecompressedLengthAsync(string artifact)
+    {
+        using var zstd = Process.Start(new ProcessStartInfo("/usr/bin/zstd", ["-q", "-d", "-c", artifact]) { RedirectStandardOutput = true })!;
+        var buffer = new byte[1 << 16];
+        long length = 0;
+        while (await zstd.StandardOutput.BaseStream.ReadAsync(buffer) is var read and > 0) length += read;
+        await zstd.WaitForExitAsync();
+        Assert.Equal(0, zstd.ExitCode);
+        return length;
+    }
+
+    // zstd reads the tool's pipe itself: the job must still fail when either dies, and never hang on the other, nor
+    // store a stream that ended early (zstd compresses a cut stream as willingly as a whole one).
+    [Theory]
+    [InlineData("mariadb-backup", "--backup", "zstd", "-T0")]
+    [InlineData("zstd", "-T0", "mariadb-backup", "--backup")]
+    public async Task A_backup_whose_tool_or_compressor_is_killed_fails_and_leaves_no_file_or_process(string killed, string killedArgument,
+        string other, string otherArgument)
+    {
+        var agent = await AgentForAsync(2);
+        await using var hold = await BackupStageHold.OnAsync(SandboxReplication.Replicas[0]);
+        var (status, _) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "cut", backupId = Guid.NewGuid() });
+        Assert.Equal(202, status);
+        var victim = await agent.ChildProcessAsync(killed, killedArgument);
+        var survivor = await agent.ChildProcessAsync(other, otherArgument);
+
+        using (var process = Process.GetProcessById(victim)) process.Kill();
+        var job = await WaitForJobAsync(agent, "cut");
+
+        Assert.Equal("failed", (string?)job["state"]);
+        Assert.Contains($"{killed} exited with", (string?)job["failure"]);
+        Assert.Empty(RepositoryFiles());
+        Assert.False(IsRunning(survivor, other), $"{other} outlived its job");
     }
 
     [Fact]

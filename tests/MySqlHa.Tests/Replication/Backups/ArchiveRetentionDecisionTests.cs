@@ -13,10 +13,11 @@ public sealed class ArchiveRetentionDecisionTests
         new(server, name, $"c/binlogs/{server}/{name}", start, last, At, At, 100, finished);
 
     // db1 wrote 0-1-1..0-1-20 in two files; after a switchover db2's binlog repeats from 0-1-14 and goes on to 0-2-40.
+    // db1's second file stays unfinished: the archive stopped following db1 in the middle of it.
     private static readonly BinlogArchiveIndex Switched = new(
     [
         File("1", "bin.000001", "", "0-1-10"),
-        File("1", "bin.000002", "0-1-10", "0-1-20"),
+        File("1", "bin.000002", "0-1-10", "0-1-20", finished: false),
         File("2", "bin.000001", "0-1-14", "0-2-30"),
         File("2", "bin.000002", "0-2-30", "0-2-40", finished: false),
     ], At);
@@ -62,6 +63,20 @@ public sealed class ArchiveRetentionDecisionTests
     {
         var files = new[] { File("1", "bin.000001", "", "0-1-10"), File("1", "bin.000002", "0-1-10", "0-1-12", finished: false) };
         Assert.Equal(["c/binlogs/1/bin.000001"], Keys(ArchiveRetention.Unneeded(files, "0-1-50")));
+    }
+
+    [Fact]
+    public void The_former_masters_last_file_left_unfinished_by_a_switchover_goes_once_the_new_master_wrote_past_it()
+    {
+        Assert.Contains("c/binlogs/1/bin.000002", Keys(ArchiveRetention.Unneeded(Switched.Files, "0-1-20")));
+        // Right after the switch db2 holds nothing past db1's file: the archive may still be following db1, which stays.
+        var justSwitched = new[]
+        {
+            File("1", "bin.000001", "", "0-1-10"),
+            File("1", "bin.000002", "0-1-10", "0-1-20", finished: false),
+            File("2", "bin.000001", "0-1-14", "0-1-20", finished: false),
+        };
+        Assert.Equal(["c/binlogs/1/bin.000001"], Keys(ArchiveRetention.Unneeded(justSwitched, "0-1-20")));
     }
 
     [Fact]

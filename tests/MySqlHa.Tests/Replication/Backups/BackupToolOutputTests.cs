@@ -1,5 +1,6 @@
 using MySqlHa.Replication.Backups;
 using MySqlHa.Replication.Servers;
+using MySqlHa.Replication.Status;
 
 namespace MySqlHa.Tests.Replication.Backups;
 
@@ -59,5 +60,29 @@ public sealed class BackupToolOutputTests
 
         if (problem is null) Assert.Null(found);
         else Assert.Contains(problem, found);
+    }
+
+    [Fact]
+    public void Zstds_test_of_a_whole_stream_states_its_exact_decompressed_size_and_of_a_truncated_one_none()
+    {
+        Assert.Equal(100_000_000, ZstdTestReport.DecompressedBytes(RecordedText("zstd-1.5.4-test.txt")));
+        Assert.Null(ZstdTestReport.DecompressedBytes(RecordedText("zstd-1.5.4-test-truncated.txt")));
+    }
+
+    // A restored MySQL server's gtid_executed comes from mysql.gtid_executed, behind the backup's point: gtid_purged
+    // takes the point only once reset, and SOURCE_AUTO_POSITION=1 then fetches what follows it.
+    [Theory]
+    [InlineData("10.11.19-MariaDB", "SELECT @@gtid_binlog_pos", "SET GLOBAL gtid_slave_pos = @position")]
+    [InlineData("8.0.32", "SELECT GTID_SUBTRACT(@@GLOBAL.gtid_executed, @@GLOBAL.gtid_purged)", "RESET MASTER; SET GLOBAL gtid_purged = @position")]
+    [InlineData("8.4.3", "SELECT GTID_SUBTRACT(@@GLOBAL.gtid_executed, @@GLOBAL.gtid_purged)",
+        "RESET BINARY LOGS AND GTIDS; SET GLOBAL gtid_purged = @position")]
+    public void A_restored_server_without_logged_transactions_is_given_the_backups_point_as_its_flavor_takes_it(string version, string logged,
+        string setPosition)
+    {
+        var dialect = ReplicationDialect.ForServer(version);
+
+        Assert.Equal(logged, dialect.LoggedGtidsQuery);
+        Assert.Equal(setPosition, dialect.SetRestoredPosition);
+        Assert.Contains(dialect.Flavor == DatabaseFlavor.MariaDb ? "MASTER_USE_GTID=slave_pos" : "AUTO_POSITION=1", dialect.ChangeSource);
     }
 }
