@@ -43,7 +43,8 @@ public static class WorkflowServices
         services.AddSingleton(options);
         services.AddSingleton<MonitorObservations>();
         services.AddSingleton<TopologyPublisher>();
-        services.AddHostedService<ClusterMonitor>();
+        services.AddSingleton<ClusterMonitor>();
+        services.AddHostedService(provider => provider.GetRequiredService<ClusterMonitor>());
         return services;
     }
 
@@ -55,7 +56,9 @@ public static class WorkflowServices
         services.AddSingleton<MasterFailureDetector>();
         services.AddSingleton<FencedInstanceGuard>();
         services.AddSingleton<WritableInvariantWatch>();
-        services.AddHostedService<FailureWatch>();
+        services.AddSingleton<FailureWatch>();
+        services.AddHostedService(provider => provider.GetRequiredService<FailureWatch>());
+        services.AddHostedService<AgentReportWatch>();
         return services;
     }
 }

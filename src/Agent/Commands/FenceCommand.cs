@@ -1,5 +1,5 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using MySqlHa.Agent.Registration;
 using MySqlHa.Replication.AgentContract;
 using MySqlHa.Replication.Commands;
 using MySqlHa.Replication.Status;
@@ -23,7 +23,7 @@ internal static class FenceCommand
         var local = await probe.ReadAsync(server, context.Settings.AdminCredentials, http.RequestAborted);
         if (local.Snapshot is null)
         {
-            if (IsListening(server.Port))
+            if (LocalListener.IsListening(server.Port))
                 return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "mysqld is neither fenced nor gone.",
                     detail: $"mysqld does not answer ({local.Failure}), yet a process still listens on port {server.Port}: it may be hung and resume writable.");
             var gone = new FenceAnswer(FenceProof.ProcessGone, 0, $"mysqld does not answer ({local.Failure}) and nothing listens on port {server.Port} on this host");
@@ -42,16 +42,5 @@ internal static class FenceCommand
             var fenced = new FenceAnswer(FenceProof.ReadOnly, report.SessionsEnded, $"read_only confirmed and {report.SessionsEnded} client session(s) ended");
             return (outcome, fenced);
         });
-    }
-
-    /// <summary>Whether a socket listens on the TCP port on this host (Linux: /proc/net/tcp and tcp6, state 0A).</summary>
-    private static bool IsListening(int port)
-    {
-        var files = new[] { "/proc/net/tcp", "/proc/net/tcp6" }.Where(File.Exists).ToList();
-        // Without the kernel's table nothing is proven: say a process may still be there.
-        if (files.Count == 0) return true;
-        return files.SelectMany(File.ReadLines).Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Any(fields => fields.Length > 3 && fields[3] == "0A" && fields[1].Split(':') is [_, var hex]
-                && int.TryParse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var local) && local == port);
     }
 }

@@ -13,13 +13,16 @@ namespace MySqlHa.Agent.Registration;
 /// <summary>
 /// Keeps this agent's key in etcd for as long as the process lives: the key hangs on a lease that is kept alive,
 /// so a killed agent's key disappears within the TTL. The value is rewritten when the local mysqld's verdict
-/// changes. On a clean stop the lease is revoked and the key goes at once.
+/// changes, at once when its process goes (see <see cref="UntilNextCheckAsync"/>). On a clean stop the lease is revoked and the key goes at once.
 /// </summary>
 internal sealed partial class AgentRegistration(
     AgentSettings settings, EtcdConnection etcd, IServerProbe probe, TimeProvider clock, ILogger<AgentRegistration> logger)
     : BackgroundService
 {
     private static readonly string AgentVersion = typeof(AgentRegistration).Assembly.GetName().Version?.ToString() ?? "0";
+
+    /// <summary>How often the kernel's table of listening sockets is read between health checks (no connection is made).</summary>
+    private static readonly TimeSpan ListenerPoll = TimeSpan.FromMilliseconds(100);
 
     public LocalServerHealth? LastHealth { get; private set; }
 
@@ -36,8 +39,8 @@ internal sealed partial class AgentRegistration(
                 using var both = CancellationTokenSource.CreateLinkedTokenSource(stopping, lease.Lost);
                 while (!both.IsCancellationRequested)
                 {
-                    var health = LocalServerHealth.From(
-                        await probe.ReadAsync(settings.Server, settings.AdminCredentials, both.Token), clock.GetUtcNow());
+                    var read = await probe.ReadAsync(settings.Server, settings.AdminCredentials, both.Token);
+                    var health = LocalServerHealth.From(read, LocalListener.IsListening(settings.Server.Port), clock.GetUtcNow());
                     LastHealth = health;
                     Commands.AgentMetrics.MysqldUp.Set(health.MysqldUp ? 1 : 0);
                     if (!health.SameVerdictAs(published))
@@ -46,7 +49,7 @@ internal sealed partial class AgentRegistration(
                         if (published?.MysqldUp != health.MysqldUp) LogMysqldVerdict(settings.Server.ToString(), health.MysqldUp, health.Detail);
                         published = health;
                     }
-                    await Task.Delay(settings.HealthInterval, clock, both.Token);
+                    await UntilNextCheckAsync(health, both.Token);
                 }
                 if (lease.Lost.IsCancellationRequested) LogLeaseLost(key);
             }
@@ -61,6 +64,20 @@ internal sealed partial class AgentRegistration(
                 await Task.Delay(TimeSpan.FromMilliseconds(500 + Random.Shared.Next(500)), clock, stopping)
                     .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits for the next health check, and cuts the wait short when a mysqld that answered no longer listens on its
+    /// port: its process is gone, and the controller should hear that now (it fails over on it), not at the next check.
+    /// </summary>
+    private async Task UntilNextCheckAsync(LocalServerHealth health, CancellationToken cancellation)
+    {
+        var next = clock.GetUtcNow() + settings.HealthInterval;
+        for (var left = settings.HealthInterval; left > TimeSpan.Zero; left = next - clock.GetUtcNow())
+        {
+            await Task.Delay(left < ListenerPoll ? left : ListenerPoll, clock, cancellation);
+            if (health.MysqldUp && !LocalListener.IsListening(settings.Server.Port)) return;
         }
     }
 

@@ -25,6 +25,9 @@ public sealed class EtcdKeys(string prefix)
 
     public string AgentsOf(string cluster) => $"{_prefix}/agents/{Segment(cluster)}/";
 
+    /// <summary>The folder of every agent's registration.</summary>
+    public string Agents => $"{_prefix}/agents/";
+
     public string ControllerLeader => $"{_prefix}/controller/leader";
 
     /// <summary>Names become single key segments: a slash in a name must not open a new level.</summary>

@@ -4,15 +4,20 @@ namespace MySqlHa.Replication.AgentContract;
 
 /// <summary>
 /// What the agent says about its own mysqld. A live agent with a dead mysqld lets the controller tell
-/// "host gone" (no agent key) from "mysqld down" (key says so).
+/// "host gone" (no agent key) from "mysqld down" (key says so). <paramref name="ProcessGone"/>: mysqld does not answer
+/// and nothing listens on its port on this host, so its process is gone (crashed, killed or stopped), not hung.
 /// </summary>
-public sealed record LocalServerHealth(bool MysqldUp, string Detail, string? GtidExecuted, bool? ReadOnly, DateTimeOffset ObservedAt)
+public sealed record LocalServerHealth(bool MysqldUp, string Detail, string? GtidExecuted, bool? ReadOnly, DateTimeOffset ObservedAt,
+    bool ProcessGone = false)
 {
-    public static LocalServerHealth From(ProbeResult probe, DateTimeOffset now) => probe.Snapshot is { } snapshot
+    /// <param name="listening">Whether something listens on the server's port on this host, read after the probe.</param>
+    public static LocalServerHealth From(ProbeResult probe, bool listening, DateTimeOffset now) => probe.Snapshot is { } snapshot
         ? new LocalServerHealth(true, $"{snapshot.Flavor} {snapshot.Version}", snapshot.GtidExecuted, snapshot.ReadOnly, now)
-        : new LocalServerHealth(false, probe.Failure ?? "unreachable", null, null, now);
+        : listening
+            ? new LocalServerHealth(false, probe.Failure ?? "unreachable", null, null, now)
+            : new LocalServerHealth(false, $"nothing listens on its port: {probe.Failure ?? "unreachable"}", null, null, now, ProcessGone: true);
 
     /// <summary>Whether publishing again is worth an etcd write: only a change of verdict is.</summary>
     public bool SameVerdictAs(LocalServerHealth? other) =>
-        other is not null && other.MysqldUp == MysqldUp && other.ReadOnly == ReadOnly && other.Detail == Detail;
+        other is not null && other.MysqldUp == MysqldUp && other.ReadOnly == ReadOnly && other.Detail == Detail && other.ProcessGone == ProcessGone;
 }

@@ -8,8 +8,8 @@ using MySqlHa.Workflows.Monitoring;
 namespace MySqlHa.Workflows.Failover;
 
 /// <summary>
-/// While this controller leads, every check interval: judge every master, keep fenced servers read-only, and check
-/// that one server at most is writable.
+/// While this controller leads, every check interval (or at once, when asked): judge every master, keep fenced
+/// servers read-only, and check that one server at most is writable.
 /// A deposed leader stops at once: its term's token cancels whatever round is under way.
 /// </summary>
 public sealed partial class FailureWatch(
@@ -19,16 +19,30 @@ public sealed partial class FailureWatch(
     FencedInstanceGuard guard,
     WritableInvariantWatch invariant,
     FailureDetectionOptions options,
-    TimeProvider clock,
     ILogger<FailureWatch> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stopping)
+    private readonly SemaphoreSlim _checkNow = new(0, 1);
+
+    /// <summary>Runs the next round now rather than at the end of the check interval (a master became suspect).</summary>
+    public void CheckNow()
     {
-        using var timer = new PeriodicTimer(options.CheckInterval, clock);
         try
         {
-            while (await timer.WaitForNextTickAsync(stopping))
+            _checkNow.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A round is asked for already.
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        try
+        {
+            while (!stopping.IsCancellationRequested)
             {
+                await _checkNow.WaitAsync(options.CheckInterval, stopping);
                 if (election.CurrentTerm is not { Holds: true } term) continue;
                 try
                 {

@@ -113,7 +113,7 @@ public sealed partial class MasterFailureDetector(
         var registration = await etcd.Client.GetValAsync(etcd.Keys.Agent(cluster, instance), deadline: etcd.Deadline(), cancellationToken: cancellation);
         if (registration.Length == 0) return new AgentReport(false, null, null);
         var health = JsonSerializer.Deserialize<AgentRegistrationRecord>(registration, JsonSerializerOptions.Web)?.Health;
-        return new AgentReport(true, health?.MysqldUp, health?.Detail);
+        return new AgentReport(true, health?.MysqldUp, health?.Detail, health?.ProcessGone ?? false);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Cluster}: master {Master} is dead; failover {Operation} started ({Evidence})")]

@@ -19,8 +19,11 @@ public enum MasterCondition
     Dead,
 }
 
-/// <summary>What the agent beside the master says in etcd: nothing (its lease is gone), or its verdict on mysqld.</summary>
-public sealed record AgentReport(bool Registered, bool? MysqldUp, string? Detail);
+/// <summary>
+/// What the agent beside the master says in etcd: nothing (its lease is gone), or its verdict on mysqld, and whether
+/// mysqld's process is gone (nothing listens on its port on that host).
+/// </summary>
+public sealed record AgentReport(bool Registered, bool? MysqldUp, string? Detail, bool ProcessGone = false);
 
 /// <summary>The judgement on a master, with every signal that led to it, as an auditor needs them.</summary>
 public sealed record MasterVerdict(MasterCondition Condition, string Reason, IReadOnlyList<string> Evidence)
@@ -29,7 +32,9 @@ public sealed record MasterVerdict(MasterCondition Condition, string Reason, IRe
     /// The master is declared dead only when independent signals agree: the controller has not reached it for
     /// <paramref name="confirmFor"/>; its agent's lease is gone or the agent says mysqld is down; and every active
     /// replica we can reach has its IO thread disconnected from it (at least one must be reachable). A controller cut
-    /// off from a master that its replicas still see is "unreachable", never dead. Pure.
+    /// off from a master that its replicas still see is "unreachable", never dead. When the agent reports mysqld's
+    /// process gone, the controller's failed probe needs no confirming period: that process cannot answer again, and
+    /// the replicas must still agree. Pure.
     /// </summary>
     public static MasterVerdict Judge(Cluster cluster, InstanceObservation? master, DateTimeOffset? lostSince, AgentReport agent,
         IReadOnlyList<InstanceObservation?> followers, DateTimeOffset now, TimeSpan confirmFor)
@@ -37,7 +42,8 @@ public sealed record MasterVerdict(MasterCondition Condition, string Reason, IRe
         if (cluster.Master is not { } registered || master?.Probe.Snapshot is not null || lostSince is null)
             return new(MasterCondition.Alive, "the controller reaches the master", []);
         var evidence = new List<string> { $"the controller has not reached {registered.Name} for {(now - lostSince.Value).TotalMilliseconds:0} ms: {master?.Probe.Failure}" };
-        if (now - lostSince.Value < confirmFor)
+        var processGone = agent is { Registered: true, MysqldUp: false, ProcessGone: true };
+        if (now - lostSince.Value < confirmFor && !processGone)
             return new(MasterCondition.Suspected, $"lost for less than {confirmFor.TotalMilliseconds:0} ms", evidence);
 
         var agentAgrees = !agent.Registered || agent.MysqldUp == false;

@@ -28,7 +28,7 @@ public sealed partial class ClusterMonitor(
     TimeProvider clock,
     ILogger<ClusterMonitor> logger) : BackgroundService
 {
-    private readonly HashSet<(Guid, string)> _inFlight = [];
+    private readonly Dictionary<(Guid, string), Task> _inFlight = [];
     private readonly Lock _inFlightLock = new();
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
@@ -69,7 +69,7 @@ public sealed partial class ClusterMonitor(
         {
             SemiSyncMetrics.Export(cluster);
             foreach (var instance in cluster.Instances)
-                StartProbe(cluster, instance, stopping);
+                _ = StartProbe(cluster, instance, stopping);
         }
 
         if (election.CurrentTerm is not { Holds: true } term) return;
@@ -81,11 +81,37 @@ public sealed partial class ClusterMonitor(
         await publisher.PublishAsync(clusters.Select(c => c.Id).ToList(), term.Ended);
     }
 
-    private void StartProbe(Cluster cluster, ClusterInstance instance, CancellationToken stopping)
+    /// <summary>
+    /// Probes every instance of the named cluster now, outside the rounds, because something (an agent's report)
+    /// makes its master suspect; returns once each has answered. A probe already in flight may have begun before
+    /// the change, so it is waited for and the instance probed again.
+    /// </summary>
+    public async Task ProbeNowAsync(string clusterName, CancellationToken cancellation)
+    {
+        Cluster? cluster;
+        await using (var session = store.QuerySession())
+            cluster = await session.Query<Cluster>().FirstOrDefaultAsync(c => c.Name == clusterName, cancellation);
+        if (cluster is null) return;
+        await Task.WhenAll(cluster.Instances.Select(async instance =>
+        {
+            Task? running;
+            lock (_inFlightLock) _inFlight.TryGetValue((cluster.Id, instance.Name), out running);
+            if (running is not null) await running;
+            await StartProbe(cluster, instance, cancellation);
+        }));
+    }
+
+    /// <summary>Starts a probe of the instance unless one is in flight; either way, answers the probe under way.</summary>
+    private Task StartProbe(Cluster cluster, ClusterInstance instance, CancellationToken cancellation)
     {
         lock (_inFlightLock)
-            if (!_inFlight.Add((cluster.Id, instance.Name))) return;
-        _ = ProbeAsync(cluster, instance, stopping);
+        {
+            if (_inFlight.TryGetValue((cluster.Id, instance.Name), out var running)) return running;
+            // Off this lock: the probe's end takes it to leave the table.
+            var probe = Task.Run(() => ProbeAsync(cluster, instance, cancellation), CancellationToken.None);
+            _inFlight[(cluster.Id, instance.Name)] = probe;
+            return probe;
+        }
     }
 
     private async Task ProbeAsync(Cluster cluster, ClusterInstance instance, CancellationToken stopping)

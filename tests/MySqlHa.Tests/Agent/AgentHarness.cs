@@ -114,16 +114,33 @@ public sealed class AgentHarness : IDisposable
             catch (HttpRequestException) when (DateTime.UtcNow < deadline)
             {
             }
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the agent did not start:\n{process.Output}");
+            if (DateTime.UtcNow > deadline)
+            {
+                // Left running, it would answer for its server under the test's prefix in the tests that follow.
+                harness.Dispose();
+                throw new TimeoutException($"the agent did not start:\n{process.Output}");
+            }
             await Task.Delay(100);
         }
     }
 
     /// <summary>An agent beside every sandbox server (db1, db2, ...), started side by side, as a cluster's agents are.</summary>
     public static async Task<List<AgentHarness>> StartBesideEachServerAsync(string etcdPrefix, string cluster,
-        Func<int, IReadOnlyDictionary<string, string?>>? settingsOf = null) =>
-        [.. await Task.WhenAll(SandboxSettings.Current.MariaDb.Select((server, i) =>
-            StartAsync(server, etcdPrefix, cluster: cluster, instance: $"db{i + 1}", settings: settingsOf?.Invoke(i + 1))))];
+        Func<int, IReadOnlyDictionary<string, string?>>? settingsOf = null)
+    {
+        var starting = SandboxSettings.Current.MariaDb.Select((server, i) =>
+            StartAsync(server, etcdPrefix, cluster: cluster, instance: $"db{i + 1}", settings: settingsOf?.Invoke(i + 1))).ToList();
+        try
+        {
+            return [.. await Task.WhenAll(starting)];
+        }
+        catch
+        {
+            // Those that did start would outlive the failed test and answer for their servers in the tests that follow.
+            foreach (var started in starting.Where(s => s.IsCompletedSuccessfully)) started.Result.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Sends a command as the controller holding <paramref name="fencingToken"/>.</summary>
     public async Task<(int Status, JsonNode? Body)> CommandAsync(string command, object body, long fencingToken = 1)

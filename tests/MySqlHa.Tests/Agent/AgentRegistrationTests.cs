@@ -65,6 +65,55 @@ public sealed class AgentRegistrationTests : IClassFixture<CanonicalSandbox>, ID
     }
 
     [Fact]
+    public async Task An_agent_reports_its_mysqld_process_gone_at_once_not_at_its_next_health_check()
+    {
+        // A check once a minute: only the agent's watch on the listening socket can report the kill within the wait below.
+        using var agent = StartAgent("db3", SandboxReplication.Replicas[1], new Dictionary<string, string?>
+        {
+            ["MYSQLHA_AGENT_LeaseTtl"] = "00:02:00",
+            ["MYSQLHA_AGENT_HealthInterval"] = "00:01:00",
+        });
+        var key = _etcd.Keys.Agent("agent-test", "db3");
+        await WaitForValueAsync(key, value => (bool?)value?["health"]?["mysqldUp"] == true, TimeSpan.FromSeconds(30), agent);
+
+        try
+        {
+            SandboxReplication.StopServer(3);
+            var record = await WaitForValueAsync(key, value => (bool?)value?["health"]?["mysqldUp"] == false, TimeSpan.FromSeconds(20), agent);
+
+            Assert.True((bool)record!["health"]!["processGone"]!, record.ToJsonString());
+            Assert.Contains("nothing listens on its port", (string?)record["health"]!["detail"]);
+        }
+        finally
+        {
+            SandboxReplication.RestartStoppedServers();
+        }
+    }
+
+    [Fact]
+    public async Task A_hung_mysqld_is_not_reported_gone()
+    {
+        using var agent = StartAgent("db2", SandboxReplication.Replicas[0], new Dictionary<string, string?>
+        {
+            ["MYSQLHA_AGENT_HealthInterval"] = "00:00:00.500",
+        });
+        var key = _etcd.Keys.Agent("agent-test", "db2");
+        await WaitForValueAsync(key, value => (bool?)value?["health"]?["mysqldUp"] == true, TimeSpan.FromSeconds(30), agent);
+
+        try
+        {
+            SandboxReplication.SuspendServer(2);
+            var record = await WaitForValueAsync(key, value => (bool?)value?["health"]?["mysqldUp"] == false, TimeSpan.FromSeconds(30), agent);
+
+            Assert.False((bool)record!["health"]!["processGone"]!, record.ToJsonString());
+        }
+        finally
+        {
+            SandboxReplication.ResumeServer(2);
+        }
+    }
+
+    [Fact]
     public async Task Clean_stop_revokes_the_lease_so_the_key_goes_at_once()
     {
         using var agent = StartAgent("db2", SandboxReplication.Replicas[0]);

@@ -90,6 +90,26 @@ public sealed class FailoverDecisionTests
     }
 
     [Fact]
+    public void A_master_whose_agent_finds_its_process_gone_needs_no_confirmation_time_but_still_the_replicas_agreement()
+    {
+        var cluster = ClusterWith(null, ("r2", InstanceRole.Replica));
+        var gone = new AgentReport(true, false, "nothing listens on its port: Connection refused", ProcessGone: true);
+        var lostJustNow = Now.AddMilliseconds(-50);
+
+        var verdict = MasterVerdict.Judge(cluster, Observation("m", null), lostJustNow, gone,
+            [Observation("r2", Snapshot("r2", "0-1-10", replication: FromMaster(ReplicationThreadState.Connecting)))], Now, ConfirmFor);
+        var stillReplicating = MasterVerdict.Judge(cluster, Observation("m", null), lostJustNow, gone,
+            [Observation("r2", Snapshot("r2", "0-1-10", replication: FromMaster(ReplicationThreadState.Running)))], Now, ConfirmFor);
+        var downButListening = MasterVerdict.Judge(cluster, Observation("m", null), lostJustNow, new AgentReport(true, false, "Connection refused"),
+            [Observation("r2", Snapshot("r2", "0-1-10", replication: FromMaster(ReplicationThreadState.Connecting)))], Now, ConfirmFor);
+
+        Assert.Equal(MasterCondition.Dead, verdict.Condition);
+        Assert.Contains(verdict.Evidence, e => e.Contains("nothing listens on its port"));
+        Assert.Equal(MasterCondition.Unreachable, stillReplicating.Condition);
+        Assert.Equal(MasterCondition.Suspected, downButListening.Condition);
+    }
+
+    [Fact]
     public void The_most_advanced_follower_by_what_it_received_is_chosen_over_a_standby_that_is_behind()
     {
         var cluster = ClusterWith(null, ("s2", InstanceRole.Standby), ("r3", InstanceRole.Replica));
