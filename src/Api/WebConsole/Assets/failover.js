@@ -12,14 +12,15 @@ export function failoverSection(id, changed) {
     element,
     show(cluster) {
       const master = cluster.instances.find(instance => instance.role === 'master');
-      const candidates = cluster.instances.filter(instance => (instance.role === 'replica' || instance.role === 'standby') && instance.status !== 'ERROR');
+      // A replica of a dead master is in ERROR too (its IO thread cannot connect): the API judges the candidates.
+      const candidates = cluster.instances.filter(instance => instance.role === 'replica' || instance.role === 'standby');
       const state = JSON.stringify([master?.status, cluster.automaticFailoverBlockedUntil, candidates.map(instance => instance.name)]);
       if (state === shown) return;
       shown = state;
       const failing = master?.status === 'ERROR';
       body.replaceChildren(...[
         el('p', {}, failing
-          ? `The master ${master.name} is in ERROR${master.statusReason ? `: ${master.statusReason}` : ''}.`
+          ? `The master ${master.name} is in ERROR${master.statusReason ? `: ${master.statusReason.replace(/\.$/, '')}` : ''}.`
           : `The master ${master?.name ?? '(none)'} is ${master?.status ?? 'not registered'}; emergency failover is offered only while it is ERROR.`),
         cluster.automaticFailoverBlockedUntil
           ? el('p', {}, `Automatic failover is blocked until ${time(cluster.automaticFailoverBlockedUntil)} (anti-flapping).`)

@@ -17,13 +17,14 @@ export async function instancePage(main, [id, name]) {
     const view = answer.body;
     const pairs = (caption, values) => Object.keys(values ?? {}).length === 0 ? null
       : table(caption, ['Name', 'Value'], Object.entries(values).map(([key, value]) => [key, el('code', {}, value)]));
-    results.replaceChildren(
+    results.replaceChildren(...[
       el('p', {}, 'Status: ', badge(view.status), view.reason ? ` ${view.reason}` : '',
         view.queriesPerSecond === null ? '' : ` — ${view.queriesPerSecond.toFixed(1)} queries/s`),
       pairs('SHOW SLAVE STATUS', view.stats.replicaStatus),
       pairs('SHOW GLOBAL STATUS', view.stats.globalStatus),
       pairs('SHOW GLOBAL VARIABLES', view.stats.globalVariables),
-      view.stats.innoDbStatus ? el('details', {}, el('summary', {}, 'SHOW ENGINE INNODB STATUS'), el('pre', {}, view.stats.innoDbStatus)) : null);
+      view.stats.innoDbStatus ? el('details', {}, el('summary', {}, 'SHOW ENGINE INNODB STATUS'), el('pre', {}, view.stats.innoDbStatus)) : null,
+    ].filter(Boolean));
   };
   form.addEventListener('submit', event => { event.preventDefault(); show(); });
   await show();
