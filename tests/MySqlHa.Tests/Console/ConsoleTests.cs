@@ -20,9 +20,18 @@ public sealed class ConsoleTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        (var api, _client, _cluster, _) = await _rig.StartClusterAsync(ClusterName);
-        await _client.ArrangeMasterAndReplicasAsync(_cluster, "db2", "db3");
-        _browser = await ConsoleBrowser.OpenAsync(api.Url);
+        try
+        {
+            (var api, _client, _cluster, _) = await _rig.StartClusterAsync(ClusterName);
+            await _client.ArrangeMasterAndReplicasAsync(_cluster, "db2", "db3");
+            _browser = await ConsoleBrowser.OpenAsync(api.Url);
+        }
+        catch
+        {
+            // xunit does not dispose a class whose initialization failed: its processes would outlive the run.
+            _rig.Dispose();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()

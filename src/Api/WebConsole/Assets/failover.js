@@ -1,10 +1,10 @@
 // LAIN's emergency switch, offered only while the master's status is ERROR (the API refuses it otherwise), and the
 // acknowledgement that lifts the block on automatic failover after one. Both are an admin's.
 import { call, may, problemText } from './api.js';
-import { confirmAction, el, notify, time } from './ui.js';
+import { confirmAction, el, notify, section, time } from './ui.js';
 
 export function failoverSection(id, changed) {
-  const element = el('section', { 'aria-labelledby': 'failover-title' }, el('h2', { id: 'failover-title' }, 'Failover'));
+  const element = section('failover', 'Failover');
   const body = el('div');
   element.append(body);
   let shown = '';

@@ -1,9 +1,9 @@
 // The cluster's switchovers and failovers, newest first, each linking to its timeline.
 import { call, problemText } from './api.js';
-import { badge, el, table, time } from './ui.js';
+import { badge, el, section, table, time } from './ui.js';
 
 export function operationsSection(id) {
-  const element = el('section', { 'aria-labelledby': 'operations-title' }, el('h2', { id: 'operations-title' }, 'Operations'));
+  const element = section('operations', 'Operations');
   const list = el('div');
   element.append(list);
   let shown = '';

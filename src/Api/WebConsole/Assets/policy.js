@@ -1,6 +1,6 @@
 // The cluster's failover policy: read by everyone, changed by admins.
 import { call, may, problemText } from './api.js';
-import { el, notify } from './ui.js';
+import { el, notify, section } from './ui.js';
 
 // The API shows periods as TimeSpans ("00:10:00", "1.00:00:00") and takes them in seconds.
 const seconds = span => {
@@ -41,5 +41,5 @@ export function policySection(id, cluster) {
     });
     notify(answer.ok ? 'The failover policy is saved.' : `The policy was refused: ${problemText(answer)}`, !answer.ok);
   });
-  return el('section', { 'aria-labelledby': 'policy-title' }, el('h2', { id: 'policy-title' }, 'Failover policy'), form);
+  return section('policy', 'Failover policy', form);
 }

@@ -1,11 +1,14 @@
 // Planned switchover: the dry run's plan is shown and confirmed before the switchover starts; then the operation's
 // page follows its progress.
 import { call, may, problemText } from './api.js';
-import { confirmAction, el, notify } from './ui.js';
+import { confirmAction, el, notify, section } from './ui.js';
 
 export function switchoverSection(id, cluster) {
-  const section = el('section', { 'aria-labelledby': 'switchover-title' }, el('h2', { id: 'switchover-title' }, 'Switchover'));
-  if (!may('operator')) return section.appendChild(el('p', {}, 'Operators and admins may run a switchover.')) && section;
+  const element = section('switchover', 'Switchover');
+  if (!may('operator')) {
+    element.append(el('p', {}, 'Operators and admins may run a switchover.'));
+    return element;
+  }
   const candidate = el('select', { id: 'switchover-candidate' },
     el('option', { value: '' }, 'chosen by MySqlHa (the standby, else the most advanced healthy replica)'),
     cluster.instances.filter(instance => instance.role === 'replica' || instance.role === 'standby')
@@ -40,8 +43,8 @@ export function switchoverSection(id, cluster) {
     notify(`Switchover ${started.body.operationId} started.`);
     location.hash = `#/operations/${started.body.operationId}`;
   });
-  section.append(form);
-  return section;
+  element.append(form);
+  return element;
 }
 
 function describe(plan) {

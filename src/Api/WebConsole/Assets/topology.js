@@ -1,7 +1,7 @@
 // The cluster's instances as the servers report them (who replicates from whom, lag, GTID position) with the
 // monitor's status, and the lifecycle actions the caller's role allows, each confirmed first.
 import { call, may, problemText } from './api.js';
-import { badge, confirmAction, el, notify, table } from './ui.js';
+import { badge, confirmAction, el, notify, section, table } from './ui.js';
 
 const lifecycle = {
   register: (instance, role) => `Gives ${instance.name} the role ${role}. Only MySqlHa's records change.`,
@@ -19,7 +19,7 @@ const lifecycle = {
 };
 
 export function topologySection(id, changed) {
-  const element = el('section', { 'aria-labelledby': 'topology-title' }, el('h2', { id: 'topology-title' }, 'Topology'));
+  const element = section('topology', 'Topology');
   let shown = '';
   return {
     element,

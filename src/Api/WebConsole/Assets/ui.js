@@ -45,3 +45,7 @@ export function confirmAction(title, body, confirmLabel = 'Confirm') {
 }
 
 export const time = value => value ? new Date(value).toLocaleString() : '—';
+
+// A page section named by its heading (so that screen readers list it as a region with that name).
+export const section = (name, title, ...children) =>
+  el('section', { 'aria-labelledby': `${name}-title` }, el('h2', { id: `${name}-title` }, title), ...children);
