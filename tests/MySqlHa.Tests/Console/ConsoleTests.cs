@@ -68,7 +68,7 @@ public sealed class ConsoleTests : IAsyncLifetime
         await _browser.SignInAsync(AdminKey.Value.Text);
         await _browser.OpenClusterAsync(ClusterName);
 
-        await _browser.Page.GetByLabel("Candidate").SelectOptionAsync("db2");
+        await _browser.Page.GetByLabel("Candidate", new() { Exact = true }).SelectOptionAsync("db2");
         await _browser.Page.GetByRole(AriaRole.Button, new() { Name = "Plan switchover" }).ClickAsync();
         var confirmation = _browser.Page.GetByRole(AriaRole.Dialog);
         await Assertions.Expect(confirmation).ToContainTextAsync("Switch over to db2?");
@@ -90,7 +90,7 @@ public sealed class ConsoleTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Master_whose_server_stops_turns_ERROR_live_and_the_admin_is_offered_the_emergency_failover()
+    public async Task Master_whose_server_stops_turns_ERROR_live_and_the_admins_emergency_failover_makes_db3_the_writable_master()
     {
         await _browser.SignInAsync(AdminKey.Value.Text);
         await _browser.OpenClusterAsync(ClusterName);
@@ -104,6 +104,14 @@ public sealed class ConsoleTests : IAsyncLifetime
         await Assertions.Expect(_browser.Row("db1")).ToContainTextAsync("ERROR");
         await Assertions.Expect(_browser.Page.GetByRole(AriaRole.Button, new() { Name = "Emergency failover" })).ToBeVisibleAsync();
         await _browser.ScreenshotAsync("failed-master");
+
+        await _browser.Page.GetByLabel("Candidate to promote").SelectOptionAsync("db3");
+        await _browser.Page.GetByLabel("Reason (recorded)").FillAsync("db1 is gone");
+        await _browser.Page.GetByRole(AriaRole.Button, new() { Name = "Emergency failover" }).ClickAsync();
+        await _browser.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Fail over" }).ClickAsync();
+        await Assertions.Expect(_browser.Page.GetByText("State: completed")).ToBeVisibleAsync();
+        await Assertions.Expect(_browser.Page.GetByRole(AriaRole.List)).ToContainTextAsync("FailoverCompleted");
+        Assert.Equal(0, await SandboxReplication.ScalarAsync<int>(SandboxSettings.Current.MariaDb[2], "SELECT @@read_only"));
     }
 
     [Fact]

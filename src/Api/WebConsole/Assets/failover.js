@@ -37,7 +37,7 @@ export function failoverSection(id, changed) {
       candidates.map(instance => el('option', { value: instance.name }, instance.name)));
     const reason = el('input', { id: 'failover-reason', type: 'text' });
     const form = el('form', {},
-      el('label', { for: 'failover-candidate' }, 'Candidate'), candidate,
+      el('label', { for: 'failover-candidate' }, 'Candidate to promote'), candidate,
       el('label', { for: 'failover-reason' }, 'Reason (recorded)'), reason,
       el('button', { type: 'submit', class: 'danger' }, 'Emergency failover'));
     form.addEventListener('submit', async event => {
