@@ -49,7 +49,7 @@ fail() { printf 'env.sh: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- installation
 packages=(mariadb-server mariadb-client mariadb-backup zstd postgresql etcd-server etcd-client haproxy sysbench
-          procps iproute2 openssl iptables)
+          procps iproute2 openssl iptables chromium)
 
 install_packages() {
   local missing=()

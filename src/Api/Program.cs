@@ -1,6 +1,7 @@
 using MySqlHa.Api.Audit;
 using MySqlHa.Api.Backups;
 using MySqlHa.Api.Clusters;
+using MySqlHa.Api.WebConsole;
 using MySqlHa.Api.Health;
 using MySqlHa.Api.Operations;
 using MySqlHa.Api.Hosting;
@@ -22,12 +23,14 @@ app.UseStatusCodePages();
 app.UseSwagger();
 app.UseSwaggerUI();
 app.UseHttpMetrics();
+app.UseConsole();
 app.UseMySqlHaAuthentication();
 
 app.MapHealth(settings.Auth.AnonymousHealth);
 var metrics = app.MapMetrics("/metrics");
 if (settings.Auth.AnonymousMetrics) metrics.AllowAnonymous();
 app.MapApiKeys();
+app.MapCaller();
 app.MapClusters();
 app.MapInstances();
 app.MapTopology();
