@@ -22,7 +22,7 @@ command -v dotnet > /dev/null || { echo "demo.sh: the .NET 10 SDK (dotnet) is re
 
 started_at=$(date +%s)
 "$repo/scripts/env.sh" up
-set -a; . "$repo/.sandbox/sandbox.env"; set +a
+set -a; . "${MYSQLHA_SANDBOX:-$repo/.sandbox}/sandbox.env"; set +a
 export STACK_API_PORT="${STACK_API_PORT:-5080}"
 . "$repo/scripts/lib/stack.sh"
 demo_dir="$MYSQLHA_SANDBOX/demo"

@@ -31,6 +31,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 // The agent's credentials are files on its host, named by its own configuration.
 builder.Services.AddServerProbe(new SecretFiles()).AddReplicationCommands();
 builder.Services.AddEtcd(settings.Etcd);
+builder.Services.AddSingleton<MysqldProcess>();
 builder.Services.AddSingleton<AgentRegistration>();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddProblemDetails();

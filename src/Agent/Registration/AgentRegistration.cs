@@ -16,13 +16,13 @@ namespace MySqlHa.Agent.Registration;
 /// changes, at once when its process goes (see <see cref="UntilNextCheckAsync"/>). On a clean stop the lease is revoked and the key goes at once.
 /// </summary>
 internal sealed partial class AgentRegistration(
-    AgentSettings settings, EtcdConnection etcd, IServerProbe probe, TimeProvider clock, ILogger<AgentRegistration> logger)
+    AgentSettings settings, EtcdConnection etcd, IServerProbe probe, MysqldProcess mysqld, TimeProvider clock, ILogger<AgentRegistration> logger)
     : BackgroundService
 {
     private static readonly string AgentVersion = typeof(AgentRegistration).Assembly.GetName().Version?.ToString() ?? "0";
 
-    /// <summary>How often the kernel's table of listening sockets is read between health checks (no connection is made).</summary>
-    private static readonly TimeSpan ListenerPoll = TimeSpan.FromMilliseconds(100);
+    /// <summary>How often mysqld's process is looked at between health checks (a read of /proc/{pid}/stat).</summary>
+    private static readonly TimeSpan ProcessPoll = TimeSpan.FromMilliseconds(100);
 
     public LocalServerHealth? LastHealth { get; private set; }
 
@@ -40,7 +40,9 @@ internal sealed partial class AgentRegistration(
                 while (!both.IsCancellationRequested)
                 {
                     var read = await probe.ReadAsync(settings.Server, settings.AdminCredentials, both.Token);
-                    var health = LocalServerHealth.From(read, LocalListener.IsListening(settings.Server.Port), clock.GetUtcNow());
+                    // The socket tables are read only when mysqld does not answer: whether its process is gone, or hung.
+                    var health = LocalServerHealth.From(read, read.Reachable || LocalListener.IsListening(settings.Server.Port), clock.GetUtcNow());
+                    if (health.MysqldUp) await mysqld.LearnAsync(both.Token);
                     LastHealth = health;
                     Commands.AgentMetrics.MysqldUp.Set(health.MysqldUp ? 1 : 0);
                     if (!health.SameVerdictAs(published))
@@ -68,16 +70,16 @@ internal sealed partial class AgentRegistration(
     }
 
     /// <summary>
-    /// Waits for the next health check, and cuts the wait short when a mysqld that answered no longer listens on its
-    /// port: its process is gone, and the controller should hear that now (it fails over on it), not at the next check.
+    /// Waits for the next health check, and cuts the wait short when the process of a mysqld that answered ends: the
+    /// controller should hear that now (it fails over on it), not at the next check.
     /// </summary>
     private async Task UntilNextCheckAsync(LocalServerHealth health, CancellationToken cancellation)
     {
         var next = clock.GetUtcNow() + settings.HealthInterval;
         for (var left = settings.HealthInterval; left > TimeSpan.Zero; left = next - clock.GetUtcNow())
         {
-            await Task.Delay(left < ListenerPoll ? left : ListenerPoll, clock, cancellation);
-            if (health.MysqldUp && !LocalListener.IsListening(settings.Server.Port)) return;
+            await Task.Delay(left < ProcessPoll ? left : ProcessPoll, clock, cancellation);
+            if (health.MysqldUp && mysqld.Ended) return;
         }
     }
 
