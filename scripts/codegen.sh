@@ -6,8 +6,9 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 command -v dotnet > /dev/null || { echo "codegen.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
 
-dotnet build "$repo/src/Api/MySqlHa.Api.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly
+# The old code goes first: it names the handlers and messages as they were, and may no longer compile.
 rm -rf "$repo/src/Api/Internal/Generated"
+dotnet build "$repo/src/Api/MySqlHa.Api.csproj" -c Release --nologo -v quiet -clp:ErrorsOnly
 # Code generation reads the handlers and the services they take; it connects to nothing, but the settings must pass
 # their checks, so placeholders stand in for the connections.
 cd "$repo/src/Api"

@@ -55,7 +55,7 @@ public static class FailoverApi
 
         var evidence = new List<string> { $"emergency switch requested by an operator: {request?.Reason ?? "no reason given"}",
             $"the master '{master.Name}' is ERROR: {master.StatusReason}" };
-        var (started, operation) = await starter.StartAsync(cluster, "emergency", request?.Candidate, evidence, null, null, cancellation);
+        var (started, operation) = await starter.StartAsync(cluster, "emergency", request?.Candidate, evidence, null, null, masterProcessGone: false, cancellation);
         if (!started)
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Another operation is running on the cluster.",
                 detail: $"Operation {operation} holds '{cluster.Name}'; see /api/operations/{operation}.",

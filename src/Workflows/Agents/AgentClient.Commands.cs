@@ -32,9 +32,6 @@ public sealed partial class AgentClient
         CommandAsync<ConfigureSemiSyncRequest, NoDetail>(cluster, instance, "configure-semi-sync",
             new(commandId, settings.Enabled, (long)settings.Timeout.TotalMilliseconds, asMaster), null, cancellation);
 
-    public Task<AgentAnswer<ReceivedGtids>> StopReceivingAsync(string cluster, string instance, string commandId, CancellationToken cancellation) =>
-        CommandAsync<CommandRequest, ReceivedGtids>(cluster, instance, "stop-receiving", new(commandId), null, cancellation);
-
     public Task<AgentAnswer<ReceivedGtids>> PromoteAsync(string cluster, string instance, string commandId, TimeSpan relayLogTimeout,
         CancellationToken cancellation) =>
         CommandAsync<PromoteRequest, ReceivedGtids>(cluster, instance, "promote", new(commandId, relayLogTimeout.TotalSeconds), relayLogTimeout, cancellation);

@@ -15,9 +15,9 @@ using Wolverine;
 namespace MySqlHa.Workflows.Failover;
 
 /// <summary>
-/// An unplanned failover, made durable: choose the most advanced follower, hold traffic, fence the failed master,
-/// let the candidate apply every transaction it received, promote it, repoint the survivors, publish, record, and
-/// block automatic recovery until an operator acknowledges. Each step is a message kept in Marten, so a controller
+/// An unplanned failover, made durable: choose the most advanced follower while traffic is held, fence the failed
+/// master, promote the candidate once it applied every transaction it received, publish, repoint the survivors,
+/// record, and block automatic recovery until an operator acknowledges. Each step is a message kept in Marten, so a controller
 /// that dies mid-way is replaced by one that resumes at the same step; agent command ids derive from the operation,
 /// so a step that runs again is answered, not repeated. Nothing is promoted that could lose a transaction the
 /// candidate received; before promotion any failure gives up and leaves the cluster as it was, old master unfenced.
@@ -31,6 +31,7 @@ public sealed partial class Failover : Saga
     public string Cluster { get; set; } = "";
     public string Trigger { get; set; } = "";
     public string? RequestedCandidate { get; set; }
+    public bool MasterProcessGone { get; set; }
     public FailoverStep Step { get; set; } = FailoverStep.Started;
     public string OldMaster { get; set; } = "";
     public string? OldMasterLastGtid { get; set; }
@@ -38,8 +39,6 @@ public sealed partial class Failover : Saga
     public long? OldMasterLastBinlogPosition { get; set; }
     public string Candidate { get; set; } = "";
     public List<string> Followers { get; set; } = [];
-    public bool Fenced { get; set; }
-    public bool CandidateReceiverStopped { get; set; }
     public string NewMasterGtid { get; set; } = "";
     public string? NewMasterBinlogFile { get; set; }
     public long? NewMasterBinlogPosition { get; set; }
@@ -47,7 +46,7 @@ public sealed partial class Failover : Saga
     public Dictionary<string, double> PhaseSeconds { get; set; } = [];
     public DateTimeOffset StartedAt { get; set; }
 
-    public static async Task<(Failover, ChooseFailoverCandidate, FailoverDeadlinePassed)> Start(StartFailover start, IDocumentSession session, MonitorObservations observations,
+    public static async Task<(Failover, PrepareFailover, FailoverDeadlinePassed)> Start(StartFailover start, IDocumentSession session, MonitorObservations observations,
         TimeProvider clock, CancellationToken cancellation)
     {
         var cluster = (await session.LoadAsync<Cluster>(start.ClusterId, cancellation))!;
@@ -60,6 +59,7 @@ public sealed partial class Failover : Saga
         var saga = new Failover
         {
             Id = start.FailoverId, ClusterId = start.ClusterId, Cluster = start.Cluster, Trigger = start.Trigger, RequestedCandidate = start.Candidate,
+            MasterProcessGone = start.MasterProcessGone,
             OldMaster = oldMaster, OldMasterLastGtid = lastSeen?.GtidExecuted, OldMasterLastBinlogFile = lastSeen?.BinaryLog?.File,
             OldMasterLastBinlogPosition = lastSeen?.BinaryLog?.Position, StartedAt = now,
         };
@@ -68,107 +68,78 @@ public sealed partial class Failover : Saga
             saga.PhaseSeconds["detect"] = (lost - alive).TotalSeconds;
             saga.PhaseSeconds["confirm"] = (now - lost).TotalSeconds;
         }
-        return (saga, new ChooseFailoverCandidate(start.FailoverId), new FailoverDeadlinePassed(start.FailoverId, start.Deadline));
-    }
-
-    /// <summary>1. The candidate, from the followers' live positions read through their agents.</summary>
-    public async Task<object> Handle(ChooseFailoverCandidate _, IDocumentSession session, AgentClient agents, MonitorObservations observations,
-        TimeProvider clock, CancellationToken cancellation)
-    {
-        Step = FailoverStep.ChooseCandidate;
-        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
-        var live = await SwitchoverChecks.ReadFollowersAsync(cluster, agents, cancellation);
-        var plan = FailoverPlan.Decide(cluster, OldMaster, observations.Find(ClusterId, OldMaster)?.LastSeen, RequestedCandidate, live);
-        if (plan.Refusal is { } refusal)
-            return new AbortFailover(Id, Step, $"{refusal} Passed over: {string.Join("; ", plan.PassedOver)}");
-        (Candidate, Followers) = (plan.Candidate, plan.Followers.ToList());
-        session.Events.Append(Id, new FailoverCandidateChosen(Id, Candidate, live.ToDictionary(p => p.Key, p => p.Value?.GtidExecuted),
-            plan.PassedOver, clock.GetUtcNow()));
-        return new HoldFailoverTraffic(Id);
-    }
-
-    /// <summary>2. Publish "switching": proxies hold new read-write connections until the new master is published.</summary>
-    public async Task<FenceFailedMaster> Handle(HoldFailoverTraffic _, IDocumentSession session, ClusterStream clusters, TopologyPublisher publisher,
-        TimeProvider clock, CancellationToken cancellation)
-    {
-        Step = FailoverStep.HoldTraffic;
-        var version = await publisher.HoldTrafficAsync(clusters, ClusterId, Id, clock.GetUtcNow(), cancellation);
-        session.Events.Append(Id, new FailoverTrafficHeld(Id, version, clock.GetUtcNow()));
-        return new FenceFailedMaster(Id);
+        return (saga, new PrepareFailover(start.FailoverId), new FailoverDeadlinePassed(start.FailoverId, start.Deadline));
     }
 
     /// <summary>
-    /// 3. Fence before promote: the failed master proven fenced through its agent (read-only confirmed, every session
-    /// ended) or proven dead (its process gone, or every signal finds its host unreachable), then fenced in our
-    /// records (never routed to again, made read-only whenever seen writable). Without a proof nothing is promoted:
-    /// a hung master could resume writable beside the new one.
+    /// 1. The candidate chosen from the followers' live positions (read through their agents) while the proxies are
+    /// told to hold new read-write connections ("switching") until the new master is published; then fence before
+    /// promote: the failed master proven fenced through its agent (read-only confirmed, every session ended) or proven
+    /// dead (its process gone, or every signal finds its host unreachable), and fenced in our records (never routed to
+    /// again, made read-only whenever seen writable). The fence waits for the choice, so that with no candidate a master
+    /// that is merely unreachable from here stays writable; but a master whose agent proved its process gone cannot be
+    /// harmed by it, and is fenced while the choice is made. Without a proof nothing is promoted: a hung master could
+    /// resume writable beside the new one. Run again, every part is answered or repeated harmlessly.
     /// </summary>
-    public async Task<object> Handle(FenceFailedMaster _, IDocumentSession session, AgentClient agents, ClusterStream clusters,
+    public async Task<object> Handle(PrepareFailover _, IDocumentSession session, AgentClient agents, ClusterStream clusters, TopologyPublisher publisher,
         MonitorObservations observations, TimeProvider clock, CancellationToken cancellation)
     {
-        Step = FailoverStep.Fence;
+        Step = FailoverStep.Prepare;
         var began = clock.GetUtcNow();
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
-        var proof = await FailedMasterFence.ProveAsync(cluster, OldMaster, Id, agents, observations, cancellation);
+        var held = publisher.HoldTrafficAsync(clusters, ClusterId, Id, began, cancellation);
+        var reading = SwitchoverChecks.ReadFollowersAsync(cluster, agents, cancellation);
+        var fencing = MasterProcessGone ? FailedMasterFence.ProveAsync(cluster, OldMaster, Id, agents, observations, cancellation) : null;
+        await Task.WhenAll(held, reading);
+        session.Events.Append(Id, new FailoverTrafficHeld(Id, held.Result, clock.GetUtcNow()));
+        var live = reading.Result;
+        var plan = FailoverPlan.Decide(cluster, OldMaster, observations.Find(ClusterId, OldMaster)?.LastSeen, RequestedCandidate, live);
+        if (plan.Refusal is { } refusal)
+        {
+            // Nothing outlives the step: a fence already under way ends first (of a process that is gone, it changed nothing).
+            if (fencing is not null) await fencing;
+            return new AbortFailover(Id, Step, $"{refusal} Passed over: {string.Join("; ", plan.PassedOver)}");
+        }
+        (Candidate, Followers) = (plan.Candidate, plan.Followers.ToList());
+        session.Events.Append(Id, new FailoverCandidateChosen(Id, Candidate, live.ToDictionary(p => p.Key, p => p.Value?.GtidExecuted),
+            plan.PassedOver, clock.GetUtcNow()));
+        PhaseSeconds["choose"] = (clock.GetUtcNow() - began).TotalSeconds;
+
+        var fenceBegan = fencing is null ? clock.GetUtcNow() : began;
+        var proof = await (fencing ?? FailedMasterFence.ProveAsync(cluster, OldMaster, Id, agents, observations, cancellation));
         if (proof.Kind is not { } kind)
             return new AbortFailover(Id, Step, $"'{OldMaster}' is neither proven fenced nor proven dead, so nothing was promoted: {string.Join("; ", proof.Evidence)}");
         var detail = string.Join("; ", proof.Evidence);
         await clusters.AppendAsync(ClusterId, c => c.Find(OldMaster)!.Fenced ? null
             : new InstanceFenced(ClusterId, Id, OldMaster, kind == FencingProofKind.ReadOnly, detail, clock.GetUtcNow()), cancellation);
-        Fenced = true;
         session.Events.Append(Id, new FailedMasterFenced(Id, OldMaster, kind, proof.Evidence, clock.GetUtcNow()));
-        PhaseSeconds["fence"] = (clock.GetUtcNow() - began).TotalSeconds;
-        return new ApplyCandidateRelayLog(Id);
-    }
-
-    /// <summary>
-    /// 4a. The candidate stops receiving, and then applies every transaction its IO thread received: the received set
-    /// is read once the thread stopped, so nothing that arrives later can be missed. Promoting it earlier would drop
-    /// what is still in its relay log, acknowledged transactions among them under semi-sync.
-    /// </summary>
-    public async Task<object> Handle(ApplyCandidateRelayLog _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
-    {
-        Step = FailoverStep.ApplyRelayLog;
-        var began = clock.GetUtcNow();
-        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
-        var stopped = await agents.StopReceivingAsync(Cluster, Candidate, $"{Id}:stop-receiving", cancellation);
-        if (!stopped.Succeeded) return new AbortFailover(Id, Step, stopped.Failure!);
-        CandidateReceiverStopped = true;
-        var received = stopped.Detail?.ReceivedGtidSet ?? "";
-        var executed = stopped.GtidExecuted ?? "";
-        if (GtidSets.Missing(cluster.Flavor, received, executed).Length > 0)
-        {
-            var timeout = cluster.FailoverPolicy.RelayLogTimeout;
-            var wait = await agents.WaitForGtidAsync(Cluster, Candidate, $"{Id}:relay-log", received, timeout, cancellation);
-            if (!wait.Succeeded) return new AbortFailover(Id, Step, wait.Failure!);
-            if (wait.Detail?.Reached != true)
-                return new AbortFailover(Id, Step, $"'{Candidate}' did not apply the relay log it received ({received}) within {timeout.TotalSeconds:0.#} s; " +
-                    "promoting it would lose those transactions");
-            executed = wait.GtidExecuted ?? executed;
-        }
-        session.Events.Append(Id, new CandidateRelayLogApplied(Id, Candidate, received, executed, clock.GetUtcNow()));
-        PhaseSeconds["promote"] = (clock.GetUtcNow() - began).TotalSeconds;
+        PhaseSeconds["fence"] = (clock.GetUtcNow() - fenceBegan).TotalSeconds;
         return new PromoteFailoverCandidate(Id);
     }
 
     /// <summary>
-    /// 4b. Promotion, the point of no return; then the new master is published at once and the proxies flip, ahead of
-    /// the repointing of the others, which writers need not wait for.
+    /// 2. Promotion, the point of no return. The candidate's agent stops its receiver, reads what it received once the
+    /// thread stopped (nothing that arrives later can be missed), applies all of it and only then makes the candidate
+    /// writable; what it cannot apply in time it refuses to promote, with its receiver started again. Promoting earlier
+    /// would drop what is still in its relay log, acknowledged transactions among them under semi-sync. Then the new
+    /// master is published at once and the proxies flip, ahead of the repointing of the others, which writers need not
+    /// wait for. An answer that never came may hide a promotion: the failover then ends by what the candidate is seen to be.
     /// </summary>
     public async Task<object> Handle(PromoteFailoverCandidate _, IDocumentSession session, AgentClient agents, SemiSyncConfigurator semiSync,
         ClusterStream clusters, TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
     {
         Step = FailoverStep.Promote;
         var began = clock.GetUtcNow();
-        // The agent checks again that everything received is applied (its receiver stays stopped): promotion discards nothing.
         var timeout = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!.FailoverPolicy.RelayLogTimeout;
         var promoted = await agents.PromoteAsync(Cluster, Candidate, $"{Id}:promote", timeout, cancellation);
-        if (!promoted.Succeeded) return new AbortFailover(Id, Step, promoted.Failure!);
+        if (!promoted.Succeeded)
+            return promoted.Status == 0 ? new FailFailover(Id, Step, promoted.Failure!) : new AbortFailover(Id, Step, promoted.Failure!);
         (NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition) = (promoted.GtidExecuted ?? "", promoted.BinlogFile, promoted.BinlogPosition);
+        session.Events.Append(Id, new CandidateRelayLogApplied(Id, Candidate, promoted.Detail?.ReceivedGtidSet ?? "", NewMasterGtid, clock.GetUtcNow()));
         session.Events.Append(Id, new ReplicaPromoted(Id, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition, clock.GetUtcNow()));
         // Before the followers connect to it: under semi-sync they acknowledge to the new master from the first write.
         NeedsAttention.AddRange(await semiSync.MoveRolesAsync((await session.LoadAsync<Cluster>(ClusterId, cancellation))!, Id, Candidate, [], cancellation));
-        PhaseSeconds["promote"] = PhaseSeconds.GetValueOrDefault("promote") + (clock.GetUtcNow() - began).TotalSeconds;
+        PhaseSeconds["promote"] = (clock.GetUtcNow() - began).TotalSeconds;
 
         var flip = clock.GetUtcNow();
         await clusters.AppendAsync(ClusterId, c => c.Master?.Name == Candidate ? null
@@ -179,7 +150,7 @@ public sealed partial class Failover : Saga
     }
 
     /// <summary>
-    /// 5. Every other follower replicates from the new master, except one holding transactions the new master lacks:
+    /// 3. Every other follower replicates from the new master, except one holding transactions the new master lacks:
     /// repointing it would diverge it silently, so its replication is stopped and it is reported.
     /// </summary>
     public async Task<RecordFailover> Handle(RepointSurvivors _, IDocumentSession session, AgentClient agents, SemiSyncConfigurator semiSync,
@@ -224,7 +195,7 @@ public sealed partial class Failover : Saga
         return new RecordFailover(Id);
     }
 
-    /// <summary>6. MoHA's switch record in etcd, the audit record with what may be lost, the cluster released and blocked.</summary>
+    /// <summary>4. MoHA's switch record in etcd, the audit record with what may be lost, the cluster released and blocked.</summary>
     public async Task Handle(RecordFailover _, IDocumentSession session, EtcdConnection etcd, LeaderElection election, ClusterStream clusters, TopologyPublisher publisher,
         TimeProvider clock, CancellationToken cancellation)
     {
@@ -255,16 +226,17 @@ public sealed partial class Failover : Saga
     /// <summary>
     /// Given up before promotion: traffic released, the old master unfenced, the candidate receiving again, the cluster
     /// freed for an operator. Both are decided from the records and the step reached, not only from what this saga
-    /// saw finish: a step that failed half-way may have done either.
+    /// saw finish: a step that failed half-way may have done either. (A master that is fenced in the records while
+    /// they still name it the master was fenced by this failover, which promoted nobody.)
     /// </summary>
     public async Task Handle(AbortFailover abort, IDocumentSession session, AgentClient agents, ClusterStream clusters, TopologyPublisher publisher,
         TimeProvider clock, CancellationToken cancellation)
     {
         var now = clock.GetUtcNow();
-        if (abort.Step >= FailoverStep.Fence)
-            await clusters.AppendAsync(ClusterId, c => c.Find(OldMaster)?.Fenced != true ? null : new InstanceUnfenced(ClusterId, Id, OldMaster, now), cancellation);
-        // Not promoted: the candidate receives again, as it did before the failover stopped its receiver.
-        if (CandidateReceiverStopped || abort.Step >= FailoverStep.ApplyRelayLog)
+        await clusters.AppendAsync(ClusterId, c => c.Master?.Name != OldMaster || c.Master.Fenced != true ? null
+            : new InstanceUnfenced(ClusterId, Id, OldMaster, now), cancellation);
+        // Not promoted: the candidate receives again, as it did before the promotion stopped its receiver.
+        if (abort.Step >= FailoverStep.Promote)
             await agents.StartReplicationAsync(Cluster, Candidate, $"{Id}:resume-receiving", cancellation);
         var ended = await clusters.EndOperationAsync(ClusterId, Id, "aborted", now, cancellation);
         await publisher.PublishAsync([ClusterId], cancellation);
@@ -289,14 +261,14 @@ public sealed partial class Failover : Saga
 
     /// <summary>
     /// The deadline passed before the failover ended. <see cref="Step"/> is where the last step that finished left it,
-    /// and the next one may be running still: until the relay log is being applied the failover gives up (as if that
-    /// next step had failed); from then on a promotion may be under way, and nothing is undone beside it.
+    /// and the next one may be running still: while it prepares the failover gives up (as if preparing had failed);
+    /// from then on a promotion may be under way, and nothing is undone beside it.
     /// </summary>
     public async Task<AbortFailover?> Handle(FailoverDeadlinePassed deadline, IDocumentSession session, AgentClient agents, ClusterStream clusters,
         TopologyPublisher publisher, SemiSyncConfigurator semiSync, TimeProvider clock, CancellationToken cancellation)
     {
         var reason = $"the failover did not end within its deadline of {deadline.After.TotalSeconds:0.#} s (last step finished: {Step.Name()})";
-        if (Step < FailoverStep.ApplyRelayLog) return new AbortFailover(Id, Step + 1, reason);
+        if (Step < FailoverStep.Prepare) return new AbortFailover(Id, FailoverStep.Prepare, reason);
         await InterruptAsync(Step, reason, session, agents, clusters, publisher, semiSync, clock, cancellation);
         return null;
     }

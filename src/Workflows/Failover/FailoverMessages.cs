@@ -8,11 +8,12 @@ namespace MySqlHa.Workflows.Failover;
 /// <summary>
 /// <paramref name="Trigger"/> is "automatic" (the detector) or "emergency" (an operator, master in ERROR).
 /// <paramref name="LastSeenAlive"/> is when a probe last reached the master, <paramref name="LostSince"/> when the
-/// controller first failed to, <paramref name="Evidence"/> the signals that agreed. The failover ends within
-/// <paramref name="Deadline"/>, whatever happens.
+/// controller first failed to, <paramref name="Evidence"/> the signals that agreed, <paramref name="MasterProcessGone"/>
+/// whether the master's agent proved mysqld's process gone. The failover ends within <paramref name="Deadline"/>,
+/// whatever happens.
 /// </summary>
 public sealed record StartFailover(Guid FailoverId, Guid ClusterId, string Cluster, string Trigger, string? Candidate,
-    IReadOnlyList<string> Evidence, DateTimeOffset? LastSeenAlive, DateTimeOffset? LostSince, TimeSpan Deadline);
+    IReadOnlyList<string> Evidence, DateTimeOffset? LastSeenAlive, DateTimeOffset? LostSince, bool MasterProcessGone, TimeSpan Deadline);
 
 /// <summary>A step of the failover, named by where it stands, so that its failure says where the failover was.</summary>
 public interface IFailoverStep : IOperationStep
@@ -24,24 +25,9 @@ public interface IFailoverStep : IOperationStep
     object IOperationStep.Failed(string reason) => new FailFailover(FailoverId, Step, reason);
 }
 
-public sealed record ChooseFailoverCandidate(Guid FailoverId) : IFailoverStep
+public sealed record PrepareFailover(Guid FailoverId) : IFailoverStep
 {
-    FailoverStep IFailoverStep.Step => FailoverStep.ChooseCandidate;
-}
-
-public sealed record HoldFailoverTraffic(Guid FailoverId) : IFailoverStep
-{
-    FailoverStep IFailoverStep.Step => FailoverStep.HoldTraffic;
-}
-
-public sealed record FenceFailedMaster(Guid FailoverId) : IFailoverStep
-{
-    FailoverStep IFailoverStep.Step => FailoverStep.Fence;
-}
-
-public sealed record ApplyCandidateRelayLog(Guid FailoverId) : IFailoverStep
-{
-    FailoverStep IFailoverStep.Step => FailoverStep.ApplyRelayLog;
+    FailoverStep IFailoverStep.Step => FailoverStep.Prepare;
 }
 
 public sealed record PromoteFailoverCandidate(Guid FailoverId) : IFailoverStep

@@ -7,10 +7,11 @@ namespace MySqlHa.Workflows.Failover;
 public enum FailoverStep
 {
     [JsonStringEnumMemberName("started")] Started,
-    [JsonStringEnumMemberName("choose-candidate")] ChooseCandidate,
-    [JsonStringEnumMemberName("hold-traffic")] HoldTraffic,
-    [JsonStringEnumMemberName("fence")] Fence,
-    [JsonStringEnumMemberName("apply-relay-log")] ApplyRelayLog,
+
+    /// <summary>The candidate chosen while traffic is held, then the failed master fenced.</summary>
+    [JsonStringEnumMemberName("prepare")] Prepare,
+
+    /// <summary>The candidate applies everything it received and is promoted; the new master is published.</summary>
     [JsonStringEnumMemberName("promote")] Promote,
     [JsonStringEnumMemberName("repoint")] Repoint,
     [JsonStringEnumMemberName("record")] Record,

@@ -75,7 +75,7 @@ public sealed partial class MasterFailureDetector(
                 break;
             case MasterCondition.Dead:
                 var (started, operation) = await starter.StartAsync(cluster, "automatic", null, verdict.Evidence, seen.LastSeen?.ObservedAt, seen.FailingSince,
-                    cancellation);
+                    verdict.ProcessGone, cancellation);
                 if (!started) break;
                 // One automatic attempt per episode: if it aborts, an operator decides (emergency switch), not a retry loop.
                 _attempted.Add(cluster.Id);

@@ -25,8 +25,11 @@ public enum MasterCondition
 /// </summary>
 public sealed record AgentReport(bool Registered, bool? MysqldUp, string? Detail, bool ProcessGone = false);
 
-/// <summary>The judgement on a master, with every signal that led to it, as an auditor needs them.</summary>
-public sealed record MasterVerdict(MasterCondition Condition, string Reason, IReadOnlyList<string> Evidence)
+/// <summary>
+/// The judgement on a master, with every signal that led to it, as an auditor needs them. <paramref name="ProcessGone"/>:
+/// its agent proved mysqld's process gone.
+/// </summary>
+public sealed record MasterVerdict(MasterCondition Condition, string Reason, IReadOnlyList<string> Evidence, bool ProcessGone = false)
 {
     /// <summary>
     /// The master is declared dead only when independent signals agree: the controller has not reached it for
@@ -63,7 +66,7 @@ public sealed record MasterVerdict(MasterCondition Condition, string Reason, IRe
             return new(MasterCondition.Unreachable, $"{string.Join(", ", connected)} still replicate from it: the controller may be cut off", evidence);
         if (!agentAgrees)
             return new(MasterCondition.Unreachable, "its agent reports mysqld up", evidence);
-        return new(MasterCondition.Dead, "the controller, the agent and the replicas agree that the master is down", evidence);
+        return new(MasterCondition.Dead, "the controller, the agent and the replicas agree that the master is down", evidence, processGone);
     }
 
     internal static bool IsConnectedTo(ClusterInstance master, ServerSnapshot follower) =>

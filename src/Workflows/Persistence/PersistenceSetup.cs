@@ -54,6 +54,10 @@ public static class PersistenceSetup
         options.ConfigureRestores();
         options.ConfigureWebhooks();
         options.ConfigureAudit();
+        // The sagas' documents are known from the start, so that their tables are made and checked with the rest at
+        // startup: otherwise the first failover after a start waited on its table's schema check (about 0.1 s).
+        foreach (var saga in typeof(PersistenceSetup).Assembly.GetTypes().Where(type => type.IsSubclassOf(typeof(Saga))))
+            options.RegisterDocumentType(saga);
         return options;
     }
 

@@ -26,7 +26,7 @@ public sealed class FailoverEndingTests(ApiFactory api, ITestOutputHelper output
     public async Task A_step_that_keeps_throwing_before_promotion_aborts_the_failover_and_leaves_the_candidate_receiving()
     {
         JsonNode failover;
-        using (InjectedStepFaults.Throw<ApplyCandidateRelayLog>())
+        using (InjectedStepFaults.Throw<PrepareFailover>())
         {
             SandboxReplication.StopServer(1);
             failover = await _rig.WaitForFailoverAsync(FailoverRig.FailoverLimit);
@@ -35,7 +35,7 @@ public sealed class FailoverEndingTests(ApiFactory api, ITestOutputHelper output
         Assert.True((string?)failover["state"] == "aborted", failover.ToJsonString());
         var aborted = Step(failover, nameof(FailoverAborted));
         output.WriteLine($"aborted at {aborted["step"]}: {aborted["reason"]}");
-        Assert.Equal("apply-relay-log", (string?)aborted["step"]);
+        Assert.Equal("prepare", (string?)aborted["step"]);
         Assert.Contains(nameof(InjectedStepFaultException), (string?)aborted["reason"]);
         Assert.Empty(Steps(failover, "ReplicaPromoted"));
         var cluster = await _rig.ClusterAsync();

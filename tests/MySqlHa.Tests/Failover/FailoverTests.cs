@@ -131,7 +131,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
         Assert.Equal("aborted", (string?)failover["state"]);
         var aborted = Step(failover, nameof(FailoverAborted));
         output.WriteLine($"aborted: {aborted["reason"]}");
-        Assert.Equal("fence", (string?)aborted["step"]);
+        Assert.Equal("prepare", (string?)aborted["step"]);
         Assert.Contains("neither proven fenced nor proven dead", (string?)aborted["reason"]);
         Assert.Contains("still listens", (string?)aborted["reason"]);
         Assert.DoesNotContain(failover["steps"]!.AsArray(), s => (string?)s!["event"] is nameof(ReplicaPromoted) or nameof(FailedMasterFenced));

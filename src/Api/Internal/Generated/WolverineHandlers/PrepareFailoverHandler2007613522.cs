@@ -3,26 +3,29 @@
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
 using MySqlHa.Workflows.Monitoring;
+using MySqlHa.Workflows.Topology;
 using System;
 using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
 {
-    // START: FenceFailedMasterHandler247549051
+    // START: PrepareFailoverHandler2007613522
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
-    public sealed class FenceFailedMasterHandler247549051 : Wolverine.Runtime.Handlers.MessageHandler
+    public sealed class PrepareFailoverHandler2007613522 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly MySqlHa.Workflows.Agents.AgentClient _agentClient;
         private readonly MySqlHa.Workflows.Clusters.ClusterStream _clusterStream;
         private readonly MySqlHa.Workflows.Monitoring.MonitorObservations _monitorObservations;
+        private readonly MySqlHa.Workflows.Topology.TopologyPublisher _topologyPublisher;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public FenceFailedMasterHandler247549051(MySqlHa.Workflows.Agents.AgentClient agentClient, MySqlHa.Workflows.Clusters.ClusterStream clusterStream, MySqlHa.Workflows.Monitoring.MonitorObservations monitorObservations, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public PrepareFailoverHandler2007613522(MySqlHa.Workflows.Agents.AgentClient agentClient, MySqlHa.Workflows.Clusters.ClusterStream clusterStream, MySqlHa.Workflows.Monitoring.MonitorObservations monitorObservations, MySqlHa.Workflows.Topology.TopologyPublisher topologyPublisher, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _agentClient = agentClient;
             _clusterStream = clusterStream;
             _monitorObservations = monitorObservations;
+            _topologyPublisher = topologyPublisher;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
         }
@@ -32,15 +35,15 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(context);
             // The actual message body
-            var fenceFailedMaster = (MySqlHa.Workflows.Failover.FenceFailedMaster)context.Envelope.Message;
+            var prepareFailover = (MySqlHa.Workflows.Failover.PrepareFailover)context.Envelope.Message;
 
             // Application-specific Open Telemetry auditing
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("FailoverId", fenceFailedMaster.FailoverId);
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("FailoverId", prepareFailover.FailoverId);
             MySqlHa.Workflows.Actors.ActorFromEnvelope.Before(context.Envelope);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "MySqlHa.Workflows.Failover.Failover");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "MySqlHa.Workflows.Failover.Failover");
-            System.Guid sagaId = fenceFailedMaster.FailoverId;
-            if (sagaId == default && !System.Guid.TryParse(context.Envelope.SagaId, out sagaId)) sagaId = fenceFailedMaster.FailoverId;
+            System.Guid sagaId = prepareFailover.FailoverId;
+            if (sagaId == default && !System.Guid.TryParse(context.Envelope.SagaId, out sagaId)) sagaId = prepareFailover.FailoverId;
             if (sagaId == System.Guid.Empty) throw new Wolverine.Persistence.Sagas.IndeterminateSagaStateIdException(context.Envelope, typeof(MySqlHa.Workflows.Failover.Failover), "FailoverId");
             
             // Try to load the existing saga document
@@ -56,7 +59,7 @@ namespace Internal.Generated.WolverineHandlers
                 Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.saga.type", "MySqlHa.Workflows.Failover.Failover");
                 
                 // The actual message execution
-                var outgoing1 = await failover_sagaId.Handle(fenceFailedMaster, documentSession, _agentClient, _clusterStream, _monitorObservations, _timeProvider, cancellation).ConfigureAwait(false);
+                var outgoing1 = await failover_sagaId.Handle(prepareFailover, documentSession, _agentClient, _clusterStream, _topologyPublisher, _monitorObservations, _timeProvider, cancellation).ConfigureAwait(false);
 
                 
                 // Outgoing, cascaded message
@@ -83,7 +86,7 @@ namespace Internal.Generated.WolverineHandlers
         }
     }
 
-    // END: FenceFailedMasterHandler247549051
+    // END: PrepareFailoverHandler2007613522
     
     
 }
