@@ -8,6 +8,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 trials="${1:-10}"
 [[ "$trials" =~ ^[0-9]+$ ]] && [ "$trials" -ge 1 ] || { echo "bench-failover.sh: trials must be a positive number" >&2; exit 2; }
+command -v jq > /dev/null || { echo "bench-failover.sh: needs jq (apt-get install jq)" >&2; exit 1; }
 "$repo/scripts/env.sh" up > /dev/null
 set -a; . "$repo/.sandbox/sandbox.env"; set +a
 . "$repo/scripts/lib/stack.sh"
@@ -48,4 +49,21 @@ for mode in async semisync; do
   totals="$(awk -F'\t' -v mode="$mode" '$1 == mode { a += $5; l += $6 } END { print a "\t" l }' "$results")"
   echo "| $mode | $count of $trials | ${median} ms | ${p95} ms | ${max} ms | $(cut -f1 <<< "$totals") | $(cut -f2 <<< "$totals") |"
 done
-echo "per trial (mode, trial, first-write ms, state, acknowledged, lost, new master, phase seconds): $results"
+echo
+echo "milliseconds from the kill to each moment of the completed failovers (from the saga's events; lost: the first failed look at the master):"
+echo "| replication | lost | started | chosen | held | fenced | applied | promoted | first write |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+for mode in async semisync; do
+  row="| $mode |"
+  for moment in lost started chosen held fenced applied promoted first-write; do
+    awk -F'\t' -v mode="$mode" '$1 == mode && $4 == "completed" { print $9 }' "$results" | jq -r --arg m "$moment" '.[$m] // empty' | sort -n > "$results.moment"
+    if [ -s "$results.moment" ]; then
+      row="$row $(awk '{ a[NR] = $1 } END { i = int(NR * 0.95 + 0.999); if (i > NR) i = NR; printf "%d (p95 %d)", a[int((NR + 1) / 2)], a[i] }' "$results.moment") |"
+    else
+      row="$row - |"
+    fi
+  done
+  echo "$row"
+done
+rm -f "$results.moment"
+echo "per trial (mode, trial, first-write ms, state, acknowledged, lost, new master, phase seconds, timeline ms): $results"

@@ -8,7 +8,10 @@ using MySqlConnector;
 // master's mysqld is killed with SIGKILL; the trial measures the time from the kill to the first write that began
 // after it and was committed (necessarily on the new master), waits for the failover to end, and counts the
 // acknowledged writes missing from the new master. Prints one tab-separated line:
-//   first-write-ms  failover-state  acknowledged  lost  new-master  phases
+//   first-write-ms  failover-state  acknowledged  lost  new-master  phases  timeline
+// phases are the saga's own phase seconds; timeline is milliseconds from the kill to each moment the failover's
+// events record (lost: the first failed look at the master; started, chosen, held, fenced, applied, promoted), and
+// to the first write acknowledged by the new master (first-write).
 // Arguments: api-url cluster-id proxy-port admin-user admin-password-file mariadb-ports(comma) master-pid-file
 var (apiUrl, clusterId, proxyPort, user, passwordFile, ports, masterPidFile) =
     (args[0], args[1], int.Parse(args[2]), args[3], args[4], args[5].Split(',').Select(int.Parse).ToArray(), args[6]);
@@ -60,8 +63,9 @@ await Task.Delay(3000);
 Process.Start("kill", ["-KILL", File.ReadAllText(masterPidFile).Trim()])!.WaitForExit();
 // Taken once the signal is delivered: a write that began earlier may still have been committed by the old master.
 var killedAt = clock.Elapsed.TotalMilliseconds;
+var killedAtUtc = DateTimeOffset.UtcNow;
 
-string state = "running", newMaster = "?", phases = "{}";
+string state = "running", newMaster = "?", phases = "{}", operation = "";
 var deadline = DateTime.UtcNow.AddSeconds(60);
 while (DateTime.UtcNow < deadline)
 {
@@ -73,6 +77,7 @@ while (DateTime.UtcNow < deadline)
     state = (string)last["state"]!;
     if (state is "running" or "not started") continue;
     phases = last["last"]?["phaseSeconds"]?.ToJsonString() ?? "{}";
+    operation = (string)last["id"]!;
     break;
 }
 await Task.Delay(1000);
@@ -89,5 +94,23 @@ await using (var connection = new MySqlConnection(Direct(newMasterPort)))
     while (await reader.ReadAsync()) present.Add(reader.GetInt64(0));
 }
 var lost = acknowledged.Count(a => !present.Contains(a.Id));
-Console.WriteLine(FormattableString.Invariant($"{firstWrite:0}\t{state}\t{acknowledged.Count}\t{lost}\t{newMaster}\t{phases}"));
+
+// Each event records its own moment (its last property ending in "At"); the events' commit times would merge the
+// steps a handler runs together.
+var timeline = new JsonObject();
+if (operation.Length > 0)
+{
+    var moments = new (string Event, string Property, string Name)[]
+    {
+        ("FailoverStarted", "lostSince", "lost"), ("FailoverStarted", "startedAt", "started"), ("FailoverCandidateChosen", "chosenAt", "chosen"),
+        ("FailoverTrafficHeld", "heldAt", "held"), ("FailedMasterFenced", "fencedAt", "fenced"), ("CandidateRelayLogApplied", "appliedAt", "applied"),
+        ("ReplicaPromoted", "promotedAt", "promoted"),
+    };
+    var steps = JsonNode.Parse(await http.GetStringAsync($"/api/operations/{operation}"))!["steps"]!.AsArray();
+    foreach (var (name, property, label) in moments)
+        if (steps.FirstOrDefault(s => (string?)s!["event"] == name)?["data"]?[property] is { } at)
+            timeline[label] = Math.Round((DateTimeOffset.Parse((string)at!, System.Globalization.CultureInfo.InvariantCulture) - killedAtUtc).TotalMilliseconds);
+}
+timeline["first-write"] = double.IsNaN(firstWrite) ? null : Math.Round(firstWrite);
+Console.WriteLine(FormattableString.Invariant($"{firstWrite:0}\t{state}\t{acknowledged.Count}\t{lost}\t{newMaster}\t{phases}\t{timeline.ToJsonString()}"));
 return state == "completed" ? 0 : 1;
