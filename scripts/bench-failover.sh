@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Unplanned failover, measured: N trials (default 10) with asynchronous replication and N with semi-synchronous
 # replication (AFTER_SYNC, never falling back). Each trial resets the sandbox, starts the Api, three agents and the
-# proxy with default settings, puts three writers on the proxy, kills the master's mysqld with SIGKILL and measures
-# the time from the kill to the first write committed on the new master through the proxy, and the acknowledged
-# writes the new master lacks.      scripts/bench-failover.sh [trials]
+# proxy with default settings, puts three writers on the proxy, kills the master's mysqld with SIGKILL (scenario
+# "kill", the default) or mysqld and its agent together (scenario "host-gone": nothing on the master's host answers)
+# and measures the time from the kill to the first write committed on the new master through the proxy, and the
+# acknowledged writes the new master lacks.      scripts/bench-failover.sh [trials] [kill|host-gone]
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 trials="${1:-10}"
+scenario="${2:-kill}"
 [[ "$trials" =~ ^[0-9]+$ ]] && [ "$trials" -ge 1 ] || { echo "bench-failover.sh: trials must be a positive number" >&2; exit 2; }
+[[ "$scenario" =~ ^(kill|host-gone)$ ]] || { echo "bench-failover.sh: the scenario must be kill or host-gone, not '$scenario'" >&2; exit 2; }
+[ $# -le 2 ] || { echo "usage: scripts/bench-failover.sh [trials] [kill|host-gone]" >&2; exit 2; }
 command -v jq > /dev/null || { echo "bench-failover.sh: needs jq (apt-get install jq)" >&2; exit 1; }
 "$repo/scripts/env.sh" up > /dev/null
 set -a; . "$repo/.sandbox/sandbox.env"; set +a
@@ -26,9 +30,11 @@ for mode in async semisync; do
       stack_curl -o /dev/null -X PUT -H 'Content-Type: application/json' "$api/api/clusters/$cluster/semi-sync" \
         -d '{"enabled":true,"neverFallBack":true}' || { echo "bench-failover.sh: enabling semi-sync failed" >&2; exit 1; }
     fi
+    # stack_start's processes: the Api, then agent 1 (beside the master), agent 2, agent 3, the proxy.
+    agent_killed_too=""; [ "$scenario" = host-gone ] && agent_killed_too="${stack_pids[1]}"
     line="$(dotnet "$(stack_bin benchmarks/FailoverTime MySqlHa.Benchmarks.FailoverTime)" "$api" "$cluster" "$proxy_read_write_port" \
       "$MYSQLHA_MARIADB_ADMIN_USER" "$MYSQLHA_MARIADB_ADMIN_PASSWORD_FILE" "$(echo "$MYSQLHA_MARIADB_PORTS" | tr ' ' ',')" \
-      "$MYSQLHA_SANDBOX/mariadb1/mariadbd.pid")" || true
+      "$MYSQLHA_SANDBOX/mariadb1/mariadbd.pid" ${agent_killed_too:+"$agent_killed_too"})" || true
     printf '%s\t%s\t%s\n' "$mode" "$trial" "$line" | tee -a "$results"
     stack_stop
   done
@@ -36,7 +42,7 @@ done
 "$repo/scripts/env.sh" reset > /dev/null
 
 echo
-echo "machine: $(nproc) cores; $trials trials per mode; 3 writers through the proxy, fresh connection per INSERT; default settings"
+echo "machine: $(nproc) cores; scenario $scenario; $trials trials per mode; 3 writers through the proxy, fresh connection per INSERT; default settings"
 echo "| replication | trials completed | kill to first write on the new master: median | p95 | max | acknowledged writes | lost |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
 for mode in async semisync; do

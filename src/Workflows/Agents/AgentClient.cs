@@ -19,6 +19,8 @@ public sealed partial class AgentClient(EtcdConnection etcd, LeaderElection elec
     /// <summary>Why nothing that needs the agents can run when <see cref="Configured"/> is false.</summary>
     public const string NotConfiguredReason = "Neither MySqlHa:Agents:TokenFile nor MySqlHa:Agents:TokenFolder is set, so this Api cannot command the agents.";
 
+    private static readonly TimeSpan ReachabilityTimeout = TimeSpan.FromMilliseconds(500);
+
     /// <summary>False when no agent token is configured: nothing that needs the agents can run.</summary>
     public bool Configured => options.AnyToken;
 
@@ -28,6 +30,27 @@ public sealed partial class AgentClient(EtcdConnection etcd, LeaderElection elec
         using var request = new HttpRequestMessage(HttpMethod.Get, "status");
         var reply = await SendAsync<ServerSnapshot>(cluster, instance, request, null, cancellation);
         return reply.Succeeded ? reply.Body : null;
+    }
+
+    /// <summary>
+    /// Whether nothing answers at the agent's registered address (the connection is refused, or no route leads to the
+    /// host): the agent is gone, whatever its registration still says until its lease runs out. An agent that does
+    /// not answer within <see cref="ReachabilityTimeout"/> is slow or hung, not unreachable (and neither is a host
+    /// that drops packets: its lease tells).
+    /// </summary>
+    public async Task<bool> UnreachableAsync(string cluster, string instance, CancellationToken cancellation)
+    {
+        using var quick = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        quick.CancelAfter(ReachabilityTimeout);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "status");
+        try
+        {
+            return (await SendAsync<ServerSnapshot>(cluster, instance, request, null, quick.Token)).Unreachable;
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     private async Task<AgentAnswer<TDetail>> CommandAsync<TRequest, TDetail>(string cluster, string instance, string command, TRequest body,

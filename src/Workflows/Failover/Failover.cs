@@ -90,23 +90,19 @@ public sealed partial class Failover : Saga
         var held = publisher.HoldTrafficAsync(clusters, ClusterId, Id, began, cancellation);
         var reading = SwitchoverChecks.ReadFollowersAsync(cluster, agents, cancellation);
         var fencing = MasterProcessGone ? FailedMasterFence.ProveAsync(cluster, OldMaster, Id, agents, observations, cancellation) : null;
-        await Task.WhenAll(held, reading);
+        await Task.WhenAll(fencing is null ? [held, reading] : [held, reading, fencing]);
         session.Events.Append(Id, new FailoverTrafficHeld(Id, held.Result, clock.GetUtcNow()));
         var live = reading.Result;
         var plan = FailoverPlan.Decide(cluster, OldMaster, observations.Find(ClusterId, OldMaster)?.LastSeen, RequestedCandidate, live);
         if (plan.Refusal is { } refusal)
-        {
-            // Nothing outlives the step: a fence already under way ends first (of a process that is gone, it changed nothing).
-            if (fencing is not null) await fencing;
             return new AbortFailover(Id, Step, $"{refusal} Passed over: {string.Join("; ", plan.PassedOver)}");
-        }
         (Candidate, Followers) = (plan.Candidate, plan.Followers.ToList());
         session.Events.Append(Id, new FailoverCandidateChosen(Id, Candidate, live.ToDictionary(p => p.Key, p => p.Value?.GtidExecuted),
             plan.PassedOver, clock.GetUtcNow()));
         PhaseSeconds["choose"] = (clock.GetUtcNow() - began).TotalSeconds;
 
         var fenceBegan = fencing is null ? clock.GetUtcNow() : began;
-        var proof = await (fencing ?? FailedMasterFence.ProveAsync(cluster, OldMaster, Id, agents, observations, cancellation));
+        var proof = fencing?.Result ?? await FailedMasterFence.ProveAsync(cluster, OldMaster, Id, agents, observations, cancellation);
         if (proof.Kind is not { } kind)
             return new AbortFailover(Id, Step, $"'{OldMaster}' is neither proven fenced nor proven dead, so nothing was promoted: {string.Join("; ", proof.Evidence)}");
         var detail = string.Join("; ", proof.Evidence);

@@ -20,8 +20,9 @@ public enum MasterCondition
 }
 
 /// <summary>
-/// What the agent beside the master says in etcd: nothing (its lease is gone), or its verdict on mysqld, and whether
-/// mysqld's process is gone (nothing listens on its port on that host).
+/// What the agent beside the master says in etcd: nothing (its lease is gone, or nothing answers at its address:
+/// <paramref name="Detail"/> says which), or its verdict on mysqld, and whether mysqld's process is gone (nothing
+/// listens on its port on that host).
 /// </summary>
 public sealed record AgentReport(bool Registered, bool? MysqldUp, string? Detail, bool ProcessGone = false);
 
@@ -50,7 +51,7 @@ public sealed record MasterVerdict(MasterCondition Condition, string Reason, IRe
             return new(MasterCondition.Suspected, $"lost for less than {confirmFor.TotalMilliseconds:0} ms", evidence);
 
         var agentAgrees = !agent.Registered || agent.MysqldUp == false;
-        evidence.Add(!agent.Registered ? "its agent's lease is gone"
+        evidence.Add(!agent.Registered ? agent.Detail ?? "its agent's lease is gone"
             : agent.MysqldUp == false ? $"its agent reports mysqld down: {agent.Detail}"
             : "its agent reports mysqld up");
 
