@@ -14,13 +14,14 @@ using Wolverine;
 namespace MySqlHa.Workflows.Switchover;
 
 /// <summary>
-/// A planned switchover, as MoHA and LAIN do it, made durable: check, hold traffic, freeze the old master, let the
-/// candidate catch up, promote it, repoint the others, publish, record. Each step is a message; Wolverine keeps the
-/// saga in Marten between steps, so a controller that dies mid-way resumes at the step it was at. Steps talk to the
-/// agents with command ids derived from the operation, so a step that runs again is answered, not repeated.
-/// Before promotion any failure puts the old master back to read-write; after it, failures are recorded as needing
-/// attention and the switch goes on. Every switchover ends: a step that still fails after its retries, or a deadline
-/// that passes, ends it aborted before promotion and needing attention after.
+/// A planned switchover, as MoHA and LAIN do it, made durable: check; then hold traffic, freeze the old master, let
+/// the candidate catch up, promote and publish it, in one step, so that writes wait on no hand-off; repoint the
+/// others; record. Each step is a message; Wolverine keeps the saga in Marten between steps, so a controller that dies
+/// mid-way resumes at the step it was at. Steps talk to the agents with command ids derived from the operation, so a
+/// step that runs again is answered, not repeated. Before promotion any failure puts the old master back to
+/// read-write; after it, failures are recorded as needing attention and the switch goes on. Every switchover ends: a
+/// step that still fails after its retries, or a deadline that passes, ends it aborted before promotion and needing
+/// attention after.
 /// </summary>
 public sealed partial class Switchover : Saga
 {
@@ -31,6 +32,9 @@ public sealed partial class Switchover : Saga
     public bool KillSessions { get; set; }
     public TimeSpan CatchUpTimeout { get; set; }
     public TimeSpan TransactionWait { get; set; }
+
+    /// <summary>No promotion starts after this moment: one that did could still be under way at the deadline.</summary>
+    public DateTimeOffset PromoteBy { get; set; }
     public SwitchoverStep Step { get; set; } = SwitchoverStep.Requested;
     public string OldMaster { get; set; } = "";
     public string Candidate { get; set; } = "";
@@ -42,14 +46,19 @@ public sealed partial class Switchover : Saga
     public long? NewMasterBinlogPosition { get; set; }
     public List<string> NeedsAttention { get; set; } = [];
 
+    /// <summary>Time for the promotion's answer beyond the candidate's bounded relay-log apply.</summary>
+    private static readonly TimeSpan PromotionAnswer = TimeSpan.FromSeconds(5);
+
     public static (Switchover, CheckSwitchover, SwitchoverDeadlinePassed) Start(StartSwitchover start, IDocumentSession session, TimeProvider clock)
     {
+        var now = clock.GetUtcNow();
         session.Events.StartStream(start.SwitchoverId, new SwitchoverRequested(start.SwitchoverId, start.ClusterId, start.Cluster,
-            start.Candidate, start.KillSessions, start.CatchUpTimeout, clock.GetUtcNow()));
+            start.Candidate, start.KillSessions, start.CatchUpTimeout, now));
         var saga = new Switchover
         {
             Id = start.SwitchoverId, ClusterId = start.ClusterId, Cluster = start.Cluster, RequestedCandidate = start.Candidate,
             KillSessions = start.KillSessions, CatchUpTimeout = start.CatchUpTimeout, TransactionWait = start.TransactionWait,
+            PromoteBy = now + start.Deadline - start.CatchUpTimeout - PromotionAnswer,
         };
         return (saga, new CheckSwitchover(start.SwitchoverId), new SwitchoverDeadlinePassed(start.SwitchoverId, start.Deadline));
     }
@@ -65,33 +74,45 @@ public sealed partial class Switchover : Saga
         (OldMaster, Candidate, Mutual, Replicas) = (plan.OldMaster, plan.Candidate, plan.Mutual, plan.Replicas.ToList());
         session.Events.Append(Id, new SwitchoverPreChecked(Id, OldMaster, Candidate, live[OldMaster]!.GtidExecuted,
             live[Candidate]!.GtidExecuted, live[Candidate]!.Replication?.SecondsBehindSource, Mutual, Replicas, clock.GetUtcNow()));
-        return new HoldTraffic(Id);
-    }
-
-    /// <summary>2. Publish "switching": proxies hold new read-write connections from now on.</summary>
-    public async Task<FreezeOldMaster> Handle(HoldTraffic _, IDocumentSession session, ClusterStream clusters, TopologyPublisher publisher,
-        TimeProvider clock, CancellationToken cancellation)
-    {
-        Step = SwitchoverStep.HoldTraffic;
-        var version = await publisher.HoldTrafficAsync(clusters, ClusterId, Id, clock.GetUtcNow(), cancellation);
-        session.Events.Append(Id, new SwitchoverTrafficHeld(Id, version, clock.GetUtcNow()));
-        return new FreezeOldMaster(Id);
+        return new SwitchMaster(Id);
     }
 
     /// <summary>
-    /// 3. Open transactions on the old master get a bounded time to finish (past it, killSessions decides: end them
-    /// or abort); then the freeze: read-only, and every client session ended but the agent's own, so that no user
+    /// 2. The switch, in one step so that held writes wait for no hand-off between steps: traffic held, the old master
+    /// drained and frozen, the candidate caught up to exactly the frozen set, the freeze proven again, the candidate
+    /// promoted and published as the master. Run again after a crash, the step gets every command's first answer from
+    /// the agents (the command ids derive from the operation), so it goes the same way; up to the promotion a refusal
+    /// aborts, and the old master writes again.
+    /// </summary>
+    public async Task<object> Handle(SwitchMaster _, IDocumentSession session, AgentClient agents, ClusterStream clusters, TopologyPublisher publisher,
+        SemiSyncConfigurator semiSync, TimeProvider clock, CancellationToken cancellation)
+    {
+        Step = SwitchoverStep.HoldTraffic;
+        // Proxies hold new read-write connections from now on.
+        var version = await publisher.HoldTrafficAsync(clusters, ClusterId, Id, clock.GetUtcNow(), cancellation);
+        session.Events.Append(Id, new SwitchoverTrafficHeld(Id, version, clock.GetUtcNow()));
+        if (await FreezeOldMasterAsync(session, agents, clock, cancellation) is { } notFrozen) return notFrozen;
+        if (await CatchUpCandidateAsync(session, agents, clock, cancellation) is { } notCaughtUp) return notCaughtUp;
+        if (await PromoteCandidateAsync(session, agents, clock, cancellation) is { } notPromoted) return notPromoted;
+        await PublishNewMasterAsync(session, clusters, publisher, semiSync, clock, cancellation);
+        return new RepointFollowers(Id);
+    }
+
+    /// <summary>
+    /// Open transactions on the old master get a bounded time to finish (past it, killSessions decides: end them or
+    /// abort); then the freeze: read-only, and every client session ended but the agent's own, so that no user
     /// read_only does not bind (READ ONLY ADMIN, ALL) can commit; its final position is recorded.
     /// </summary>
-    public async Task<object> Handle(FreezeOldMaster _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
+    private async Task<AbortSwitchover?> FreezeOldMasterAsync(IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
-        Step = SwitchoverStep.FreezeOldMaster;
+        Step = SwitchoverStep.Drain;
         var drained = await agents.WaitForTransactionsAsync(Cluster, OldMaster, $"{Id}:drain", TransactionWait, cancellation);
-        if (!drained.Succeeded) return new AbortSwitchover(Id, SwitchoverStep.Drain, drained.Failure!);
+        if (!drained.Succeeded) return new AbortSwitchover(Id, Step, drained.Failure!);
         var open = drained.Detail?.Open ?? [];
         if (open.Count > 0 && !KillSessions)
-            return new AbortSwitchover(Id, SwitchoverStep.Drain, $"transactions still open on '{OldMaster}' after {TransactionWait.TotalSeconds:0.#} s " +
+            return new AbortSwitchover(Id, Step, $"transactions still open on '{OldMaster}' after {TransactionWait.TotalSeconds:0.#} s " +
                 $"(thread user age: {string.Join(", ", open)}); ask again with killSessions to end them");
+        Step = SwitchoverStep.FreezeOldMaster;
         var frozen = await agents.FreezeAsync(Cluster, OldMaster, $"{Id}:freeze", Mutual, cancellation);
         if (!frozen.Succeeded) return new AbortSwitchover(Id, Step, frozen.Failure!);
         var report = frozen.Detail!;
@@ -102,11 +123,11 @@ public sealed partial class Switchover : Saga
         OldMasterFinalGtid = frozen.GtidExecuted ?? "";
         session.Events.Append(Id, new OldMasterFrozen(Id, OldMaster, OldMasterFinalGtid, frozen.BinlogFile, frozen.BinlogPosition,
             report.SessionsEnded, clock.GetUtcNow()));
-        return new CatchUpCandidate(Id);
+        return null;
     }
 
-    /// <summary>4. The candidate applies exactly the old master's final position, within a bound, and nothing beyond it.</summary>
-    public async Task<object> Handle(CatchUpCandidate _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
+    /// <summary>The candidate applies exactly the old master's final position, within a bound, and nothing beyond it.</summary>
+    private async Task<AbortSwitchover?> CatchUpCandidateAsync(IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
         Step = SwitchoverStep.CatchUp;
         var wait = await agents.WaitForGtidAsync(Cluster, Candidate, $"{Id}:catch-up", OldMasterFinalGtid, CatchUpTimeout, cancellation);
@@ -118,14 +139,14 @@ public sealed partial class Switchover : Saga
         if (GtidSets.Missing(cluster.Flavor, wait.GtidExecuted ?? "", OldMasterFinalGtid) is { Length: > 0 } beyond)
             return new AbortSwitchover(Id, Step, $"'{Candidate}' applied {beyond} beyond the frozen set {OldMasterFinalGtid}: '{OldMaster}' committed after its freeze");
         session.Events.Append(Id, new CandidateCaughtUp(Id, Candidate, wait.GtidExecuted ?? "", clock.GetUtcNow()));
-        return new PromoteCandidate(Id);
+        return null;
     }
 
     /// <summary>
-    /// 5a. Promotion, the point of no return, once the old master is read again and still holds exactly the frozen set
-    /// (moved: abort, and the old master stays the master).
+    /// Promotion, the point of no return, once the old master is read again and still holds exactly the frozen set
+    /// (moved: abort, and the old master stays the master). None starts so late that it could outlast the deadline.
     /// </summary>
-    public async Task<object> Handle(PromoteCandidate _, IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
+    private async Task<AbortSwitchover?> PromoteCandidateAsync(IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
         Step = SwitchoverStep.VerifyFreeze;
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
@@ -136,16 +157,37 @@ public sealed partial class Switchover : Saga
         session.Events.Append(Id, new OldMasterFreezeVerified(Id, OldMaster, seen.GtidExecuted, FreezeProofMoment.BeforePromotion, clock.GetUtcNow()));
 
         Step = SwitchoverStep.Promote;
+        // The deadline's ending judges by the candidate's state, which a promotion started before PromoteBy has settled
+        // by then. A run of this step that published the new master already goes on: the records name it.
+        if (clock.GetUtcNow() > PromoteBy && cluster.Master?.Name != Candidate)
+            return new AbortSwitchover(Id, Step, $"too close to the switchover's deadline to promote '{Candidate}' within {CatchUpTimeout.TotalSeconds:0.#} s");
         // Whatever the candidate received beyond the frozen set is applied before it is promoted, never discarded.
         var promoted = await agents.PromoteAsync(Cluster, Candidate, $"{Id}:promote", CatchUpTimeout, cancellation);
         if (!promoted.Succeeded) return new AbortSwitchover(Id, Step, promoted.Failure!);
         (NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition) = (promoted.GtidExecuted ?? "", promoted.BinlogFile, promoted.BinlogPosition);
         session.Events.Append(Id, new ReplicaPromoted(Id, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition, clock.GetUtcNow()));
-        return new RepointFollowers(Id);
+        return null;
     }
 
     /// <summary>
-    /// 5b. The old master and every other replica follow the new master; a mutual pair stays mutual. The old master
+    /// The new master takes writes at once: semi-sync moves to it first (its writes wait for a follower's
+    /// acknowledgement, which the repoint brings), then the records name it and the proxies follow the publication.
+    /// The followers are repointed in the next step.
+    /// </summary>
+    private async Task PublishNewMasterAsync(IDocumentSession session, ClusterStream clusters, TopologyPublisher publisher, SemiSyncConfigurator semiSync,
+        TimeProvider clock, CancellationToken cancellation)
+    {
+        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
+        NeedsAttention.AddRange(await semiSync.MoveRolesAsync(cluster, Id, Candidate, [OldMaster], cancellation));
+        var oldMasterRole = cluster.Find(Candidate)!.Role;
+        await clusters.AppendAsync(ClusterId, c => c.Master?.Name == Candidate ? null
+            : new MasterSwitched(ClusterId, Id, OldMaster, Candidate, oldMasterRole, Mutual, NewMasterGtid, NewMasterBinlogFile,
+                NewMasterBinlogPosition, clock.GetUtcNow()), cancellation);
+        await publisher.PublishAsync([ClusterId], cancellation);
+    }
+
+    /// <summary>
+    /// 3. The old master and every other replica follow the new master; a mutual pair stays mutual. The old master
     /// is read a last time first: one that committed after its freeze is fenced instead (never routed to, read-only,
     /// its sessions ended, never repointed) and its extra transactions recorded as diverged.
     /// </summary>
@@ -154,7 +196,6 @@ public sealed partial class Switchover : Saga
     {
         Step = SwitchoverStep.Repoint;
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
-        NeedsAttention.AddRange(await semiSync.MoveRolesAsync(cluster, Id, Candidate, [OldMaster], cancellation));
         var seen = await SwitchoverChecks.RetryAsync(() => agents.StatusAsync(Cluster, OldMaster, cancellation), status => status is not null);
         var candidateEndpoint = cluster.Find(Candidate)!.Endpoint;
         // A step run again after a crash may find the old master already following the new master, holding its new
@@ -188,10 +229,7 @@ public sealed partial class Switchover : Saga
             && await semiSync.BoundWaitWithoutFollowersAsync((await session.LoadAsync<Cluster>(ClusterId, cancellation))!, Id, Candidate,
                 "no follower replicates from it after the switchover", cancellation) is { } bounded)
             NeedsAttention.Add(bounded);
-        var oldMasterRole = cluster.Find(Candidate)!.Role;
-        await clusters.AppendAsync(ClusterId, c => c.Master?.Name == Candidate ? null
-            : new MasterSwitched(ClusterId, Id, OldMaster, Candidate, oldMasterRole, Mutual, NewMasterGtid, NewMasterBinlogFile,
-                NewMasterBinlogPosition, clock.GetUtcNow()), cancellation);
+        // A fenced old master is no longer routed to for reads.
         await publisher.PublishAsync([ClusterId], cancellation);
         return new RecordSwitch(Id);
     }
@@ -221,7 +259,7 @@ public sealed partial class Switchover : Saga
     [LoggerMessage(Level = LogLevel.Critical, Message = "{Cluster}: switchover's old master {Instance} committed after its freeze (diverged GTIDs: {Diverged}); fenced, read-only confirmed: {Confirmed}")]
     private static partial void LogOldMasterDiverged(ILogger logger, string cluster, string instance, string diverged, bool confirmed);
 
-    /// <summary>6. MoHA's switch record in etcd, the operation's end, and the cluster released.</summary>
+    /// <summary>4. MoHA's switch record in etcd, the operation's end, and the cluster released.</summary>
     public async Task Handle(RecordSwitch _, IDocumentSession session, EtcdConnection etcd, LeaderElection election, ClusterStream clusters, TopologyPublisher publisher,
         TimeProvider clock, CancellationToken cancellation)
     {
@@ -238,126 +276,5 @@ public sealed partial class Switchover : Saga
         await publisher.PublishAsync([ClusterId], cancellation);
         Step = SwitchoverStep.Completed;
         MarkCompleted();
-    }
-
-    /// <summary>
-    /// Compensation before promotion: writes back on the old master, a candidate whose promotion was attempted made
-    /// read-only and following the old master again (both checked on the servers, and said in the event), traffic
-    /// released, the cluster freed.
-    /// </summary>
-    public async Task Handle(AbortSwitchover abort, IDocumentSession session, AgentClient agents, ClusterStream clusters, TopologyPublisher publisher,
-        TimeProvider clock, CancellationToken cancellation)
-    {
-        var writable = true;
-        if (abort.Step is SwitchoverStep.FreezeOldMaster or SwitchoverStep.CatchUp or SwitchoverStep.VerifyFreeze or SwitchoverStep.Promote)
-        {
-            // Never leave the old master read-only after an abort.
-            await SwitchoverChecks.RetryAsync(() => agents.SetReadWriteAsync(Cluster, OldMaster, $"{Id}:unfreeze", Mutual, cancellation));
-            // What counts is the server's state, not the command's answer.
-            writable = (await agents.StatusAsync(Cluster, OldMaster, cancellation))?.ReadOnly == false;
-        }
-        bool? candidateFollows = null;
-        if (abort.Step == SwitchoverStep.Promote)
-            candidateFollows = await RestoreCandidateAsync(session, agents, cancellation);
-        var now = clock.GetUtcNow();
-        await clusters.EndOperationAsync(ClusterId, Id, "aborted", now, cancellation);
-        await publisher.PublishAsync([ClusterId], cancellation);
-        session.Events.Append(Id, new SwitchoverAborted(Id, abort.Step, abort.Reason, writable, candidateFollows, now));
-        Step = SwitchoverStep.Aborted;
-        MarkCompleted();
-    }
-
-    /// <summary>
-    /// A step still failed after its retries (see StepFailurePolicy): up to the promotion the switchover gives up as
-    /// if the step had refused (the promotion's compensation covers one that went part of the way); after it the new
-    /// master stands and the switchover ends needing attention.
-    /// </summary>
-    public async Task<AbortSwitchover?> Handle(FailSwitchover failed, IDocumentSession session, AgentClient agents, ClusterStream clusters,
-        TopologyPublisher publisher, SemiSyncConfigurator semiSync, TimeProvider clock, CancellationToken cancellation)
-    {
-        var reason = $"the {failed.Step.Name()} step failed: {failed.Reason}";
-        if (failed.Step <= SwitchoverStep.Promote) return new AbortSwitchover(Id, failed.Step, reason);
-        await InterruptAsync(failed.Step, reason, session, agents, clusters, publisher, semiSync, clock, cancellation);
-        return null;
-    }
-
-    /// <summary>
-    /// The deadline passed before the switchover ended. <see cref="Step"/> is where the last step that finished left it,
-    /// and the next one may be running still: before the catch-up the switchover gives up (its compensation covers a
-    /// freeze under way); from then on a promotion may be under way, and nothing is undone beside it: the switchover
-    /// ends needing attention, with the servers' states.
-    /// </summary>
-    public async Task<AbortSwitchover?> Handle(SwitchoverDeadlinePassed deadline, IDocumentSession session, AgentClient agents, ClusterStream clusters,
-        TopologyPublisher publisher, SemiSyncConfigurator semiSync, TimeProvider clock, CancellationToken cancellation)
-    {
-        var reason = $"the switchover did not end within its deadline of {deadline.After.TotalSeconds:0.#} s (last step finished: {Step.Name()})";
-        if (Step < SwitchoverStep.CatchUp)
-            return new AbortSwitchover(Id, Step >= SwitchoverStep.HoldTraffic ? SwitchoverStep.FreezeOldMaster : Step, reason);
-        await InterruptAsync(Step, reason, session, agents, clusters, publisher, semiSync, clock, cancellation);
-        return null;
-    }
-
-    /// <summary>A failure reported for a switchover that has ended already (the step's retry lost to the ending): nothing is left to do.</summary>
-    public static void NotFound(FailSwitchover failed, ILogger<Switchover> logger) => LogEndedAlready(logger, failed.SwitchoverId, failed.Reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Switchover {Operation} had ended already when its step failure arrived: {Reason}")]
-    private static partial void LogEndedAlready(ILogger logger, Guid operation, string reason);
-
-    /// <summary>
-    /// Ends a switchover that cannot finish at or after its point of no return. Promoted: the new master stands in
-    /// the records (the proxies follow it), and an old master not yet proven frozen at its repoint is fenced. Not
-    /// known to be promoted: nothing changes on the servers; their states are recorded for the operator.
-    /// </summary>
-    private async Task InterruptAsync(SwitchoverStep step, string reason, IDocumentSession session, AgentClient agents, ClusterStream clusters,
-        TopologyPublisher publisher, SemiSyncConfigurator semiSync, TimeProvider clock, CancellationToken cancellation)
-    {
-        var promoted = NewMasterGtid.Length > 0;
-        NeedsAttention.Add(reason);
-        if (promoted && Step < SwitchoverStep.Repoint)
-        {
-            var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
-            await clusters.AppendAsync(ClusterId, c => c.Master?.Name == Candidate ? null
-                : new MasterSwitched(ClusterId, Id, OldMaster, Candidate, cluster.Find(Candidate)!.Role, Mutual, NewMasterGtid, NewMasterBinlogFile,
-                    NewMasterBinlogPosition, clock.GetUtcNow()), cancellation);
-            var detail = $"the switchover was interrupted before '{OldMaster}' was proven frozen at its repoint";
-            await clusters.AppendAsync(ClusterId, c => c.Find(OldMaster)!.Fenced ? null
-                : new InstanceFenced(ClusterId, Id, OldMaster, false, detail, clock.GetUtcNow()), cancellation);
-            NeedsAttention.Add($"{detail}: it is fenced; the followers may not replicate from '{Candidate}'");
-            if (await semiSync.BoundWaitWithoutFollowersAsync((await session.LoadAsync<Cluster>(ClusterId, cancellation))!, Id, Candidate,
-                    "the switchover was interrupted before its followers were repointed", cancellation) is { } bounded)
-                NeedsAttention.Add(bounded);
-        }
-        else if (!promoted)
-        {
-            NeedsAttention.Add($"a promotion of '{Candidate}' may have been under way; the records still name '{OldMaster}' the master. " +
-                "Find which server is writable before anything else:");
-            foreach (var instance in new[] { OldMaster, Candidate })
-                NeedsAttention.Add(await agents.StatusAsync(Cluster, instance, cancellation) is { } seen
-                    ? $"'{instance}': read_only {seen.ReadOnly}, replicating from {(seen.Replication is { } r ? $"{r.Source.Host}:{r.Source.Port}" : "nobody")}, gtid {seen.GtidExecuted}"
-                    : $"'{instance}': could not be read");
-        }
-        var now = clock.GetUtcNow();
-        session.Events.Append(Id, new SwitchoverInterrupted(Id, step, reason, promoted, NeedsAttention, now));
-        await clusters.EndOperationAsync(ClusterId, Id, "needsAttention", now, cancellation);
-        await publisher.PublishAsync([ClusterId], cancellation);
-        Step = SwitchoverStep.Interrupted;
-        MarkCompleted();
-    }
-
-    /// <summary>
-    /// A promotion that failed may have gone part of the way (replication forgotten, read_only off): the candidate is
-    /// made read-only and replicates from the old master again. Answers whether its server says so afterwards.
-    /// </summary>
-    private async Task<bool> RestoreCandidateAsync(IDocumentSession session, AgentClient agents, CancellationToken cancellation)
-    {
-        // The candidate may still replicate (the promotion failed early) or not (it failed late): "mutual" lets the
-        // master-only command through either way.
-        await SwitchoverChecks.RetryAsync(() => agents.SetReadOnlyAsync(Cluster, Candidate, $"{Id}:restore-candidate-read-only", mutual: true, cancellation));
-        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
-        var master = cluster.Find(OldMaster)!.Endpoint;
-        await SwitchoverChecks.RetryAsync(() => agents.ChangeMasterAsync(Cluster, Candidate, $"{Id}:restore-candidate", master, cancellation));
-        var candidate = await agents.StatusAsync(Cluster, Candidate, cancellation);
-        return candidate is { ReadOnly: true, Replication: { } replication } && master.Matches(replication.Source.Host, replication.Source.Port)
-            && replication.IsReplicating;
     }
 }

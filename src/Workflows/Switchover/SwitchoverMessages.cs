@@ -28,25 +28,10 @@ public sealed record CheckSwitchover(Guid SwitchoverId) : ISwitchoverStep
     SwitchoverStep ISwitchoverStep.Step => SwitchoverStep.PreChecks;
 }
 
-public sealed record HoldTraffic(Guid SwitchoverId) : ISwitchoverStep
+/// <summary>Holds traffic, freezes the old master, catches the candidate up, promotes and publishes it. Its failure may come at any of these.</summary>
+public sealed record SwitchMaster(Guid SwitchoverId) : ISwitchoverStep
 {
-    SwitchoverStep ISwitchoverStep.Step => SwitchoverStep.HoldTraffic;
-}
-
-public sealed record FreezeOldMaster(Guid SwitchoverId) : ISwitchoverStep
-{
-    SwitchoverStep ISwitchoverStep.Step => SwitchoverStep.FreezeOldMaster;
-}
-
-public sealed record CatchUpCandidate(Guid SwitchoverId) : ISwitchoverStep
-{
-    SwitchoverStep ISwitchoverStep.Step => SwitchoverStep.CatchUp;
-}
-
-/// <summary>Its failure counts as a failure at promotion: the promotion may have been attempted.</summary>
-public sealed record PromoteCandidate(Guid SwitchoverId) : ISwitchoverStep
-{
-    SwitchoverStep ISwitchoverStep.Step => SwitchoverStep.Promote;
+    SwitchoverStep ISwitchoverStep.Step => SwitchoverStep.Switch;
 }
 
 public sealed record RepointFollowers(Guid SwitchoverId) : ISwitchoverStep

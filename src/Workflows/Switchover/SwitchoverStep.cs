@@ -8,6 +8,9 @@ public enum SwitchoverStep
 {
     [JsonStringEnumMemberName("requested")] Requested,
     [JsonStringEnumMemberName("pre-checks")] PreChecks,
+
+    /// <summary>The step from holding traffic to publishing the new master, where it failed without saying at which part.</summary>
+    [JsonStringEnumMemberName("switch")] Switch,
     [JsonStringEnumMemberName("hold-traffic")] HoldTraffic,
     [JsonStringEnumMemberName("drain")] Drain,
     [JsonStringEnumMemberName("freeze-old-master")] FreezeOldMaster,

@@ -78,10 +78,6 @@ public sealed class ClusterClient(HttpClient http)
         throw new TimeoutException($"{instance} did not become {expected}; last record: {record?.ToJsonString()}");
     }
 
-    /// <summary>
-    /// Waits until operation <paramref name="operation"/> has recorded <paramref name="step"/> (an event name) and
-    /// returns its view; an aborted operation, or one still short of the step after 90 s, fails the wait.
-    /// </summary>
     /// <summary>Creates an API key with <paramref name="role"/>; returns the file (in the temp folder) that holds it.</summary>
     public async Task<string> CreateKeyFileAsync(string name, string role)
     {
@@ -90,6 +86,17 @@ public sealed class ClusterClient(HttpClient http)
         var file = Path.Combine(Path.GetTempPath(), $"mysqlha-key-{name}-{Guid.NewGuid():N}");
         await File.WriteAllTextAsync(file, (string)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["secret"]! + "\n");
         return file;
+    }
+
+    /// <summary>Waits until the cluster's proxies are told to hold new read-write connections (a switchover's first act).</summary>
+    public async Task WaitForTrafficHeldAsync(Guid cluster)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(100))
+        {
+            var view = JsonNode.Parse(await http.GetStringAsync($"/api/clusters/{cluster}"))!;
+            if ((bool)view["switching"]!) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"cluster {cluster} never held its traffic: {view.ToJsonString()}");
+        }
     }
 
     /// <summary>Waits until the operation is no longer running; returns its view (state and every step).</summary>
@@ -104,6 +111,10 @@ public sealed class ClusterClient(HttpClient http)
         }
     }
 
+    /// <summary>
+    /// Waits until operation <paramref name="operation"/> has recorded <paramref name="step"/> (an event name) and
+    /// returns its view; an aborted operation, or one still short of the step after 90 s, fails the wait.
+    /// </summary>
     public async Task<JsonNode> WaitForStepAsync(Guid operation, string step)
     {
         var deadline = DateTime.UtcNow.AddSeconds(90);

@@ -23,11 +23,11 @@ public sealed class SwitchoverDurabilityTests : IDisposable
     {
         var (first, client, cluster, agents) = await ArrangeAsync();
 
-        // An open transaction on the old master holds the saga in the freeze step (its bounded drain) when the process dies.
+        // An open transaction on the old master holds the saga in the switch step (its bounded drain) when the process dies.
         await using var application = await SandboxReplication.OpenAsync(SandboxReplication.Primary);
         await new MySqlCommand("BEGIN; INSERT INTO mysqlha_test.marks VALUES ()", application).ExecuteNonQueryAsync();
         var operation = await StartSwitchoverAsync(client, cluster, transactionWaitSeconds: 60);
-        await client.WaitForStepAsync(operation, nameof(SwitchoverTrafficHeld));
+        await client.WaitForTrafficHeldAsync(cluster);
         await Task.Delay(500);
         first.KillHard();
         var (_, resumed) = await _rig.StartApiAsync();
@@ -65,10 +65,10 @@ public sealed class SwitchoverDurabilityTests : IDisposable
     {
         var (first, client, cluster, _) = await ArrangeAsync();
 
-        // Hold the candidate back, so that the saga is caught in the catch-up step when the process dies.
+        // Hold the candidate back, so that the saga is caught in the switch step's catch-up when the process dies.
         await using var heldBack = await HeldBackReplica.HoldAsync(SandboxSettings.Current.MariaDb[1]);
         var operation = await StartSwitchoverAsync(client, cluster);
-        await client.WaitForStepAsync(operation, nameof(OldMasterFrozen));
+        await SandboxReplication.WaitForCatchUpAsync(SandboxSettings.Current.MariaDb[1], TimeSpan.FromSeconds(20));
 
         first.KillHard();
         var (_, resumed) = await _rig.StartApiAsync();

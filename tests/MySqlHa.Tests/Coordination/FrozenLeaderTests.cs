@@ -50,7 +50,8 @@ public sealed class FrozenLeaderTests(ITestOutputHelper output) : IDisposable
         await using var heldBack = await HeldBackReplica.HoldAsync(SandboxSettings.Current.MariaDb[1]);
         var started = await client.Http.PostAsJsonAsync($"/api/clusters/{cluster}/switchover", new { candidate = "db2", catchUpTimeoutSeconds = 120 });
         var operation = Guid.Parse((string)JsonNode.Parse(await started.Content.ReadAsStringAsync())!["operationId"]!);
-        await client.WaitForStepAsync(operation, nameof(OldMasterFrozen));
+        await client.WaitForStepAsync(operation, nameof(SwitchoverPreChecked));
+        await SandboxReplication.WaitForCatchUpAsync(SandboxSettings.Current.MariaDb[1], TimeSpan.FromSeconds(20));
         using (depose(first))
         {
             for (var deadline = DateTime.UtcNow.AddSeconds(30);

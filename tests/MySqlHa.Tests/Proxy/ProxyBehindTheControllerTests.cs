@@ -6,7 +6,6 @@ using MySqlHa.Replication.Servers;
 using MySqlHa.Tests.Agent;
 using MySqlHa.Tests.Api;
 using MySqlHa.Tests.Sandbox;
-using MySqlHa.Workflows.Switchover;
 
 namespace MySqlHa.Tests.Proxy;
 
@@ -77,7 +76,7 @@ public sealed class ProxyBehindTheControllerTests(ApiFactory api) : IAsyncLifeti
         var started = await _client.Http.PostAsJsonAsync($"/api/clusters/{_cluster}/switchover",
             new { candidate = "db2", transactionWaitSeconds = 60, catchUpTimeoutSeconds = 60 });
         var operation = (string)JsonNode.Parse(await started.Content.ReadAsStringAsync())!["operationId"]!;
-        await WaitForOperationAsync(operation, view => view["steps"]!.AsArray().Any(s => (string?)s!["event"] == nameof(SwitchoverTrafficHeld)));
+        await _client.WaitForTrafficHeldAsync(_cluster);
         await ProxyEndpoints.WaitForHealthAsync(_proxy!, clusters => (string?)clusters[0]!["state"] == "Switching");
 
         var held = MariaDbCommandLine.PortBehindAsync(_readWritePort);

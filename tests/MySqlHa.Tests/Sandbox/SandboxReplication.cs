@@ -53,6 +53,18 @@ public static class SandboxReplication
         }
     }
 
+    /// <summary>
+    /// Waits until a switchover's catch-up waits on <paramref name="candidate"/> (MASTER_GTID_WAIT in its process
+    /// list): the old master's freeze and final position are behind it, though the step that did them (and writes their
+    /// events when it ends) is still under way.
+    /// </summary>
+    public static async Task WaitForCatchUpAsync(ServerEndpoint candidate, TimeSpan timeout)
+    {
+        const string waiting = "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT MASTER_GTID_WAIT%'";
+        for (var deadline = DateTime.UtcNow + timeout; await ScalarAsync<long>(candidate, waiting) == 0; await Task.Delay(50))
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no catch-up waited on {candidate} within {timeout}");
+    }
+
     /// <summary>Stops sandbox MariaDB instance <paramref name="number"/> (1-based) as a crash would leave it: gone.</summary>
     public static void StopServer(int number) => Kill(Path.Combine($"mariadb{number}", "mariadbd.pid"));
 

@@ -53,15 +53,16 @@ public sealed class SwitchoverEndingTests(ApiFactory api, ITestOutputHelper outp
         await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
 
         JsonNode operation;
-        using (InjectedStepFaults.Throw<CatchUpCandidate>())
+        using (InjectedStepFaults.Throw<SwitchMaster>())
             operation = await _rig.WaitForOperationEndAsync(await _rig.StartSwitchoverAsync(new { candidate = "db2" }));
 
         Assert.True((string?)operation["state"] == "aborted", operation.ToJsonString());
         var aborted = Step(operation, nameof(SwitchoverAborted));
         output.WriteLine($"aborted at {aborted["step"]}: {aborted["reason"]}");
-        Assert.Equal("catch-up", (string?)aborted["step"]);
+        Assert.Equal("switch", (string?)aborted["step"]);
         Assert.Contains(nameof(InjectedStepFaultException), (string?)aborted["reason"]);
         Assert.True((bool)aborted["oldMasterWritable"]!);
+        Assert.True((bool)aborted["candidateReadOnlyAndFollowing"]!);
         Assert.Equal("none", (string?)await ClusterHeldByAsync());
         Assert.False((bool)(await _rig.ClusterAsync())["switching"]!);
         Assert.Equal((0, 1, 1), (await FailoverRig.ReadOnlyAsync("db1"), await FailoverRig.ReadOnlyAsync("db2"), await FailoverRig.ReadOnlyAsync("db3")));
@@ -106,8 +107,8 @@ public sealed class SwitchoverEndingTests(ApiFactory api, ITestOutputHelper outp
     {
         await using var observer = WritableObserver.Start();
         JsonNode operation;
-        // The catch-up finds this controller not leading, again and again: its retries are spread over a minute.
-        using (InjectedStepFaults.Throw<CatchUpCandidate>(() => new NotLeadingException()))
+        // The switch step finds this controller not leading, again and again: its retries are spread over a minute.
+        using (InjectedStepFaults.Throw<SwitchMaster>(() => new NotLeadingException()))
         {
             var operationId = await _rig.StartSwitchoverAsync(new { candidate = "db2", deadlineSeconds = 4 });
             operation = await _rig.WaitForOperationEndAsync(operationId, TimeSpan.FromSeconds(30));
@@ -128,14 +129,14 @@ public sealed class SwitchoverEndingTests(ApiFactory api, ITestOutputHelper outp
     public async Task A_cluster_held_by_a_dead_switchover_is_an_alert_when_its_master_dies_and_a_release_lets_the_failover_run()
     {
         Guid operationId;
-        // Every way the switchover could end fails: it holds the cluster, frozen, for good.
-        using (InjectedStepFaults.Throw<CatchUpCandidate>())
+        // Every way the switchover could end fails: it holds the cluster for good.
+        using (InjectedStepFaults.Throw<SwitchMaster>())
         using (InjectedStepFaults.Throw<FailSwitchover>())
         using (InjectedStepFaults.Throw<AbortSwitchover>())
         using (InjectedStepFaults.Throw<SwitchoverDeadlinePassed>())
         {
             operationId = await _rig.StartSwitchoverAsync(new { candidate = "db2", deadlineSeconds = 3 });
-            await _rig.Client.WaitForStepAsync(operationId, nameof(OldMasterFrozen));
+            await _rig.Client.WaitForStepAsync(operationId, nameof(SwitchoverPreChecked));
             // Long enough for the step, the failure report, the abort and the deadline to have failed past their retries.
             await Task.Delay(TimeSpan.FromSeconds(8));
             Assert.Equal(operationId.ToString(), (string?)await ClusterHeldByAsync());

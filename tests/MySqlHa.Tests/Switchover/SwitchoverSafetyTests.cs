@@ -92,7 +92,8 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
         // The candidate's applier is held back, so that the leak below lands between the freeze and the promotion.
         await using var heldBack = await HeldBackReplica.HoldAsync(FailoverRig.Server("db2"));
         var operationId = await _rig.StartSwitchoverAsync(new { candidate = "db2", catchUpTimeoutSeconds = 30 });
-        await _rig.Client.WaitForStepAsync(operationId, nameof(OldMasterFrozen));
+        await _rig.Client.WaitForStepAsync(operationId, nameof(SwitchoverPreChecked));
+        await SandboxReplication.WaitForCatchUpAsync(FailoverRig.Server("db2"), TimeSpan.FromSeconds(20));
 
         // An application account that read_only does not bind, straight to the old master (no proxy holds it back).
         await using (var leak = new MySqlConnection($"Server=127.0.0.1;Port={FailoverRig.Server("db1").Port};User ID=mysqlha_test_all;" +
