@@ -46,7 +46,7 @@ public sealed partial class Failover : Saga
     public Dictionary<string, double> PhaseSeconds { get; set; } = [];
     public DateTimeOffset StartedAt { get; set; }
 
-    public static async Task<(Failover, PrepareFailover, FailoverDeadlinePassed)> Start(StartFailover start, IDocumentSession session, MonitorObservations observations,
+    public static async Task<(Failover, ReplaceFailedMaster, FailoverDeadlinePassed)> Start(StartFailover start, IDocumentSession session, MonitorObservations observations,
         TimeProvider clock, CancellationToken cancellation)
     {
         var cluster = (await session.LoadAsync<Cluster>(start.ClusterId, cancellation))!;
@@ -68,37 +68,63 @@ public sealed partial class Failover : Saga
             saga.PhaseSeconds["detect"] = (lost - alive).TotalSeconds;
             saga.PhaseSeconds["confirm"] = (now - lost).TotalSeconds;
         }
-        return (saga, new PrepareFailover(start.FailoverId), new FailoverDeadlinePassed(start.FailoverId, start.Deadline));
+        return (saga, new ReplaceFailedMaster(start.FailoverId), new FailoverDeadlinePassed(start.FailoverId, start.Deadline));
     }
 
     /// <summary>
-    /// 1. The candidate chosen from the followers' live positions (read through their agents) while the proxies are
-    /// told to hold new read-write connections ("switching") until the new master is published; then fence before
-    /// promote: the failed master proven fenced through its agent (read-only confirmed, every session ended) or proven
-    /// dead (its process gone, or every signal finds its host unreachable), and fenced in our records (never routed to
-    /// again, made read-only whenever seen writable). The fence waits for the choice, so that with no candidate a master
-    /// that is merely unreachable from here stays writable; but a master whose agent proved its process gone cannot be
-    /// harmed by it, and is fenced while the choice is made. Without a proof nothing is promoted: a hung master could
-    /// resume writable beside the new one. Run again, every part is answered or repeated harmlessly.
+    /// 1. The failed master replaced, in one step so that no hand-off between steps delays the first write: the candidate
+    /// chosen and the failed master fenced while traffic is held (<see cref="PrepareAsync"/>); that much checkpointed;
+    /// then the candidate promoted and published (<see cref="PromoteAsync"/>). The checkpoint (the saga with its choice,
+    /// and the events so far) is written before anything is promoted, so that a run after a crash promotes the same
+    /// candidate, and a failure or the deadline from then on is handled as one that may have followed a promotion.
     /// </summary>
-    public async Task<object> Handle(PrepareFailover _, IDocumentSession session, AgentClient agents, ClusterStream clusters, TopologyPublisher publisher,
+    public async Task<object> Handle(ReplaceFailedMaster _, IDocumentSession session, IDocumentStore store, AgentClient agents, ClusterStream clusters,
+        TopologyPublisher publisher, SemiSyncConfigurator semiSync, MonitorObservations observations, TimeProvider clock, CancellationToken cancellation)
+    {
+        if (Step < FailoverStep.Promote)
+        {
+            var prepared = new List<object>();
+            var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
+            if (await PrepareAsync(cluster, prepared, agents, clusters, publisher, observations, clock, cancellation) is { } refused)
+            {
+                session.Events.Append(Id, prepared);
+                return refused;
+            }
+            Step = FailoverStep.Promote;
+            await using var checkpoint = store.LightweightSession();
+            checkpoint.Events.Append(Id, prepared);
+            checkpoint.Store(this);
+            await checkpoint.SaveChangesAsync(cancellation);
+        }
+        return await PromoteAsync(session, agents, semiSync, clusters, publisher, clock, cancellation);
+    }
+
+    /// <summary>
+    /// The candidate chosen from the followers' live positions (read through their agents) while the proxies are told
+    /// to hold new read-write connections ("switching") until the new master is published; then fence before promote:
+    /// the failed master proven fenced through its agent (read-only confirmed, every session ended) or proven dead (its
+    /// process gone, or every signal finds its host unreachable), and fenced in our records (never routed to again, made
+    /// read-only whenever seen writable). The fence waits for the choice, so that with no candidate a master that is
+    /// merely unreachable from here stays writable; but a master whose agent proved its process gone cannot be harmed
+    /// by it, and is fenced while the choice is made. Without a proof nothing is promoted: a hung master could resume
+    /// writable beside the new one. Run again, every part is answered or repeated harmlessly.
+    /// </summary>
+    private async Task<AbortFailover?> PrepareAsync(Cluster cluster, List<object> events, AgentClient agents, ClusterStream clusters, TopologyPublisher publisher,
         MonitorObservations observations, TimeProvider clock, CancellationToken cancellation)
     {
         Step = FailoverStep.Prepare;
         var began = clock.GetUtcNow();
-        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         var held = publisher.HoldTrafficAsync(clusters, ClusterId, Id, began, cancellation);
         var reading = SwitchoverChecks.ReadFollowersAsync(cluster, agents, cancellation);
         var fencing = MasterProcessGone ? FailedMasterFence.ProveAsync(cluster, OldMaster, Id, agents, observations, cancellation) : null;
         await Task.WhenAll(fencing is null ? [held, reading] : [held, reading, fencing]);
-        session.Events.Append(Id, new FailoverTrafficHeld(Id, held.Result, clock.GetUtcNow()));
+        events.Add(new FailoverTrafficHeld(Id, held.Result, clock.GetUtcNow()));
         var live = reading.Result;
         var plan = FailoverPlan.Decide(cluster, OldMaster, observations.Find(ClusterId, OldMaster)?.LastSeen, RequestedCandidate, live);
         if (plan.Refusal is { } refusal)
             return new AbortFailover(Id, Step, $"{refusal} Passed over: {string.Join("; ", plan.PassedOver)}");
         (Candidate, Followers) = (plan.Candidate, plan.Followers.ToList());
-        session.Events.Append(Id, new FailoverCandidateChosen(Id, Candidate, live.ToDictionary(p => p.Key, p => p.Value?.GtidExecuted),
-            plan.PassedOver, clock.GetUtcNow()));
+        events.Add(new FailoverCandidateChosen(Id, Candidate, live.ToDictionary(p => p.Key, p => p.Value?.GtidExecuted), plan.PassedOver, clock.GetUtcNow()));
         PhaseSeconds["choose"] = (clock.GetUtcNow() - began).TotalSeconds;
 
         var fenceBegan = fencing is null ? clock.GetUtcNow() : began;
@@ -108,23 +134,22 @@ public sealed partial class Failover : Saga
         var detail = string.Join("; ", proof.Evidence);
         await clusters.AppendAsync(ClusterId, c => c.Find(OldMaster)!.Fenced ? null
             : new InstanceFenced(ClusterId, Id, OldMaster, kind == FencingProofKind.ReadOnly, detail, clock.GetUtcNow()), cancellation);
-        session.Events.Append(Id, new FailedMasterFenced(Id, OldMaster, kind, proof.Evidence, clock.GetUtcNow()));
+        events.Add(new FailedMasterFenced(Id, OldMaster, kind, proof.Evidence, clock.GetUtcNow()));
         PhaseSeconds["fence"] = (clock.GetUtcNow() - fenceBegan).TotalSeconds;
-        return new PromoteFailoverCandidate(Id);
+        return null;
     }
 
     /// <summary>
-    /// 2. Promotion, the point of no return. The candidate's agent stops its receiver, reads what it received once the
+    /// Promotion, the point of no return. The candidate's agent stops its receiver, reads what it received once the
     /// thread stopped (nothing that arrives later can be missed), applies all of it and only then makes the candidate
     /// writable; what it cannot apply in time it refuses to promote, with its receiver started again. Promoting earlier
     /// would drop what is still in its relay log, acknowledged transactions among them under semi-sync. Then the new
     /// master is published at once and the proxies flip, ahead of the repointing of the others, which writers need not
     /// wait for. An answer that never came may hide a promotion: the failover then ends by what the candidate is seen to be.
     /// </summary>
-    public async Task<object> Handle(PromoteFailoverCandidate _, IDocumentSession session, AgentClient agents, SemiSyncConfigurator semiSync,
+    private async Task<object> PromoteAsync(IDocumentSession session, AgentClient agents, SemiSyncConfigurator semiSync,
         ClusterStream clusters, TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
     {
-        Step = FailoverStep.Promote;
         var began = clock.GetUtcNow();
         var timeout = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!.FailoverPolicy.RelayLogTimeout;
         var promoted = await agents.PromoteAsync(Cluster, Candidate, $"{Id}:promote", timeout, cancellation);
@@ -146,7 +171,7 @@ public sealed partial class Failover : Saga
     }
 
     /// <summary>
-    /// 3. Every other follower replicates from the new master, except one holding transactions the new master lacks:
+    /// 2. Every other follower replicates from the new master, except one holding transactions the new master lacks:
     /// repointing it would diverge it silently, so its replication is stopped and it is reported.
     /// </summary>
     public async Task<RecordFailover> Handle(RepointSurvivors _, IDocumentSession session, AgentClient agents, SemiSyncConfigurator semiSync,
@@ -191,7 +216,7 @@ public sealed partial class Failover : Saga
         return new RecordFailover(Id);
     }
 
-    /// <summary>4. MoHA's switch record in etcd, the audit record with what may be lost, the cluster released and blocked.</summary>
+    /// <summary>3. MoHA's switch record in etcd, the audit record with what may be lost, the cluster released and blocked.</summary>
     public async Task Handle(RecordFailover _, IDocumentSession session, EtcdConnection etcd, LeaderElection election, ClusterStream clusters, TopologyPublisher publisher,
         TimeProvider clock, CancellationToken cancellation)
     {
@@ -243,22 +268,23 @@ public sealed partial class Failover : Saga
     }
 
     /// <summary>
-    /// A step still failed after its retries (see StepFailurePolicy): before the promotion the failover gives up as if
-    /// the step had refused; from the promotion on (which may have gone through) it ends needing attention.
+    /// A step still failed after its retries (see StepFailurePolicy): before the promotion's checkpoint the failover
+    /// gives up as if the step had refused; from it on (a promotion may have gone through) it ends needing attention.
     /// </summary>
     public async Task<AbortFailover?> Handle(FailFailover failed, IDocumentSession session, AgentClient agents, ClusterStream clusters,
         TopologyPublisher publisher, SemiSyncConfigurator semiSync, TimeProvider clock, CancellationToken cancellation)
     {
         var reason = $"the {failed.Step.Name()} step failed: {failed.Reason}";
-        if (failed.Step < FailoverStep.Promote) return new AbortFailover(Id, failed.Step, reason);
+        // The saga's own step says whether the promotion's checkpoint was written: past it, a promotion may have gone through.
+        if (failed.Step < FailoverStep.Promote && Step < FailoverStep.Promote) return new AbortFailover(Id, failed.Step, reason);
         await InterruptAsync(failed.Step, reason, session, agents, clusters, publisher, semiSync, clock, cancellation);
         return null;
     }
 
     /// <summary>
-    /// The deadline passed before the failover ended. <see cref="Step"/> is where the last step that finished left it,
-    /// and the next one may be running still: while it prepares the failover gives up (as if preparing had failed);
-    /// from then on a promotion may be under way, and nothing is undone beside it.
+    /// The deadline passed before the failover ended. <see cref="Step"/> is where the last step that finished (or the
+    /// promotion's checkpoint) left it, and the step may be running still: while it prepares the failover gives up (as if
+    /// preparing had failed); from the checkpoint on a promotion may be under way, and nothing is undone beside it.
     /// </summary>
     public async Task<AbortFailover?> Handle(FailoverDeadlinePassed deadline, IDocumentSession session, AgentClient agents, ClusterStream clusters,
         TopologyPublisher publisher, SemiSyncConfigurator semiSync, TimeProvider clock, CancellationToken cancellation)

@@ -25,14 +25,10 @@ public interface IFailoverStep : IOperationStep
     object IOperationStep.Failed(string reason) => new FailFailover(FailoverId, Step, reason);
 }
 
-public sealed record PrepareFailover(Guid FailoverId) : IFailoverStep
+/// <summary>Chooses the candidate, fences the failed master, promotes and publishes the candidate. Its failure may come at any of these.</summary>
+public sealed record ReplaceFailedMaster(Guid FailoverId) : IFailoverStep
 {
     FailoverStep IFailoverStep.Step => FailoverStep.Prepare;
-}
-
-public sealed record PromoteFailoverCandidate(Guid FailoverId) : IFailoverStep
-{
-    FailoverStep IFailoverStep.Step => FailoverStep.Promote;
 }
 
 public sealed record RepointSurvivors(Guid FailoverId) : IFailoverStep

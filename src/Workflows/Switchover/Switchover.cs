@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.Extensions.Logging;
 using MySqlHa.Coordination.Election;
 using MySqlHa.Coordination.Etcd;
+using MySqlHa.Replication.AgentContract;
 using MySqlHa.Replication.Status;
 using MySqlHa.Workflows.Agents;
 using MySqlHa.Workflows.Clusters;
@@ -80,38 +81,48 @@ public sealed partial class Switchover : Saga
     /// <summary>
     /// 2. The switch, in one step so that held writes wait for no hand-off between steps: traffic held, the old master
     /// drained and frozen, the candidate caught up to exactly the frozen set, the freeze proven again, the candidate
-    /// promoted and published as the master. Run again after a crash, the step gets every command's first answer from
-    /// the agents (the command ids derive from the operation), so it goes the same way; up to the promotion a refusal
-    /// aborts, and the old master writes again.
+    /// promoted and published as the master. Reads that do not depend on each other run side by side. Run again after a
+    /// crash, the step gets every command's first answer from the agents (the command ids derive from the operation),
+    /// so it goes the same way; up to the promotion a refusal aborts, and the old master writes again.
     /// </summary>
     public async Task<object> Handle(SwitchMaster _, IDocumentSession session, AgentClient agents, ClusterStream clusters, TopologyPublisher publisher,
         SemiSyncConfigurator semiSync, TimeProvider clock, CancellationToken cancellation)
     {
+        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         Step = SwitchoverStep.HoldTraffic;
-        // Proxies hold new read-write connections from now on.
-        var version = await publisher.HoldTrafficAsync(clusters, ClusterId, Id, clock.GetUtcNow(), cancellation);
-        session.Events.Append(Id, new SwitchoverTrafficHeld(Id, version, clock.GetUtcNow()));
+        // Proxies hold new read-write connections from now on; open transactions finish meanwhile.
+        var holding = publisher.HoldTrafficAsync(clusters, ClusterId, Id, clock.GetUtcNow(), cancellation);
+        var draining = agents.WaitForTransactionsAsync(Cluster, OldMaster, $"{Id}:drain", TransactionWait, cancellation);
+        await Task.WhenAll(holding, draining);
+        session.Events.Append(Id, new SwitchoverTrafficHeld(Id, await holding, clock.GetUtcNow()));
+        if (Drained(await draining) is { } notDrained) return notDrained;
         if (await FreezeOldMasterAsync(session, agents, clock, cancellation) is { } notFrozen) return notFrozen;
-        if (await CatchUpCandidateAsync(session, agents, clock, cancellation) is { } notCaughtUp) return notCaughtUp;
-        if (await PromoteCandidateAsync(session, agents, clock, cancellation) is { } notPromoted) return notPromoted;
-        await PublishNewMasterAsync(session, clusters, publisher, semiSync, clock, cancellation);
+        if (await CatchUpCandidateAsync(cluster, session, agents, clock, cancellation) is { } notCaughtUp) return notCaughtUp;
+        if (await PromoteCandidateAsync(cluster, session, agents, clock, cancellation) is { } notPromoted) return notPromoted;
+        await PublishNewMasterAsync(cluster, clusters, publisher, semiSync, clock, cancellation);
         return new RepointFollowers(Id);
     }
 
     /// <summary>
-    /// Open transactions on the old master get a bounded time to finish (past it, killSessions decides: end them or
-    /// abort); then the freeze: read-only, and every client session ended but the agent's own, so that no user
-    /// read_only does not bind (READ ONLY ADMIN, ALL) can commit; its final position is recorded.
+    /// Open transactions on the old master get a bounded time to finish; past it, killSessions decides: the freeze ends
+    /// them, or the switchover aborts.
+    /// </summary>
+    private AbortSwitchover? Drained(AgentAnswer<OpenTransactions> drained)
+    {
+        if (!drained.Succeeded) return new AbortSwitchover(Id, SwitchoverStep.Drain, drained.Failure!);
+        var open = drained.Detail?.Open ?? [];
+        return open.Count > 0 && !KillSessions
+            ? new AbortSwitchover(Id, SwitchoverStep.Drain, $"transactions still open on '{OldMaster}' after {TransactionWait.TotalSeconds:0.#} s " +
+                $"(thread user age: {string.Join(", ", open)}); ask again with killSessions to end them")
+            : null;
+    }
+
+    /// <summary>
+    /// The freeze: read-only, and every client session ended but the agent's own, so that no user read_only does not
+    /// bind (READ ONLY ADMIN, ALL) can commit; its final position is recorded.
     /// </summary>
     private async Task<AbortSwitchover?> FreezeOldMasterAsync(IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
-        Step = SwitchoverStep.Drain;
-        var drained = await agents.WaitForTransactionsAsync(Cluster, OldMaster, $"{Id}:drain", TransactionWait, cancellation);
-        if (!drained.Succeeded) return new AbortSwitchover(Id, Step, drained.Failure!);
-        var open = drained.Detail?.Open ?? [];
-        if (open.Count > 0 && !KillSessions)
-            return new AbortSwitchover(Id, Step, $"transactions still open on '{OldMaster}' after {TransactionWait.TotalSeconds:0.#} s " +
-                $"(thread user age: {string.Join(", ", open)}); ask again with killSessions to end them");
         Step = SwitchoverStep.FreezeOldMaster;
         var frozen = await agents.FreezeAsync(Cluster, OldMaster, $"{Id}:freeze", Mutual, cancellation);
         if (!frozen.Succeeded) return new AbortSwitchover(Id, Step, frozen.Failure!);
@@ -126,36 +137,38 @@ public sealed partial class Switchover : Saga
         return null;
     }
 
-    /// <summary>The candidate applies exactly the old master's final position, within a bound, and nothing beyond it.</summary>
-    private async Task<AbortSwitchover?> CatchUpCandidateAsync(IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
+    /// <summary>
+    /// The candidate applies exactly the old master's final position, within a bound, and nothing beyond it; then the
+    /// old master, read again right before promotion, must still hold exactly the frozen set (moved: abort, and it stays
+    /// the master). Read any earlier, a commit slipped in while the candidate caught up would go unseen until the repoint.
+    /// </summary>
+    private async Task<AbortSwitchover?> CatchUpCandidateAsync(Cluster cluster, IDocumentSession session, AgentClient agents, TimeProvider clock,
+        CancellationToken cancellation)
     {
         Step = SwitchoverStep.CatchUp;
         var wait = await agents.WaitForGtidAsync(Cluster, Candidate, $"{Id}:catch-up", OldMasterFinalGtid, CatchUpTimeout, cancellation);
         if (!wait.Succeeded) return new AbortSwitchover(Id, Step, wait.Failure!);
         if (wait.Detail?.Reached != true)
             return new AbortSwitchover(Id, Step, $"'{Candidate}' did not apply {OldMasterFinalGtid} within {CatchUpTimeout.TotalSeconds:0.#} s");
-        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         // Everything the candidate has came from the old master: more than the frozen set means the old master committed after its freeze.
         if (GtidSets.Missing(cluster.Flavor, wait.GtidExecuted ?? "", OldMasterFinalGtid) is { Length: > 0 } beyond)
             return new AbortSwitchover(Id, Step, $"'{Candidate}' applied {beyond} beyond the frozen set {OldMasterFinalGtid}: '{OldMaster}' committed after its freeze");
         session.Events.Append(Id, new CandidateCaughtUp(Id, Candidate, wait.GtidExecuted ?? "", clock.GetUtcNow()));
+
+        Step = SwitchoverStep.VerifyFreeze;
+        if (await agents.StatusAsync(Cluster, OldMaster, cancellation) is not { } seen) return new AbortSwitchover(Id, Step, $"'{OldMaster}' could not be read again before promotion: its freeze is not proven");
+        if (GtidSets.Missing(cluster.Flavor, seen.GtidExecuted, OldMasterFinalGtid) is { Length: > 0 } moved)
+            return new AbortSwitchover(Id, Step, $"'{OldMaster}' committed {moved} after its freeze at {OldMasterFinalGtid} (read before promotion)");
+        session.Events.Append(Id, new OldMasterFreezeVerified(Id, OldMaster, seen.GtidExecuted, FreezeProofMoment.BeforePromotion, clock.GetUtcNow()));
         return null;
     }
 
     /// <summary>
-    /// Promotion, the point of no return, once the old master is read again and still holds exactly the frozen set
-    /// (moved: abort, and the old master stays the master). None starts so late that it could outlast the deadline.
+    /// Promotion, the point of no return. None starts so late that it could outlast the deadline.
     /// </summary>
-    private async Task<AbortSwitchover?> PromoteCandidateAsync(IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
+    private async Task<AbortSwitchover?> PromoteCandidateAsync(Cluster cluster, IDocumentSession session, AgentClient agents, TimeProvider clock,
+        CancellationToken cancellation)
     {
-        Step = SwitchoverStep.VerifyFreeze;
-        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
-        var seen = await agents.StatusAsync(Cluster, OldMaster, cancellation);
-        if (seen is null) return new AbortSwitchover(Id, Step, $"'{OldMaster}' could not be read again before promotion: its freeze is not proven");
-        if (GtidSets.Missing(cluster.Flavor, seen.GtidExecuted, OldMasterFinalGtid) is { Length: > 0 } beyond)
-            return new AbortSwitchover(Id, Step, $"'{OldMaster}' committed {beyond} after its freeze at {OldMasterFinalGtid} (read before promotion)");
-        session.Events.Append(Id, new OldMasterFreezeVerified(Id, OldMaster, seen.GtidExecuted, FreezeProofMoment.BeforePromotion, clock.GetUtcNow()));
-
         Step = SwitchoverStep.Promote;
         // The deadline's ending judges by the candidate's state, which a promotion started before PromoteBy has settled
         // by then. A run of this step that published the new master already goes on: the records name it.
@@ -174,10 +187,9 @@ public sealed partial class Switchover : Saga
     /// acknowledgement, which the repoint brings), then the records name it and the proxies follow the publication.
     /// The followers are repointed in the next step.
     /// </summary>
-    private async Task PublishNewMasterAsync(IDocumentSession session, ClusterStream clusters, TopologyPublisher publisher, SemiSyncConfigurator semiSync,
+    private async Task PublishNewMasterAsync(Cluster cluster, ClusterStream clusters, TopologyPublisher publisher, SemiSyncConfigurator semiSync,
         TimeProvider clock, CancellationToken cancellation)
     {
-        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         NeedsAttention.AddRange(await semiSync.MoveRolesAsync(cluster, Id, Candidate, [OldMaster], cancellation));
         var oldMasterRole = cluster.Find(Candidate)!.Role;
         await clusters.AppendAsync(ClusterId, c => c.Master?.Name == Candidate ? null

@@ -26,7 +26,7 @@ public sealed class FailoverEndingTests(ApiFactory api, ITestOutputHelper output
     public async Task A_step_that_keeps_throwing_before_promotion_aborts_the_failover_and_leaves_the_candidate_receiving()
     {
         JsonNode failover;
-        using (InjectedStepFaults.Throw<PrepareFailover>())
+        using (InjectedStepFaults.Throw<ReplaceFailedMaster>())
         {
             SandboxReplication.StopServer(1);
             failover = await _rig.WaitForFailoverAsync(FailoverRig.FailoverLimit);

@@ -225,7 +225,8 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
         }
         var leaked = (await SandboxReplication.ScalarAsync<string>(db1, "SELECT @@gtid_current_pos"))!;
 
-        // The saga's own last two steps, run on that state by the Api's services.
+        // The switch step's end (db2 named the master in the records), then the saga's last two steps, run on that state
+        // by the Api's services.
         var services = api.Services;
         var saga = new SwitchoverSaga
         {
@@ -233,6 +234,8 @@ public sealed class SwitchoverSafetyTests(ApiFactory api, ITestOutputHelper outp
             Replicas = ["db3"], OldMasterFinalGtid = frozen, NewMasterGtid = frozen,
         };
         var clock = services.GetRequiredService<TimeProvider>();
+        await services.GetRequiredService<ClusterStream>().AppendAsync(_rig.Cluster, cluster => new MasterSwitched(_rig.Cluster, saga.Id, "db1", "db2",
+            cluster.Find("db2")!.Role, false, frozen, null, null, clock.GetUtcNow()), CancellationToken.None);
         await using (var session = services.GetRequiredService<IDocumentStore>().LightweightSession())
         {
             var next = await saga.Handle(new RepointFollowers(saga.Id), session, services.GetRequiredService<AgentClient>(),
