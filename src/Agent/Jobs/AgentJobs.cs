@@ -70,6 +70,26 @@ internal sealed partial class AgentJobs
         : File.Exists(PathOf(commandId)) ? Read(PathOf(commandId)).Job
         : null;
 
+    /// <summary>
+    /// The job as <see cref="Find"/> answers it, once it has ended or <paramref name="wait"/> has passed, whichever is
+    /// first: a caller that follows a job learns of its end when it happens, not at its next look.
+    /// </summary>
+    public async Task<AgentJob?> FollowAsync(string commandId, TimeSpan wait, CancellationToken cancellation)
+    {
+        if (_running.TryGetValue(commandId, out var running))
+        {
+            try
+            {
+                await running.Ended.WaitAsync(wait, _clock, cancellation);
+            }
+            catch (TimeoutException)
+            {
+                // Still running: answered as it is now.
+            }
+        }
+        return Find(commandId);
+    }
+
     /// <summary>Cancels a running job: it fails, and cleans up as any failed job does. False when it is not running.</summary>
     public bool Cancel(string commandId)
     {
@@ -151,6 +171,7 @@ internal sealed partial class AgentJobs
         {
             _running.TryRemove(job.CommandId, out _);
             job.Cancellation.Dispose();
+            job.End();
         }
     }
 

@@ -13,10 +13,11 @@ namespace MySqlHa.Agent.Jobs;
 
 /// <summary>
 /// One full physical backup: mariadb-backup streams xbstream to its standard output, which zstd reads straight from
-/// the tool's pipe (gzip compresses in the agent); the agent writes the compressed stream into the repository while
-/// hashing, counting and test-decompressing it (the raw size is what the stored bytes decompress to), commits the
-/// artifact only when both tools succeeded and the bytes decompressed whole, reads the backup's point from
-/// xtrabackup_info, and writes the manifest beside it. Any failure throws; the job's cleanup removes what was stored.
+/// the tool's pipe and, into a repository folder, writes into the artifact's file itself (gzip compresses in the
+/// agent, and a remote repository gets the stream through the agent). The stored bytes are hashed, counted and
+/// test-decompressed as they are written (the raw size is what they decompress to); the artifact is committed only
+/// when both tools succeeded and the bytes decompressed whole; then the backup's point is read from xtrabackup_info and
+/// the manifest written beside it. Any failure throws; the job's cleanup removes what was stored.
 /// </summary>
 internal sealed class BackupRun(AgentSettings settings, IBackupRepository repository, ServerConnections connections, TimeProvider clock)
 {
@@ -34,38 +35,28 @@ internal sealed class BackupRun(AgentSettings settings, IBackupRepository reposi
         var startedAt = clock.GetUtcNow();
         var watch = Stopwatch.StartNew();
         Directory.CreateDirectory(workFolder);
+        // Asked while the server is: the backup needs both before it starts, and neither waits for the other.
+        var toolAnswer = ToolProcess.RunAsync(settings.Backup.Tool, ["--version"], cancellation);
         var (dataDirectory, serverVersion) = await ReadServerAsync(cancellation);
-        var toolVersion = await ToolVersionAsync(serverVersion, cancellation);
+        var toolVersion = ToolVersion(await toolAnswer, serverVersion);
         var lsnFolder = Path.Combine(workFolder, "lsn");
         Directory.CreateDirectory(lsnFolder);
         var artifactKey = BackupKeys.Artifact(settings.Cluster, request.BackupId, request.Compression);
 
-        long rawBytes, storedBytes;
-        string sha256;
-        using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        CheckedArtifact artifact;
+        await using (var upload = await repository.BeginUploadAsync(artifactKey, cancellation))
         {
-            await using var upload = await repository.BeginUploadAsync(artifactKey, cancellation);
-            // The bytes stored are hashed and decompressed as they are written: reading the artifact back afterwards
-            // would cost the backup a second pass and read mostly the page cache; the scheduled restore verification
-            // reads it back from storage for real.
-            var check = new Pipe(CheckBuffer);
-            var checking = CheckDecompressesAsync(check.Reader, request.Compression, cancellation);
-            await using (var checkInput = check.Writer.AsStream())
+            using var options = OptionFile.Write(Path.Combine(workFolder, "client.cnf"), settings.Server, settings.AdminCredentials.User,
+                connections.PasswordOf(settings.AdminCredentials), dataDirectory);
+            await using (var tool = ToolProcess.Start(settings.Backup.Tool,
+            [
+                $"--defaults-file={options.Path}", "--backup", "--stream=xbstream", $"--target-dir={lsnFolder}", $"--extra-lsndir={lsnFolder}",
+            ]))
             {
-                var stored = new MeteredStream(new TeeStream(upload.Content, checkInput), hash, job.Add);
-                using var options = OptionFile.Write(Path.Combine(workFolder, "client.cnf"), settings.Server, settings.AdminCredentials.User,
-                    connections.PasswordOf(settings.AdminCredentials), dataDirectory);
-                await using var tool = ToolProcess.Start(settings.Backup.Tool,
-                [
-                    $"--defaults-file={options.Path}", "--backup", "--stream=xbstream", $"--target-dir={lsnFolder}", $"--extra-lsndir={lsnFolder}",
-                ]);
-                await Compression.CompressAsync(settings.Backup, tool, stored, request.Compression, cancellation);
-                // Only a tool that says it finished made a backup: a stream that merely ended is not one.
-                await tool.SucceedAsync(cancellation);
-                storedBytes = stored.Bytes;
+                artifact = request.Compression == BackupCompression.Zstd && upload.LocalPath is { } file
+                    ? await IntoFileAsync(tool, file, job, cancellation)
+                    : await ThroughAgentAsync(tool, upload.Content, request.Compression, job, cancellation);
             }
-            rawBytes = await checking;
-            sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
             await upload.CommitAsync(cancellation);
         }
 
@@ -74,8 +65,8 @@ internal sealed class BackupRun(AgentSettings settings, IBackupRepository reposi
         var endedAt = clock.GetUtcNow();
         var manifest = new BackupManifest(request.BackupId, settings.Cluster, settings.Instance,
             ReplicationDialect.ForServer(serverVersion).Flavor.ToName(), artifactKey, request.Compression, point.GtidExecuted,
-            point.BinlogFile, point.BinlogPosition, rawBytes, storedBytes, sha256, Path.GetFileName(settings.Backup.Tool), toolVersion,
-            serverVersion, startedAt, endedAt, Math.Round(watch.Elapsed.TotalSeconds, 3), Verified: true);
+            point.BinlogFile, point.BinlogPosition, artifact.RawBytes, artifact.StoredBytes, artifact.Sha256, Path.GetFileName(settings.Backup.Tool),
+            toolVersion, serverVersion, startedAt, endedAt, Math.Round(watch.Elapsed.TotalSeconds, 3), Verified: true);
         await using (var upload = await repository.BeginUploadAsync(BackupKeys.Manifest(settings.Cluster, request.BackupId), cancellation))
         {
             await JsonSerializer.SerializeAsync(upload.Content, manifest, JsonSerializerOptions.Web, cancellation);
@@ -84,11 +75,47 @@ internal sealed class BackupRun(AgentSettings settings, IBackupRepository reposi
         return new JobResult(manifest, null);
     }
 
-    /// <summary>What the tool says of itself, once it is known to be one that can back up this server.</summary>
-    private async Task<string> ToolVersionAsync(string serverVersion, CancellationToken cancellation)
+    /// <summary>
+    /// zstd writes the artifact's file itself, as it does when the tool is run by hand, and the check follows the file
+    /// (<see cref="GrowingArtifactCheck"/>): the agent is not in the backup's path at all. A check that fails early
+    /// fails the job once the pipeline has ended.
+    /// </summary>
+    private async Task<CheckedArtifact> IntoFileAsync(ToolProcess tool, string file, RunningJob job, CancellationToken cancellation)
     {
-        var (versionOut, versionErr) = await ToolProcess.RunAsync(settings.Backup.Tool, ["--version"], cancellation);
-        var toolVersion = (versionOut + versionErr).Trim();
+        var compressed = Compression.CompressToFileAsync(settings.Backup, tool, file, cancellation);
+        var checking = GrowingArtifactCheck.RunAsync(settings.Backup, file, compressed, job.Add, cancellation);
+        await Task.WhenAll(compressed, checking);
+        // Only a tool that says it finished made a backup: a stream that merely ended is not one.
+        await tool.SucceedAsync(cancellation);
+        return await checking;
+    }
+
+    /// <summary>
+    /// The compressed stream passes through the agent into <paramref name="stored"/> (gzip compresses in the agent; a
+    /// remote repository has no file for zstd to write), hashed, counted and test-decompressed as it is written.
+    /// </summary>
+    private async Task<CheckedArtifact> ThroughAgentAsync(ToolProcess tool, Stream stored, BackupCompression compression, RunningJob job,
+        CancellationToken cancellation)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var check = new Pipe(CheckBuffer);
+        var checking = CheckDecompressesAsync(check.Reader, compression, cancellation);
+        long storedBytes;
+        await using (var checkInput = check.Writer.AsStream())
+        {
+            var metered = new MeteredStream(new TeeStream(stored, checkInput), hash, job.Add);
+            await Compression.CompressAsync(settings.Backup, tool, metered, compression, cancellation);
+            // Only a tool that says it finished made a backup: a stream that merely ended is not one.
+            await tool.SucceedAsync(cancellation);
+            storedBytes = metered.Bytes;
+        }
+        return new CheckedArtifact(await checking, storedBytes, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    /// <summary>What the tool says of itself (its --version output), once it is known to be one that can back up this server.</summary>
+    private string ToolVersion((string Output, string Errors) answer, string serverVersion)
+    {
+        var toolVersion = (answer.Output + answer.Errors).Trim();
         var problem = BackupToolVersion.Parse(toolVersion) is { } parsed
             ? parsed.ProblemWith(serverVersion)
             : $"'{settings.Backup.Tool} --version' answered '{toolVersion}', which names no MariaDB or MySQL server it was built for";

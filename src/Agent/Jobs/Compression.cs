@@ -39,6 +39,16 @@ internal static class Compression
         await zstd.SucceedAsync(cancellation);
     }
 
+    /// <summary>
+    /// zstd reads the tool's pipe and writes <paramref name="file"/> itself (it must not exist: zstd creates it), as it
+    /// does when the two are run by hand; the caller then checks that the tool itself succeeded.
+    /// </summary>
+    public static async Task CompressToFileAsync(BackupSettings settings, ToolProcess source, string file, CancellationToken cancellation)
+    {
+        await using var zstd = ToolProcess.Start(settings.Zstd, ["-q", "-T0", "-3", "-o", file, source.OutputPath]);
+        await zstd.SucceedAsync(cancellation);
+    }
+
     /// <summary>Decompresses <paramref name="stored"/> into <paramref name="destination"/> (a tool's standard input, closed at the end).</summary>
     public static async Task DecompressAsync(BackupSettings settings, Stream stored, ToolProcess destination, BackupCompression compression,
         CancellationToken cancellation)

@@ -10,13 +10,17 @@ namespace MySqlHa.Agent.Jobs;
 /// </summary>
 internal static class JobEndpoints
 {
+    /// <summary>The longest one request may be held waiting for a job's end: a follower asks again after it.</summary>
+    private const int MaxWaitSeconds = 30;
+
     public static IEndpointRouteBuilder MapAgentJobs(this IEndpointRouteBuilder endpoints)
     {
         var jobs = endpoints.MapGroup("/jobs").AddEndpointFilter<TokenAuthentication>();
-        jobs.MapGet("/{commandId}", (string commandId, AgentJobs all) =>
-            all.Find(commandId) is { } job ? JobAnswers.Of(job)
+        jobs.MapGet("/{commandId}", async (string commandId, int? waitSeconds, AgentJobs all, CancellationToken cancellation) =>
+            await all.FollowAsync(commandId, TimeSpan.FromSeconds(Math.Clamp(waitSeconds ?? 0, 0, MaxWaitSeconds)), cancellation) is { } job
+                ? JobAnswers.Of(job)
                 : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such job.", detail: $"No job was started under command id '{commandId}'."))
-            .WithSummary("A backup or restore job as the agent knows it: running (202), or completed or failed (200).");
+            .WithSummary("A backup or restore job as the agent knows it: running (202), or completed or failed (200); with waitSeconds, answered when a running job ends or after that long.");
 
         var fenced = jobs.MapGroup("").AddEndpointFilter<FencingGuard>();
         fenced.MapPost("/backup", TakeBackup.StartAsync)

@@ -39,7 +39,12 @@ internal sealed class ToolProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static ToolProcess Start(string program, IEnumerable<string> arguments, bool input = false)
+    /// <summary>
+    /// Starts <paramref name="program"/>; a <paramref name="priority"/> below normal makes it yield the CPU to the other
+    /// tools (the check of a backup, which may fall behind, beside the backup's own pipeline, which should not).
+    /// </summary>
+    public static ToolProcess Start(string program, IEnumerable<string> arguments, bool input = false,
+        ProcessPriorityClass priority = ProcessPriorityClass.Normal)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -50,6 +55,7 @@ internal sealed class ToolProcess : IAsyncDisposable
         };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         var process = Process.Start(start) ?? throw new JobFailedException($"{program} could not be started");
+        if (priority != ProcessPriorityClass.Normal) process.PriorityClass = priority;
         PipeCapacity.Enlarge(process.StandardOutput.BaseStream);
         if (input) PipeCapacity.Enlarge(process.StandardInput.BaseStream);
         return new ToolProcess(process) { Name = Path.GetFileName(program) };

@@ -26,9 +26,7 @@ public sealed class FileSystemBackupRepository : IBackupRepository
     {
         var path = PathOf(key);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var partial = path + PartialMarker + Guid.NewGuid().ToString("N");
-        var stream = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous);
-        return Task.FromResult<IBackupUpload>(new Upload(stream, partial, path));
+        return Task.FromResult<IBackupUpload>(new Upload(path + PartialMarker + Guid.NewGuid().ToString("N"), path));
     }
 
     public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellation)
@@ -97,14 +95,22 @@ public sealed class FileSystemBackupRepository : IBackupRepository
         }
     }
 
-    private sealed class Upload(FileStream stream, string partial, string path) : IBackupUpload
+    /// <summary>
+    /// The partial file is created by the first write to <see cref="Content"/>, or by the program given
+    /// <see cref="LocalPath"/>; either way commit syncs it to disk before it takes the key's name.
+    /// </summary>
+    private sealed class Upload(string partial, string path) : IBackupUpload
     {
+        private FileStream? _stream;
         private bool _committed;
 
-        public Stream Content => stream;
+        public Stream Content => _stream ??= new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous);
+
+        public string LocalPath => partial;
 
         public async Task CommitAsync(CancellationToken cancellation)
         {
+            var stream = _stream ?? new FileStream(partial, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite);
             await stream.FlushAsync(cancellation);
             stream.Flush(flushToDisk: true);
             await stream.DisposeAsync();
@@ -115,7 +121,7 @@ public sealed class FileSystemBackupRepository : IBackupRepository
 
         public async ValueTask DisposeAsync()
         {
-            await stream.DisposeAsync();
+            if (_stream is not null) await _stream.DisposeAsync();
             if (!_committed && File.Exists(partial)) File.Delete(partial);
         }
     }

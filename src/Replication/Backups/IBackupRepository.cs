@@ -36,6 +36,13 @@ public interface IBackupUpload : IAsyncDisposable
 {
     Stream Content { get; }
 
+    /// <summary>
+    /// When the repository is a folder on this host: a file that does not exist yet, which another program may create
+    /// and write the object into instead of <see cref="Content"/> (then Content is never touched), and which may be
+    /// read back as it grows; commit then stores that file. Null for a remote store.
+    /// </summary>
+    string? LocalPath { get; }
+
     /// <summary>Makes the object visible under its key, durably; an object already there is replaced.</summary>
     Task CommitAsync(CancellationToken cancellation);
 }

@@ -39,16 +39,21 @@ public sealed partial class AgentClient
     public Task<AgentJobAnswer> JobAsync(string cluster, string instance, string commandId, CancellationToken cancellation) =>
         JobCallAsync<object>(cluster, instance, HttpMethod.Get, $"jobs/{Uri.EscapeDataString(commandId)}", null, cancellation);
 
+    /// <summary>The job once it has ended, or as it is after <paramref name="wait"/> when it still runs.</summary>
+    public Task<AgentJobAnswer> FollowJobAsync(string cluster, string instance, string commandId, TimeSpan wait, CancellationToken cancellation) =>
+        JobCallAsync<object>(cluster, instance, HttpMethod.Get, $"jobs/{Uri.EscapeDataString(commandId)}?waitSeconds={(int)wait.TotalSeconds}", null,
+            cancellation, wait);
+
     public Task<AgentJobAnswer> CancelJobAsync(string cluster, string instance, string commandId, CancellationToken cancellation) =>
         JobCallAsync<object>(cluster, instance, HttpMethod.Delete, $"jobs/{Uri.EscapeDataString(commandId)}", null, cancellation);
 
     private async Task<AgentJobAnswer> JobCallAsync<TBody>(string cluster, string instance, HttpMethod method, string path, TBody? body,
-        CancellationToken cancellation)
+        CancellationToken cancellation, TimeSpan? wait = null)
         where TBody : class
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null) request.Content = JsonContent.Create(body, options: JsonSerializerOptions.Web);
-        var reply = await SendAsync<AgentJob>(cluster, instance, request, null, cancellation);
+        var reply = await SendAsync<AgentJob>(cluster, instance, request, wait, cancellation);
         return new AgentJobAnswer(reply.Succeeded, reply.Status, reply.Body, reply.Failure, reply.Unreachable);
     }
 }

@@ -220,7 +220,10 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
             var (status, _) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "killed", backupId });
             Assert.Equal(202, status);
             tool = await agent.ChildProcessAsync("mariadb-backup", "--backup");
-            Assert.Contains(RepositoryFiles(), f => f.Contains(".partial-", StringComparison.Ordinal));
+            // zstd creates the artifact's partial file itself, once it runs beside the tool.
+            await agent.ChildProcessAsync("zstd", "-T0");
+            Assert.True(SpinWait.SpinUntil(() => RepositoryFiles().Any(f => f.Contains(".partial-", StringComparison.Ordinal)), JobTimeout),
+                "zstd made no partial file");
             // kill -9 of the agent alone, as the OOM killer does: its mariadb-backup runs on as an orphan.
             using (var process = Process.GetProcessById(agent.ProcessId))
             {
@@ -286,6 +289,27 @@ public sealed class AgentBackupJobTests : IAsyncLifetime
         Assert.Empty(RepositoryFiles());
         Assert.False(IsRunning(tool, "mariadb-backup"), "the tool outlived its job");
         Assert.Equal(404, (await SendAsync(agent, HttpMethod.Delete, "/jobs/long")).Status);
+    }
+
+    [Fact]
+    public async Task A_follower_waiting_on_a_running_job_is_answered_by_its_end_or_by_the_wait_running_out()
+    {
+        var agent = await AgentForAsync(2);
+        int held;
+        JsonNode? whileHeld;
+        await using (await BackupStageHold.OnAsync(SandboxReplication.Replicas[0]))
+        {
+            var (status, _) = await SendAsync(agent, HttpMethod.Post, "/jobs/backup", new { commandId = "followed", backupId = Guid.NewGuid() });
+            Assert.Equal(202, status);
+            (held, whileHeld) = await SendAsync(agent, HttpMethod.Get, "/jobs/followed?waitSeconds=1");
+        }
+        // Released, the backup takes seconds more: a single look that waits is answered with its end.
+        var (ended, job) = await SendAsync(agent, HttpMethod.Get, "/jobs/followed?waitSeconds=30");
+
+        Assert.Equal(202, held);
+        Assert.Equal("running", (string?)whileHeld!["state"]);
+        Assert.Equal(200, ended);
+        Assert.Equal("completed", (string?)job!["state"]);
     }
 
     /// <summary>The bytes a zstd artifact decompresses to, counted here rather than as zstd reports them.</summary>

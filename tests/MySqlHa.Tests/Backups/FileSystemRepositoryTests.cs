@@ -32,6 +32,24 @@ public sealed class FileSystemRepositoryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_another_program_writes_at_the_uploads_local_path_is_what_commit_stores_and_abandoning_it_removes_it()
+    {
+        var repository = new FileSystemBackupRepository(_root);
+        await using (var upload = await repository.BeginUploadAsync("c/backups/b5/backup.xbstream.zst", CancellationToken.None))
+        {
+            Assert.False(File.Exists(upload.LocalPath), "the program given the path creates the file");
+            await File.WriteAllBytesAsync(upload.LocalPath!, new byte[1234]);
+            await upload.CommitAsync(CancellationToken.None);
+        }
+        Assert.Equal(1234, (await repository.DescribeAsync("c/backups/b5/backup.xbstream.zst", CancellationToken.None))!.Size);
+
+        await using (var abandoned = await repository.BeginUploadAsync("c/backups/b6/backup.xbstream.zst", CancellationToken.None))
+            await File.WriteAllBytesAsync(abandoned.LocalPath!, new byte[10]);
+        Assert.Empty(await repository.ListAsync("c/backups/b6/", CancellationToken.None).ToListAsync());
+        Assert.Empty(Directory.EnumerateFiles(_root, "*partial*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public async Task Partial_uploads_of_a_dead_writer_are_removed_and_deleting_leaves_no_empty_folders()
     {
         var repository = new FileSystemBackupRepository(_root);
