@@ -10,22 +10,27 @@ namespace MySqlHa.Agent.Commands;
 /// Fences the local server before another is promoted, and proves it: frozen as a switchover freezes its old master
 /// (read_only set and confirmed, every client session but the agent's own ended and gone; a mutual pair's master too,
 /// with <c>mutual</c>), or, when mysqld does not answer, its process
-/// shown gone (nothing listens on its port on this host). A server that neither answers nor is gone (hung) is not
-/// fenced: the answer says so (503) and the controller must not promote.
+/// shown gone (nothing listens on its port on this host). A mysqld whose process is stopped is killed first (see
+/// <see cref="StoppedMysqldKiller"/>), through the journal: in turn with the other commands, and recorded under its id.
+/// A server that neither answers nor is gone, nor stopped (hung on its disk, say), is not fenced: the answer says so
+/// (503) and the controller must not promote.
 /// </summary>
 internal static class FenceCommand
 {
     public static async Task<Results<Ok<AgentCommandResult<FenceAnswer>>, ProblemHttpResult>> FenceAsync(MasterCommandRequest request, CommandContext context,
-        IServerProbe probe, HttpContext http)
+        IServerProbe probe, StoppedMysqldKiller killer, HttpContext http)
     {
         if (string.IsNullOrWhiteSpace(request.CommandId)) return CommandContext.Invalid<FenceAnswer>("commandId is required: a retry must carry the same id.");
+        // Before any probe: a stopped process cannot answer one, and waiting for the probe to give up delays the failover.
+        if (killer.FindStopped() is { } stopped)
+            return await context.RunAsync(request.CommandId, "fence", async (_, _, _) => ((CommandOutcome?)null, await killer.KillAsync(stopped)));
         var server = context.Settings.Server;
         var local = await probe.ReadAsync(server, context.Settings.AdminCredentials, http.RequestAborted);
         if (local.Snapshot is null)
         {
             if (LocalListener.IsListening(server.Port))
                 return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "mysqld is neither fenced nor gone.",
-                    detail: $"mysqld does not answer ({local.Failure}), yet a process still listens on port {server.Port}: it may be hung and resume writable.");
+                    detail: $"mysqld does not answer ({local.Failure}), yet a process that is not stopped still listens on port {server.Port}: it may be hung and resume writable.");
             var gone = new FenceAnswer(FenceProof.ProcessGone, 0, $"mysqld does not answer ({local.Failure}) and nothing listens on port {server.Port} on this host");
             AgentMetrics.Commands.WithLabels("fence", "done").Inc();
             return TypedResults.Ok(new AgentCommandResult<FenceAnswer>(request.CommandId, "fence", null, gone, context.Clock.GetUtcNow()));
