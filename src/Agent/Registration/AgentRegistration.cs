@@ -70,7 +70,18 @@ internal sealed partial class AgentRegistration(
 
     private async Task<LocalServerHealth> CheckAsync(CancellationToken cancellation)
     {
-        var read = await probe.ReadAsync(settings.Server, settings.AdminCredentials, cancellation);
+        using var probing = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var reading = probe.ReadAsync(settings.Server, settings.AdminCredentials, probing.Token);
+        // A mysqld stopped while it is probed holds the probe until its timeout: its process is watched meanwhile.
+        while (!reading.IsCompleted)
+        {
+            await Task.WhenAny(reading, Task.Delay(ProcessPoll, clock, cancellation));
+            if (reading.IsCompleted || mysqld.StoppedPid is not { } stopped) continue;
+            await probing.CancelAsync();
+            await ((Task)reading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return LocalServerHealth.Stopped(stopped, clock.GetUtcNow());
+        }
+        var read = await reading;
         // The socket tables are read only when mysqld does not answer: whether its process is gone, or hung.
         return LocalServerHealth.From(read, read.Reachable || LocalListener.IsListening(settings.Server.Port), clock.GetUtcNow());
     }

@@ -16,6 +16,7 @@ namespace MySqlHa.Workflows.Failover;
 /// </summary>
 public sealed partial class MasterFailureDetector(
     MonitorObservations observations,
+    ClusterMonitor monitor,
     EtcdConnection etcd,
     ClusterStream clusters,
     FailoverStarter starter,
@@ -84,6 +85,9 @@ public sealed partial class MasterFailureDetector(
             case MasterCondition.Unreachable:
                 await AlertOnceAsync(cluster, "unreachable", new MasterUnreachable(cluster.Id, master.Name, verdict.Reason, verdict.Evidence, now),
                     cancellation);
+                // Confirm fast: while the master is lost, its replicas are looked at every check rather than every
+                // monitor round, so that their IO threads letting go of it (a hung master) are seen at once.
+                monitor.ProbeSoon(cluster, verdict.StillConnected, cancellation);
                 break;
         }
     }

@@ -32,6 +32,9 @@ public sealed record AgentReport(bool Registered, bool? MysqldUp, string? Detail
 /// </summary>
 public sealed record MasterVerdict(MasterCondition Condition, string Reason, IReadOnlyList<string> Evidence, bool ProcessGone = false)
 {
+    /// <summary>The replicas whose IO threads were still connected to the lost master, when that kept it from being judged dead.</summary>
+    public IReadOnlyList<string> StillConnected { get; init; } = [];
+
     /// <summary>
     /// The master is declared dead only when independent signals agree: the controller has not reached it for
     /// <paramref name="confirmFor"/>; its agent's lease is gone or the agent says mysqld is down; and every active
@@ -64,7 +67,10 @@ public sealed record MasterVerdict(MasterCondition Condition, string Reason, IRe
         if (reachable.Count == 0)
             return new(MasterCondition.Unreachable, "no replica can be reached to confirm the master's death", evidence);
         if (connected.Count > 0)
-            return new(MasterCondition.Unreachable, $"{string.Join(", ", connected)} still replicate from it: the controller may be cut off", evidence);
+            return new(MasterCondition.Unreachable, $"{string.Join(", ", connected)} still replicate from it: the controller may be cut off", evidence)
+            {
+                StillConnected = connected,
+            };
         if (!agentAgrees)
             return new(MasterCondition.Unreachable, "its agent reports mysqld up", evidence);
         return new(MasterCondition.Dead, "the controller, the agent and the replicas agree that the master is down", evidence, processGone);

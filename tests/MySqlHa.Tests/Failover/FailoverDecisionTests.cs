@@ -60,6 +60,8 @@ public sealed class FailoverDecisionTests
 
         Assert.Equal(MasterCondition.Unreachable, verdict.Condition);
         Assert.Contains("r3", verdict.Reason);
+        // Those the detector looks at again every check, to see them let go of a hung master at once.
+        Assert.Equal(["r3"], verdict.StillConnected);
     }
 
     [Fact]
