@@ -24,7 +24,7 @@ internal sealed partial class CommandContext(
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The command is not valid.", detail: detail);
 
     public async Task<Results<Ok<AgentCommandResult<TDetail>>, ProblemHttpResult>> RunAsync<TDetail>(string? commandId, string command,
-        Func<ServerEndpoint, ServerCredentials, CancellationToken, Task<(CommandOutcome? Outcome, TDetail? Detail)>> execute)
+        Func<ServerEndpoint, ServerCredentials, CancellationToken, Task<(CommandOutcome Outcome, TDetail? Detail)>> execute)
         where TDetail : class
     {
         if (string.IsNullOrWhiteSpace(commandId)) return Invalid<TDetail>("commandId is required: a retry must carry the same id.");
@@ -61,7 +61,7 @@ internal sealed partial class CommandContext(
 
     /// <summary>MoHA's "if master" commands: refused on a server that replicates from another, unless it is a mutual pair's master.</summary>
     public async Task<Results<Ok<AgentCommandResult<TDetail>>, ProblemHttpResult>> RunOnMasterAsync<TDetail>(string? commandId, bool mutual, string command,
-        Func<ServerEndpoint, ServerCredentials, CancellationToken, Task<(CommandOutcome? Outcome, TDetail? Detail)>> execute)
+        Func<ServerEndpoint, ServerCredentials, CancellationToken, Task<(CommandOutcome Outcome, TDetail? Detail)>> execute)
         where TDetail : class
     {
         var local = await probe.ReadAsync(settings.Server, settings.AdminCredentials, http.HttpContext!.RequestAborted);

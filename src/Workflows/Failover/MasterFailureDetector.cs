@@ -120,7 +120,7 @@ public sealed partial class MasterFailureDetector(
         // Its registration outlives a killed agent by up to the lease's TTL, still saying what the agent last saw: an
         // agent that nobody answers for (its host gone with mysqld, say) says nothing any more.
         if (health?.MysqldUp != false && await agents.UnreachableAsync(cluster, instance, cancellation))
-            return new AgentReport(false, null, "nothing answers at its agent's address any more (its registration has not expired yet)");
+            return new AgentReport(false, null, "nothing answers at its agent's address any more (its registration has not expired yet)", AddressRefuses: true);
         return new AgentReport(true, health?.MysqldUp, health?.Detail, health?.ProcessGone ?? false);
     }
 
