@@ -15,7 +15,7 @@ namespace MySqlHa.Agent.Commands;
 /// </summary>
 internal sealed partial class StoppedMysqldKiller(AgentSettings settings, MysqldProcess mysqld, TimeProvider clock, ILogger<StoppedMysqldKiller> logger)
 {
-    /// <summary>How long the killed process may take to end and release its port (the kernel closes its sockets as it dies).</summary>
+    /// <summary>How long the killed process may take to end, or to release its port (the kernel closes its sockets as it dies).</summary>
     private static readonly TimeSpan GoneWithin = TimeSpan.FromSeconds(5);
 
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
@@ -29,7 +29,11 @@ internal sealed partial class StoppedMysqldKiller(AgentSettings settings, Mysqld
         return pid is { } found && ProcessStat.IsStopped(ProcessStat.StateOf(found)) ? found : null;
     }
 
-    /// <summary>Kills the stopped process and waits until it is gone and nothing listens on the port: the fence's proof.</summary>
+    /// <summary>
+    /// Kills the stopped process and waits until it has ended or nothing listens on its port: the fence's proof. Its
+    /// main thread ends at once; threads waiting on the disk (asynchronous writes in flight) may hold its files, its
+    /// listening socket among them, a little longer, but none of them runs mysqld's code again.
+    /// </summary>
     public async Task<FenceAnswer> KillAsync(int pid)
     {
         var port = settings.Server.Port;
@@ -51,16 +55,17 @@ internal sealed partial class StoppedMysqldKiller(AgentSettings settings, Mysqld
         }
         LogKilled(pid, port);
         var deadline = clock.GetUtcNow() + GoneWithin;
-        while (ProcessStat.IsRunning(ProcessStat.StateOf(pid)) || LocalListener.IsListening(port))
+        while (ProcessStat.IsRunning(ProcessStat.StateOf(pid)) && LocalListener.IsListening(port))
         {
             if (clock.GetUtcNow() > deadline)
                 throw new ReplicationCommandException(settings.Server, "fence",
-                    $"mysqld's process {pid} was stopped and killed, yet {GoneWithin.TotalSeconds:0} s later it still runs or something listens on port {port}");
+                    $"mysqld's process {pid} was stopped and killed, yet {GoneWithin.TotalSeconds:0} s later it still runs and listens on port {port}");
             await Task.Delay(Poll, clock);
         }
+        var ended = LocalListener.IsListening(port) ? $"its process has ended (its last threads are closing its files, port {port} among them)"
+            : $"nothing listens on port {port} on this host any more";
         return new FenceAnswer(FenceProof.ProcessGone, 0,
-            $"mysqld's process {pid} was stopped (it held port {port} and answered nothing) and was killed (SIGKILL) by its agent; " +
-            $"nothing listens on port {port} on this host any more");
+            $"mysqld's process {pid} was stopped (it held port {port} and answered nothing) and was killed (SIGKILL) by its agent; {ended}");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fence: mysqld's process {Pid} was stopped while holding port {Port}; killed it (SIGKILL)")]
