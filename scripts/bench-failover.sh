@@ -2,16 +2,18 @@
 # Unplanned failover, measured: N trials (default 10) with asynchronous replication and N with semi-synchronous
 # replication (AFTER_SYNC, never falling back). Each trial resets the sandbox, starts the Api, three agents and the
 # proxy with default settings, puts three writers on the proxy, kills the master's mysqld with SIGKILL (scenario
-# "kill", the default) or mysqld and its agent together (scenario "host-gone": nothing on the master's host answers)
-# and measures the time from the kill to the first write committed on the new master through the proxy, and the
-# acknowledged writes the new master lacks.      scripts/bench-failover.sh [trials] [kill|host-gone]
+# "kill", the default) or mysqld and its agent together (scenario "host-gone": nothing on the master's host answers),
+# or stops mysqld with SIGSTOP (scenario "stop": a hung master, killed by its agent when the failover fences it),
+# and measures the time from the signal to the first write committed on the new master through the proxy, and the
+# acknowledged writes the new master lacks.      scripts/bench-failover.sh [trials] [kill|host-gone|stop]
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 trials="${1:-10}"
 scenario="${2:-kill}"
 [[ "$trials" =~ ^[0-9]+$ ]] && [ "$trials" -ge 1 ] || { echo "bench-failover.sh: trials must be a positive number" >&2; exit 2; }
-[[ "$scenario" =~ ^(kill|host-gone)$ ]] || { echo "bench-failover.sh: the scenario must be kill or host-gone, not '$scenario'" >&2; exit 2; }
-[ $# -le 2 ] || { echo "usage: scripts/bench-failover.sh [trials] [kill|host-gone]" >&2; exit 2; }
+[[ "$scenario" =~ ^(kill|host-gone|stop)$ ]] || { echo "bench-failover.sh: the scenario must be kill, host-gone or stop, not '$scenario'" >&2; exit 2; }
+[ $# -le 2 ] || { echo "usage: scripts/bench-failover.sh [trials] [kill|host-gone|stop]" >&2; exit 2; }
+signal=KILL; [ "$scenario" = stop ] && signal=STOP
 command -v jq > /dev/null || { echo "bench-failover.sh: needs jq (apt-get install jq)" >&2; exit 1; }
 "$repo/scripts/env.sh" up > /dev/null
 set -a; . "$repo/.sandbox/sandbox.env"; set +a
@@ -34,7 +36,7 @@ for mode in async semisync; do
     agent_killed_too=""; [ "$scenario" = host-gone ] && agent_killed_too="${stack_pids[1]}"
     line="$(dotnet "$(stack_bin benchmarks/FailoverTime MySqlHa.Benchmarks.FailoverTime)" "$api" "$cluster" "$proxy_read_write_port" \
       "$MYSQLHA_MARIADB_ADMIN_USER" "$MYSQLHA_MARIADB_ADMIN_PASSWORD_FILE" "$(echo "$MYSQLHA_MARIADB_PORTS" | tr ' ' ',')" \
-      "$MYSQLHA_SANDBOX/mariadb1/mariadbd.pid" ${agent_killed_too:+"$agent_killed_too"})" || true
+      "$MYSQLHA_SANDBOX/mariadb1/mariadbd.pid" "$signal" ${agent_killed_too:+"$agent_killed_too"})" || true
     printf '%s\t%s\t%s\n' "$mode" "$trial" "$line" | tee -a "$results"
     stack_stop
   done

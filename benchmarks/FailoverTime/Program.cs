@@ -5,18 +5,19 @@ using MySqlConnector;
 
 // One failover trial against a running Api, agents and proxy (scripts/bench-failover.sh starts them): three
 // application writers insert unique ids through the proxy's read-write port, each on a fresh connection; the
-// master's mysqld is killed with SIGKILL; the trial measures the time from the kill to the first write that began
+// master's mysqld is killed with SIGKILL (or stopped with SIGSTOP: a hung master, which its agent kills when the
+// failover fences it); the trial measures the time from the signal to the first write that began
 // after it and was committed (necessarily on the new master), waits for the failover to end, and counts the
 // acknowledged writes missing from the new master. Prints one tab-separated line:
 //   first-write-ms  failover-state  acknowledged  lost  new-master  phases  timeline
 // phases are the saga's own phase seconds; timeline is milliseconds from the kill to each moment the failover's
 // events record (lost: the first failed look at the master; started, chosen, held, fenced, applied, promoted), and
 // to the first write acknowledged by the new master (first-write).
-// Arguments: api-url cluster-id proxy-port admin-user admin-password-file mariadb-ports(comma) master-pid-file [pid killed with it]
-// (the master's agent, for the host gone with both)
+// Arguments: api-url cluster-id proxy-port admin-user admin-password-file mariadb-ports(comma) master-pid-file signal (KILL
+// or STOP) [pid sent the signal with it] (the master's agent, for the host gone with both)
 var (apiUrl, clusterId, proxyPort, user, passwordFile, ports, masterPidFile) =
     (args[0], args[1], int.Parse(args[2]), args[3], args[4], args[5].Split(',').Select(int.Parse).ToArray(), args[6]);
-var killedWith = args.Length > 7 ? args[7] : null;
+var (signal, killedWith) = (args[7], args.Length > 8 ? args[8] : null);
 var password = File.ReadAllText(passwordFile).Trim();
 string Direct(int port) => $"Server=127.0.0.1;Port={port};User ID={user};Password={password};Pooling=false;Connection Timeout=2";
 const string appUser = "mysqlha_bench_app";
@@ -62,7 +63,7 @@ var writers = Enumerable.Range(1, 3).Select(writer => Task.Run(async () =>
 })).ToList();
 
 await Task.Delay(3000);
-Process.Start("kill", ["-KILL", File.ReadAllText(masterPidFile).Trim(), .. killedWith is null ? Array.Empty<string>() : [killedWith]])!.WaitForExit();
+Process.Start("kill", [$"-{signal}", File.ReadAllText(masterPidFile).Trim(), .. killedWith is null ? Array.Empty<string>() : [killedWith]])!.WaitForExit();
 // Taken once the signal is delivered: a write that began earlier may still have been committed by the old master.
 var killedAt = clock.Elapsed.TotalMilliseconds;
 var killedAtUtc = DateTimeOffset.UtcNow;

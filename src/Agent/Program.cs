@@ -32,6 +32,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddServerProbe(new SecretFiles()).AddReplicationCommands();
 builder.Services.AddEtcd(settings.Etcd);
 builder.Services.AddSingleton<MysqldProcess>();
+builder.Services.AddSingleton<StoppedMysqldKiller>();
 builder.Services.AddSingleton<AgentRegistration>();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddProblemDetails();

@@ -10,25 +10,40 @@ namespace MySqlHa.Agent.Commands;
 /// Fences the local server before another is promoted, and proves it: frozen as a switchover freezes its old master
 /// (read_only set and confirmed, every client session but the agent's own ended and gone; a mutual pair's master too,
 /// with <c>mutual</c>), or, when mysqld does not answer, its process
-/// shown gone (nothing listens on its port on this host). A server that neither answers nor is gone (hung) is not
-/// fenced: the answer says so (503) and the controller must not promote.
+/// shown gone (nothing listens on its port on this host). A mysqld whose process is stopped is killed first (see
+/// <see cref="StoppedMysqldKiller"/>); like the proof of a process gone, the kill is answered without the journal: a
+/// retry finds the process gone and proves it so, and the journal's flushed write would only delay the failover. A
+/// server that neither answers nor is gone, nor stopped (hung on its disk, say), is not fenced: the answer says so
+/// (503) and the controller must not promote.
 /// </summary>
 internal static class FenceCommand
 {
     public static async Task<Results<Ok<AgentCommandResult<FenceAnswer>>, ProblemHttpResult>> FenceAsync(MasterCommandRequest request, CommandContext context,
-        IServerProbe probe, HttpContext http)
+        IServerProbe probe, StoppedMysqldKiller killer, HttpContext http)
     {
         if (string.IsNullOrWhiteSpace(request.CommandId)) return CommandContext.Invalid<FenceAnswer>("commandId is required: a retry must carry the same id.");
+        // Before any probe: a stopped process cannot answer one, and waiting for the probe to give up delays the failover.
+        if (killer.FindStopped() is { } stopped)
+        {
+            try
+            {
+                return Proven(request.CommandId, await killer.KillAsync(stopped), context);
+            }
+            catch (ReplicationCommandException e)
+            {
+                AgentMetrics.Commands.WithLabels("fence", "failed").Inc();
+                return TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "mysqld's stopped process was not killed.", detail: e.Message);
+            }
+        }
         var server = context.Settings.Server;
         var local = await probe.ReadAsync(server, context.Settings.AdminCredentials, http.RequestAborted);
         if (local.Snapshot is null)
         {
             if (LocalListener.IsListening(server.Port))
                 return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "mysqld is neither fenced nor gone.",
-                    detail: $"mysqld does not answer ({local.Failure}), yet a process still listens on port {server.Port}: it may be hung and resume writable.");
-            var gone = new FenceAnswer(FenceProof.ProcessGone, 0, $"mysqld does not answer ({local.Failure}) and nothing listens on port {server.Port} on this host");
-            AgentMetrics.Commands.WithLabels("fence", "done").Inc();
-            return TypedResults.Ok(new AgentCommandResult<FenceAnswer>(request.CommandId, "fence", null, gone, context.Clock.GetUtcNow()));
+                    detail: $"mysqld does not answer ({local.Failure}), yet a process that is not stopped still listens on port {server.Port}: it may be hung and resume writable.");
+            return Proven(request.CommandId, new FenceAnswer(FenceProof.ProcessGone, 0,
+                $"mysqld does not answer ({local.Failure}) and nothing listens on port {server.Port} on this host"), context);
         }
         return await context.RunOnMasterAsync(request.CommandId, request.Mutual, "fence", async (target, admin, cancellation) =>
         {
@@ -42,5 +57,11 @@ internal static class FenceCommand
             var fenced = new FenceAnswer(FenceProof.ReadOnly, report.SessionsEnded, $"read_only confirmed and {report.SessionsEnded} client session(s) ended");
             return (outcome, fenced);
         });
+    }
+
+    private static Ok<AgentCommandResult<FenceAnswer>> Proven(string commandId, FenceAnswer gone, CommandContext context)
+    {
+        AgentMetrics.Commands.WithLabels("fence", "done").Inc();
+        return TypedResults.Ok(new AgentCommandResult<FenceAnswer>(commandId, "fence", null, gone, context.Clock.GetUtcNow()));
     }
 }

@@ -27,6 +27,12 @@ public sealed record AgentSettings(
     public VerificationSettings Verification { get; init; } = new(Path.Combine(StateDirectory, "verify"), VerificationSettings.DefaultServer,
         VerificationSettings.DefaultUser);
 
+    /// <summary>
+    /// Whether a fence may kill (SIGKILL) a mysqld whose process is stopped (SIGSTOP, a debugger) to prove it can no
+    /// longer write: such a process serves nothing, yet would resume writable beside the new master once continued.
+    /// </summary>
+    public bool KillStoppedMysqld { get; init; } = true;
+
     public static AgentSettings From(IConfiguration configuration)
     {
         var problems = new List<string>();
@@ -83,7 +89,10 @@ public sealed record AgentSettings(
         if (problems.Count > 0)
             throw new AgentConfigurationException(problems);
         return new AgentSettings(cluster, instance, new ServerEndpoint(host, port), credentials, etcd, leaseTtl, healthInterval,
-            advertised, token, replication, stateDirectory, allowed, backup) { Archive = archive, Verification = verification };
+            advertised, token, replication, stateDirectory, allowed, backup)
+        {
+            Archive = archive, Verification = verification, KillStoppedMysqld = configuration.GetValue("Fencing:KillStoppedMysqld", true),
+        };
     }
 
     /// <summary>The shared secret callers must present; at least 16 characters, so that it cannot be guessed.</summary>

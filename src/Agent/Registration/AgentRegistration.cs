@@ -39,9 +39,8 @@ internal sealed partial class AgentRegistration(
                 using var both = CancellationTokenSource.CreateLinkedTokenSource(stopping, lease.Lost);
                 while (!both.IsCancellationRequested)
                 {
-                    var read = await probe.ReadAsync(settings.Server, settings.AdminCredentials, both.Token);
-                    // The socket tables are read only when mysqld does not answer: whether its process is gone, or hung.
-                    var health = LocalServerHealth.From(read, read.Reachable || LocalListener.IsListening(settings.Server.Port), clock.GetUtcNow());
+                    // A stopped mysqld is reported at once: a probe of it would only give up after its timeout.
+                    var health = mysqld.StoppedPid is { } stopped ? LocalServerHealth.Stopped(stopped, clock.GetUtcNow()) : await CheckAsync(both.Token);
                     if (health.MysqldUp) await mysqld.LearnAsync(both.Token);
                     LastHealth = health;
                     Commands.AgentMetrics.MysqldUp.Set(health.MysqldUp ? 1 : 0);
@@ -69,9 +68,27 @@ internal sealed partial class AgentRegistration(
         }
     }
 
+    private async Task<LocalServerHealth> CheckAsync(CancellationToken cancellation)
+    {
+        using var probing = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var reading = probe.ReadAsync(settings.Server, settings.AdminCredentials, probing.Token);
+        // A mysqld stopped while it is probed holds the probe until its timeout: its process is watched meanwhile.
+        while (!reading.IsCompleted)
+        {
+            await Task.WhenAny(reading, Task.Delay(ProcessPoll, clock, cancellation));
+            if (reading.IsCompleted || mysqld.StoppedPid is not { } stopped) continue;
+            await probing.CancelAsync();
+            await ((Task)reading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return LocalServerHealth.Stopped(stopped, clock.GetUtcNow());
+        }
+        var read = await reading;
+        // The socket tables are read only when mysqld does not answer: whether its process is gone, or hung.
+        return LocalServerHealth.From(read, read.Reachable || LocalListener.IsListening(settings.Server.Port), clock.GetUtcNow());
+    }
+
     /// <summary>
-    /// Waits for the next health check, and cuts the wait short when the process of a mysqld that answered ends: the
-    /// controller should hear that now (it fails over on it), not at the next check.
+    /// Waits for the next health check, and cuts the wait short when the process of a mysqld that answered ends or is
+    /// stopped: the controller should hear that now (it fails over on it), not at the next check.
     /// </summary>
     private async Task UntilNextCheckAsync(LocalServerHealth health, CancellationToken cancellation)
     {
@@ -79,7 +96,7 @@ internal sealed partial class AgentRegistration(
         for (var left = settings.HealthInterval; left > TimeSpan.Zero; left = next - clock.GetUtcNow())
         {
             await Task.Delay(left < ProcessPoll ? left : ProcessPoll, clock, cancellation);
-            if (health.MysqldUp && mysqld.Ended) return;
+            if (health.MysqldUp && (mysqld.Ended || mysqld.StoppedPid is not null)) return;
         }
     }
 

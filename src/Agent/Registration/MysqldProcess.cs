@@ -35,24 +35,19 @@ internal sealed partial class MysqldProcess(AgentSettings settings, ServerConnec
         }
     }
 
+    /// <summary>
+    /// The process learned last, while it is still alive (stopped or not) and still a mysqld (its number may be given to
+    /// another process once it ended); null when none is known.
+    /// </summary>
+    public int? Pid => _pid is { } pid && IsRunning(pid) && IsMysqld(pid) ? pid : null;
+
     /// <summary>Whether the process learned last has ended (false while none is known).</summary>
     public bool Ended => _pid is { } pid && !IsRunning(pid);
 
-    /// <summary>Running, not a zombie waiting for its parent (its sockets are closed already).</summary>
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // The state follows the command name in parentheses, which may itself hold spaces or parentheses.
-            var state = stat[(stat.LastIndexOf(')') + 2)..];
-            return !state.StartsWith('Z') && !state.StartsWith('X');
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    /// <summary>The process learned last when it is stopped (SIGSTOP, a debugger): alive, holding its port, serving nothing.</summary>
+    public int? StoppedPid => _pid is { } pid && ProcessStat.IsStopped(ProcessStat.StateOf(pid)) && IsMysqld(pid) ? pid : null;
+
+    private static bool IsRunning(int pid) => ProcessStat.IsRunning(ProcessStat.StateOf(pid));
 
     private static bool IsMysqld(int pid)
     {

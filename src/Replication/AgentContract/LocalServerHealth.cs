@@ -17,6 +17,10 @@ public sealed record LocalServerHealth(bool MysqldUp, string Detail, string? Gti
             ? new LocalServerHealth(false, probe.Failure ?? "unreachable", null, null, now)
             : new LocalServerHealth(false, $"nothing listens on its port: {probe.Failure ?? "unreachable"}", null, null, now, ProcessGone: true);
 
+    /// <summary>mysqld's process is stopped (SIGSTOP, a debugger): it holds its port and answers nothing until continued.</summary>
+    public static LocalServerHealth Stopped(int pid, DateTimeOffset now) =>
+        new(false, $"its process {pid} is stopped (SIGSTOP or a debugger): it holds its port and answers nothing", null, null, now);
+
     /// <summary>Whether publishing again is worth an etcd write: only a change of verdict is.</summary>
     public bool SameVerdictAs(LocalServerHealth? other) =>
         other is not null && other.MysqldUp == MysqldUp && other.ReadOnly == ReadOnly && other.Detail == Detail && other.ProcessGone == ProcessGone;

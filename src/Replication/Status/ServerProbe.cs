@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using MySqlConnector;
 using MySqlHa.Replication.Servers;
 
@@ -9,8 +10,12 @@ public interface IServerProbe
     Task<ProbeResult> ReadAsync(ServerEndpoint endpoint, ServerCredentials credentials, CancellationToken cancellation);
 }
 
-/// <summary>Either a snapshot or the reason there is none (unreachable, refused, timed out).</summary>
-public sealed record ProbeResult(ServerEndpoint Endpoint, ServerSnapshot? Snapshot, string? Failure)
+/// <summary>
+/// Either a snapshot or the reason there is none (unreachable, refused, timed out). <paramref name="Refused"/>: the
+/// server's host actively refused a connection to its port, so the host is up and nothing listens there (not a
+/// timeout, which a hung server or a lost network gives too).
+/// </summary>
+public sealed record ProbeResult(ServerEndpoint Endpoint, ServerSnapshot? Snapshot, string? Failure, bool Refused = false)
 {
     public bool Reachable => Snapshot is not null;
 }
@@ -40,9 +45,37 @@ internal sealed class ServerProbe(ServerProbeOptions options, ServerConnections 
         {
             return new ProbeResult(endpoint, null, $"no answer within {options.Timeout.TotalSeconds:0.#} s");
         }
+        catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.UnableToConnectToHost)
+        {
+            return new ProbeResult(endpoint, null, e.Message, await RefusedAsync(endpoint, cancellation));
+        }
         catch (Exception e) when (e is MySqlException or CredentialsUnavailableException or InvalidOperationException)
         {
             return new ProbeResult(endpoint, null, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Whether a bare TCP connection to the server's port is refused. Asked again rather than read from the driver's
+    /// exception, which does not always keep the socket's error.
+    /// </summary>
+    private async Task<bool> RefusedAsync(ServerEndpoint endpoint, CancellationToken cancellation)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(options.Timeout);
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(endpoint.Host, endpoint.Port, deadline.Token);
+            return false;
+        }
+        catch (SocketException e)
+        {
+            return e.SocketErrorCode == SocketError.ConnectionRefused;
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

@@ -16,6 +16,7 @@ namespace MySqlHa.Workflows.Failover;
 /// </summary>
 public sealed partial class MasterFailureDetector(
     MonitorObservations observations,
+    ClusterMonitor monitor,
     EtcdConnection etcd,
     ClusterStream clusters,
     FailoverStarter starter,
@@ -84,6 +85,9 @@ public sealed partial class MasterFailureDetector(
             case MasterCondition.Unreachable:
                 await AlertOnceAsync(cluster, "unreachable", new MasterUnreachable(cluster.Id, master.Name, verdict.Reason, verdict.Evidence, now),
                     cancellation);
+                // Confirm fast: while the master is lost, its replicas are looked at every check rather than every
+                // monitor round, so that their IO threads letting go of it (a hung master) are seen at once.
+                monitor.ProbeSoon(cluster, verdict.StillConnected, cancellation);
                 break;
         }
     }
@@ -116,7 +120,7 @@ public sealed partial class MasterFailureDetector(
         // Its registration outlives a killed agent by up to the lease's TTL, still saying what the agent last saw: an
         // agent that nobody answers for (its host gone with mysqld, say) says nothing any more.
         if (health?.MysqldUp != false && await agents.UnreachableAsync(cluster, instance, cancellation))
-            return new AgentReport(false, null, "nothing answers at its agent's address any more (its registration has not expired yet)");
+            return new AgentReport(false, null, "nothing answers at its agent's address any more (its registration has not expired yet)", AddressRefuses: true);
         return new AgentReport(true, health?.MysqldUp, health?.Detail, health?.ProcessGone ?? false);
     }
 

@@ -101,6 +101,16 @@ public sealed partial class ClusterMonitor(
         }));
     }
 
+    /// <summary>
+    /// Starts probes of the named instances now, outside the rounds, without waiting for them; an instance whose probe
+    /// is in flight is left to it. For confirming a suspect master: its replicas' IO threads, looked at sooner.
+    /// </summary>
+    public void ProbeSoon(Cluster cluster, IEnumerable<string> instances, CancellationToken cancellation)
+    {
+        foreach (var instance in cluster.Instances.Where(i => instances.Contains(i.Name)))
+            _ = StartProbe(cluster, instance, cancellation);
+    }
+
     /// <summary>Starts a probe of the instance unless one is in flight; either way, answers the probe under way.</summary>
     private Task StartProbe(Cluster cluster, ClusterInstance instance, CancellationToken cancellation)
     {

@@ -197,22 +197,72 @@ public sealed class AgentCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Fence_reports_a_killed_mysqld_gone_and_refuses_to_call_a_hung_one_fenced()
+    public async Task Fence_reports_a_killed_mysqld_gone_and_kills_a_stopped_one_to_prove_it_gone()
     {
         var killed = await AgentForAsync(1);
-        var hung = await AgentForAsync(2);
+        var stopped = await AgentForAsync(2);
+        var stoppedPid = File.ReadAllText(Path.Combine(SandboxSettings.Current.SandboxFolder, "mariadb3", "mariadbd.pid")).Trim();
+        var stoppedPort = SandboxSettings.Current.MariaDb[2].Port;
         try
         {
             SandboxReplication.StopServer(2);
             SandboxReplication.SuspendServer(3);
 
             var gone = await killed.SucceedAsync("fence", new { commandId = Id() });
-            var (status, problem) = await hung.CommandAsync("fence", new { commandId = Id() });
+            var stonith = await stopped.SucceedAsync("fence", new { commandId = Id() });
 
             Assert.Equal("ProcessGone", (string?)gone["detail"]!["proof"]);
             Assert.Contains($"nothing listens on port {SandboxSettings.Current.MariaDb[1].Port}", (string?)gone["detail"]!["evidence"]);
-            Assert.Equal(503, status);
-            Assert.Contains("still listens", (string?)problem?["detail"]);
+            Assert.Equal("ProcessGone", (string?)stonith["detail"]!["proof"]);
+            Assert.Contains($"process {stoppedPid} was stopped", (string?)stonith["detail"]!["evidence"]);
+            Assert.Contains("killed (SIGKILL) by its agent", (string?)stonith["detail"]!["evidence"]);
+            Assert.True(await RefusesConnectionsWithinAsync(stoppedPort, TimeSpan.FromSeconds(5)), $"port {stoppedPort} still takes connections");
+        }
+        finally
+        {
+            SandboxReplication.RestartStoppedServers();
+        }
+    }
+
+    /// <summary>The killed process's last threads may hold its listening socket a moment after the fence answered.</summary>
+    private static async Task<bool> RefusesConnectionsWithinAsync(int port, TimeSpan limit)
+    {
+        for (var deadline = DateTime.UtcNow + limit; DateTime.UtcNow < deadline; await Task.Delay(50))
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            try
+            {
+                await client.ConnectAsync("127.0.0.1", port);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    [Fact]
+    public async Task Fence_refuses_a_port_held_by_a_process_that_does_not_answer_and_is_not_stopped()
+    {
+        var agent = await AgentForAsync(2);
+        try
+        {
+            SandboxReplication.StopServer(3);
+            // This test's own process, running, takes mysqld's port and never greets a client: hung, not stopped.
+            var impostor = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, SandboxSettings.Current.MariaDb[2].Port);
+            impostor.Start();
+            try
+            {
+                var (status, problem) = await agent.CommandAsync("fence", new { commandId = Id() });
+
+                Assert.Equal(503, status);
+                Assert.Contains("not stopped still listens", (string?)problem?["detail"]);
+            }
+            finally
+            {
+                impostor.Stop();
+            }
         }
         finally
         {

@@ -106,6 +106,7 @@ public sealed class AgentRegistrationTests : IClassFixture<CanonicalSandbox>, ID
             var record = await WaitForValueAsync(key, value => (bool?)value?["health"]?["mysqldUp"] == false, TimeSpan.FromSeconds(30), agent);
 
             Assert.False((bool)record!["health"]!["processGone"]!, record.ToJsonString());
+            Assert.Contains("is stopped", (string?)record["health"]!["detail"]);
         }
         finally
         {

@@ -60,6 +60,8 @@ public sealed class FailoverDecisionTests
 
         Assert.Equal(MasterCondition.Unreachable, verdict.Condition);
         Assert.Contains("r3", verdict.Reason);
+        // Those the detector looks at again every check, to see them let go of a hung master at once.
+        Assert.Equal(["r3"], verdict.StillConnected);
     }
 
     [Fact]
@@ -107,6 +109,29 @@ public sealed class FailoverDecisionTests
         Assert.Contains(verdict.Evidence, e => e.Contains("nothing listens on its port"));
         Assert.Equal(MasterCondition.Unreachable, stillReplicating.Condition);
         Assert.Equal(MasterCondition.Suspected, downButListening.Condition);
+    }
+
+    [Fact]
+    public void A_master_whose_port_and_agent_both_refuse_connections_needs_no_confirmation_time_but_still_the_replicas_agreement()
+    {
+        var cluster = ClusterWith(null, ("r2", InstanceRole.Replica));
+        var refused = Observation("m", null) with { Probe = new ProbeResult(MasterEndpoint, null, "Unable to connect", Refused: true) };
+        var timedOut = Observation("m", null) with { Probe = new ProbeResult(MasterEndpoint, null, "no answer within 2 s") };
+        var agentGone = new AgentReport(false, null, "nothing answers at its agent's address any more", AddressRefuses: true);
+        var lostJustNow = Now.AddMilliseconds(-50);
+        InstanceObservation? Replica(ReplicationThreadState io) => Observation("r2", Snapshot("r2", "0-1-10", replication: FromMaster(io)));
+
+        var dead = MasterVerdict.Judge(cluster, refused, lostJustNow, agentGone, [Replica(ReplicationThreadState.Connecting)], Now, ConfirmFor);
+        var stillReplicating = MasterVerdict.Judge(cluster, refused, lostJustNow, agentGone, [Replica(ReplicationThreadState.Running)], Now, ConfirmFor);
+        var notRefused = MasterVerdict.Judge(cluster, timedOut, lostJustNow, agentGone, [Replica(ReplicationThreadState.Connecting)], Now, ConfirmFor);
+        var leaseGone = MasterVerdict.Judge(cluster, refused, lostJustNow, LeaseGone, [Replica(ReplicationThreadState.Connecting)], Now, ConfirmFor);
+
+        Assert.Equal(MasterCondition.Dead, dead.Condition);
+        Assert.Contains(dead.Evidence, e => e.Contains("refuses connections"));
+        Assert.False(dead.ProcessGone);
+        Assert.Equal(MasterCondition.Unreachable, stillReplicating.Condition);
+        Assert.Equal(MasterCondition.Suspected, notRefused.Condition);
+        Assert.Equal(MasterCondition.Suspected, leaseGone.Condition);
     }
 
     [Fact]

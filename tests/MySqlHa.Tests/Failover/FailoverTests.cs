@@ -116,32 +116,35 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
     }
 
     [Fact]
-    public async Task A_hung_master_neither_provably_fenced_nor_dead_is_not_failed_over_and_serves_again_when_it_resumes()
+    public async Task A_stopped_master_is_killed_by_its_agent_and_failed_over_without_losing_an_acknowledged_write()
     {
         await _rig.EnableSemiSyncAsync();
         await using var observer = WritableObserver.Start();
         await using var load = WriteLoad.Start(_rig.ReadWritePort);
         await load.WaitForAcknowledgedAsync(50, TimeSpan.FromSeconds(20));
 
-        // Its agent lives and finds mysqld holding its port without answering: it could resume writable at any moment.
+        // Hung, not dead: it holds its port and answers nothing, and would resume writable once continued.
         SandboxReplication.SuspendServer(1);
+        var stoppedAt = DateTimeOffset.UtcNow;
         var failover = await _rig.WaitForFailoverAsync(FailoverRig.FailoverLimit);
-        SandboxReplication.ResumeServer(1);
 
-        Assert.Equal("aborted", (string?)failover["state"]);
-        var aborted = Step(failover, nameof(FailoverAborted));
-        output.WriteLine($"aborted: {aborted["reason"]}");
-        Assert.Equal("prepare", (string?)aborted["step"]);
-        Assert.Contains("neither proven fenced nor proven dead", (string?)aborted["reason"]);
-        Assert.Contains("still listens", (string?)aborted["reason"]);
-        Assert.DoesNotContain(failover["steps"]!.AsArray(), s => (string?)s!["event"] is nameof(ReplicaPromoted) or nameof(FailedMasterFenced));
-        Assert.Equal("db1", await _rig.MasterAsync());
-        await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(30));
-        await FaultInvariants.AssertAsync("db1", ["db2", "db3"], load, observer, DateTimeOffset.MinValue, output);
+        Assert.Equal("completed", (string?)failover["state"]);
+        Report(failover);
+        AssertKilledByItsAgent(failover);
+        var newMaster = (string)Step(failover, nameof(FailoverCompleted))["newMaster"]!;
+        Assert.Equal(newMaster, await _rig.MasterAsync());
+        await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
+
+        // Continuing what was killed does nothing; restarted, it comes back read-only and stays out, fenced.
+        SandboxReplication.ResumeServer(1);
+        SandboxReplication.StartServer(1);
+        await _rig.Client.WaitForStatusAsync(_rig.Cluster, "db1", "FENCED", TimeSpan.FromSeconds(20));
+        Assert.Equal(1, await SandboxReplication.ScalarAsync<int>(SandboxReplication.Primary, "SELECT @@read_only"));
+        await FaultInvariants.AssertAsync(newMaster, [Survivor(newMaster)], load, observer, stoppedAt + FailoverRig.AckInFlight, output);
     }
 
     [Fact]
-    public async Task An_emergency_switch_needs_the_same_proof_and_aborts_on_a_hung_master()
+    public async Task An_emergency_switch_on_a_stopped_master_has_its_agent_kill_it_before_promoting()
     {
         await _rig.SetPolicyAsync(new { automatic = false });
         await using var observer = WritableObserver.Start();
@@ -149,6 +152,7 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
         await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
 
         SandboxReplication.SuspendServer(1);
+        var stoppedAt = DateTimeOffset.UtcNow;
         JsonNode failover;
         try
         {
@@ -159,15 +163,25 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
         }
         finally
         {
+            // Harmless once it was killed; it frees the server if the switch failed before the kill.
             SandboxReplication.ResumeServer(1);
         }
 
-        Assert.Equal("aborted", (string?)failover["state"]);
+        Assert.Equal("completed", (string?)failover["state"]);
         Assert.Equal("emergency", (string?)Step(failover, nameof(FailoverStarted))["trigger"]);
-        Assert.Contains("neither proven fenced nor proven dead", (string?)Step(failover, nameof(FailoverAborted))["reason"]);
-        Assert.Equal("db1", await _rig.MasterAsync());
+        AssertKilledByItsAgent(failover);
+        var newMaster = (string)Step(failover, nameof(FailoverCompleted))["newMaster"]!;
+        Assert.Equal(newMaster, await _rig.MasterAsync());
         await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(30));
-        await FaultInvariants.AssertAsync("db1", ["db2", "db3"], load, observer, DateTimeOffset.MinValue, output);
+        await FaultInvariants.AssertAsync(newMaster, [Survivor(newMaster)], load, observer, stoppedAt + FailoverRig.AckInFlight, output);
+    }
+
+    private void AssertKilledByItsAgent(JsonNode failover)
+    {
+        var fenced = Step(failover, nameof(FailedMasterFenced));
+        output.WriteLine($"fenced: {fenced["proof"]}: {fenced["evidence"]!.ToJsonString()}");
+        Assert.Equal("ProcessGone", (string?)fenced["proof"]);
+        Assert.Contains(fenced["evidence"]!.AsArray(), e => ((string)e!).Contains("was stopped") && ((string)e!).Contains("killed (SIGKILL) by its agent"));
     }
 
     [Fact]
@@ -316,8 +330,8 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
             await Task.Delay(TimeSpan.FromSeconds(4));
         }
 
-        // A frozen master cannot be fenced: an attempt aborts, unless the master resumed in time for its agent to
-        // fence it, and then the failover completes. Either way at most one completes in the block period.
+        // A frozen master is killed by its agent when the failover fences it, unless it resumed in time to be fenced
+        // read-only; an attempt may also abort. Either way at most one completes in the block period.
         var failovers = await _rig.FailoverViewsAsync(FailoverRig.FailoverLimit);
         Assert.All(failovers, f => Assert.Contains((string?)f["state"], new[] { "aborted", "completed" }));
         var completed = failovers.Where(f => (string?)f["state"] == "completed").ToList();
@@ -327,7 +341,9 @@ public sealed class FailoverTests(ApiFactory api, ITestOutputHelper output) : IA
         Assert.Equal(newMaster, await _rig.MasterAsync());
         if (completed.Count == 1)
         {
-            Assert.Equal("ReadOnly", (string?)Step(completed[0], nameof(FailedMasterFenced))["proof"]);
+            Assert.Contains((string?)Step(completed[0], nameof(FailedMasterFenced))["proof"], new[] { "ReadOnly", "ProcessGone" });
+            // A killed master restarts read-only, as after a crash.
+            SandboxReplication.RestartStoppedServers();
             await _rig.Client.WaitForStatusAsync(_rig.Cluster, "db1", "FENCED", TimeSpan.FromSeconds(20));
         }
         await load.WaitForAcknowledgedAsync(20, TimeSpan.FromSeconds(20));
