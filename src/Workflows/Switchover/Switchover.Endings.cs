@@ -31,7 +31,7 @@ public sealed partial class Switchover
         }
         bool? candidateFollows = null;
         if (abort.Step is SwitchoverStep.Switch or SwitchoverStep.Promote)
-            candidateFollows = await RestoreCandidateAsync(session, agents, cancellation);
+            candidateFollows = await RestoreCandidateAsync(session, agents, clock, cancellation);
         var now = clock.GetUtcNow();
         await clusters.EndOperationAsync(ClusterId, Id, "aborted", now, cancellation);
         await publisher.PublishAsync([ClusterId], cancellation);
@@ -129,7 +129,7 @@ public sealed partial class Switchover
     /// A promotion that failed may have gone part of the way (replication forgotten, read_only off): the candidate is
     /// made read-only and replicates from the old master again. Answers whether its server says so afterwards.
     /// </summary>
-    private async Task<bool> RestoreCandidateAsync(IDocumentSession session, AgentClient agents, CancellationToken cancellation)
+    private async Task<bool> RestoreCandidateAsync(IDocumentSession session, AgentClient agents, TimeProvider clock, CancellationToken cancellation)
     {
         // The candidate may still replicate (the promotion failed early) or not (it failed late): "mutual" lets the
         // master-only command through either way.
@@ -137,8 +137,18 @@ public sealed partial class Switchover
         var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         var master = cluster.Find(OldMaster)!.Endpoint;
         await SwitchoverChecks.RetryAsync(() => agents.ChangeMasterAsync(Cluster, Candidate, $"{Id}:restore-candidate", master, cancellation));
-        var candidate = await agents.StatusAsync(Cluster, Candidate, cancellation);
-        return candidate is { ReadOnly: true, Replication: { } replication } && master.Matches(replication.Source.Host, replication.Source.Port)
-            && replication.IsReplicating;
+        // START SLAVE answers before the receiver has connected ("Connecting"): the server is read until it
+        // replicates, or until the bound passes and its state is reported as it is.
+        var giveUpAt = clock.GetUtcNow() + CandidateFollowBound;
+        while (true)
+        {
+            var candidate = await agents.StatusAsync(Cluster, Candidate, cancellation);
+            var follows = candidate is { ReadOnly: true, Replication: { } replication } && master.Matches(replication.Source.Host, replication.Source.Port)
+                && replication.IsReplicating;
+            if (follows || clock.GetUtcNow() >= giveUpAt) return follows;
+            await Task.Delay(TimeSpan.FromMilliseconds(200), clock, cancellation);
+        }
     }
+
+    private static readonly TimeSpan CandidateFollowBound = TimeSpan.FromSeconds(10);
 }
