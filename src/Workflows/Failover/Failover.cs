@@ -74,17 +74,17 @@ public sealed partial class Failover : Saga
     /// <summary>
     /// 1. The failed master replaced, in one step so that no hand-off between steps delays the first write: the candidate
     /// chosen and the failed master fenced while traffic is held (<see cref="PrepareAsync"/>); that much checkpointed;
-    /// then the candidate promoted and published (<see cref="PromoteAsync"/>). The checkpoint (the saga with its choice,
+    /// then the candidate promoted and published while the survivors are repointed (<see cref="PromoteAsync"/>). The checkpoint (the saga with its choice,
     /// and the events so far) is written before anything is promoted, so that a run after a crash promotes the same
     /// candidate, and a failure or the deadline from then on is handled as one that may have followed a promotion.
     /// </summary>
     public async Task<object> Handle(ReplaceFailedMaster _, IDocumentSession session, IDocumentStore store, AgentClient agents, ClusterStream clusters,
         TopologyPublisher publisher, SemiSyncConfigurator semiSync, MonitorObservations observations, TimeProvider clock, CancellationToken cancellation)
     {
+        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
         if (Step < FailoverStep.Promote)
         {
             var prepared = new List<object>();
-            var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
             if (await PrepareAsync(cluster, prepared, agents, clusters, publisher, observations, clock, cancellation) is { } refused)
             {
                 session.Events.Append(Id, prepared);
@@ -96,7 +96,7 @@ public sealed partial class Failover : Saga
             checkpoint.Store(this);
             await checkpoint.SaveChangesAsync(cancellation);
         }
-        return await PromoteAsync(session, agents, semiSync, clusters, publisher, clock, cancellation);
+        return await PromoteAsync(cluster, session, agents, semiSync, clusters, publisher, clock, cancellation);
     }
 
     /// <summary>
@@ -144,79 +144,89 @@ public sealed partial class Failover : Saga
     /// thread stopped (nothing that arrives later can be missed), applies all of it and only then makes the candidate
     /// writable; what it cannot apply in time it refuses to promote, with its receiver started again. Promoting earlier
     /// would drop what is still in its relay log, acknowledged transactions among them under semi-sync. Then the new
-    /// master is published at once and the proxies flip, ahead of the repointing of the others, which writers need not
-    /// wait for. An answer that never came may hide a promotion: the failover then ends by what the candidate is seen to be.
+    /// master is published (the proxies flip) while the survivors are repointed: writers wait for neither the other,
+    /// nor, under semi-sync, for a hand-off before a follower acknowledges their first write. An answer that never
+    /// came may hide a promotion: the failover then ends by what the candidate is seen to be.
     /// </summary>
-    private async Task<object> PromoteAsync(IDocumentSession session, AgentClient agents, SemiSyncConfigurator semiSync,
+    private async Task<object> PromoteAsync(Cluster cluster, IDocumentSession session, AgentClient agents, SemiSyncConfigurator semiSync,
         ClusterStream clusters, TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
     {
         var began = clock.GetUtcNow();
-        var timeout = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!.FailoverPolicy.RelayLogTimeout;
-        var promoted = await agents.PromoteAsync(Cluster, Candidate, $"{Id}:promote", timeout, cancellation);
+        var promoted = await agents.PromoteAsync(Cluster, Candidate, $"{Id}:promote", cluster.FailoverPolicy.RelayLogTimeout, cancellation);
         if (!promoted.Succeeded)
             return promoted.Status == 0 ? new FailFailover(Id, Step, promoted.Failure!) : new AbortFailover(Id, Step, promoted.Failure!);
         (NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition) = (promoted.GtidExecuted ?? "", promoted.BinlogFile, promoted.BinlogPosition);
         session.Events.Append(Id, new CandidateRelayLogApplied(Id, Candidate, promoted.Detail?.ReceivedGtidSet ?? "", NewMasterGtid, clock.GetUtcNow()));
         session.Events.Append(Id, new ReplicaPromoted(Id, Candidate, NewMasterGtid, NewMasterBinlogFile, NewMasterBinlogPosition, clock.GetUtcNow()));
         // Before the followers connect to it: under semi-sync they acknowledge to the new master from the first write.
-        NeedsAttention.AddRange(await semiSync.MoveRolesAsync((await session.LoadAsync<Cluster>(ClusterId, cancellation))!, Id, Candidate, [], cancellation));
+        // The record read when the step began serves: since then only the hold and the old master's fence were
+        // appended, and the master's own role keeps it from the acknowledgers either way.
+        NeedsAttention.AddRange(await semiSync.MoveRolesAsync(cluster, Id, Candidate, [], cancellation));
         PhaseSeconds["promote"] = (clock.GetUtcNow() - began).TotalSeconds;
 
-        var flip = clock.GetUtcNow();
-        await clusters.AppendAsync(ClusterId, c => c.Master?.Name == Candidate ? null
-            : new MasterFailedOver(ClusterId, Id, OldMaster, Candidate, c.Find(Candidate)!.Endpoint, NewMasterGtid, clock.GetUtcNow()), cancellation);
-        await publisher.PublishAsync([ClusterId], cancellation);
-        PhaseSeconds["proxy_flip"] = (clock.GetUtcNow() - flip).TotalSeconds;
-        return new RepointSurvivors(Id);
-    }
-
-    /// <summary>
-    /// 2. Every other follower replicates from the new master, except one holding transactions the new master lacks:
-    /// repointing it would diverge it silently, so its replication is stopped and it is reported.
-    /// </summary>
-    public async Task<RecordFailover> Handle(RepointSurvivors _, IDocumentSession session, AgentClient agents, SemiSyncConfigurator semiSync,
-        TimeProvider clock, CancellationToken cancellation)
-    {
-        Step = FailoverStep.Repoint;
-        var began = clock.GetUtcNow();
-        var cluster = (await session.LoadAsync<Cluster>(ClusterId, cancellation))!;
-        var newMaster = cluster.Find(Candidate)!.Endpoint;
-        var followingTheNewMaster = 0;
-        foreach (var follower in Followers)
+        var flipping = FlipProxiesAsync(clusters, publisher, clock, cancellation);
+        var repointing = RepointSurvivorsAsync(cluster, agents, clock, cancellation);
+        await Task.WhenAll(flipping, repointing);
+        PhaseSeconds["proxy_flip"] = flipping.Result.TotalSeconds;
+        var (repointed, took) = repointing.Result;
+        foreach (var (@event, problem) in repointed)
         {
-            // A follower's agent may be slow to answer on a loaded host: a follower left unrepointed is worse than a wait.
-            var snapshot = await SwitchoverChecks.RetryAsync(() => agents.StatusAsync(Cluster, follower, cancellation), status => status is not null);
-            var ahead = snapshot is null ? "" : GtidSets.Missing(cluster.Flavor, snapshot.GtidExecuted, NewMasterGtid);
-            if (snapshot is null || ahead.Length > 0)
-            {
-                var reason = snapshot is null ? "it cannot be reached" : $"it has transactions the new master lacks ({ahead}); its replication was stopped";
-                if (snapshot is not null)
-                    await agents.StopReplicationAsync(Cluster, follower, $"{Id}:isolate:{follower}", forgetSource: false, cancellation);
-                NeedsAttention.Add($"{follower} does not replicate from {Candidate}: {reason}");
-                session.Events.Append(Id, new ReplicaRepointFailed(Id, follower, Candidate, reason, clock.GetUtcNow()));
-                continue;
-            }
-            var repointed = await SwitchoverChecks.RetryAsync(() => agents.ChangeMasterAsync(Cluster, follower, $"{Id}:repoint:{follower}", newMaster, cancellation));
-            if (repointed.Succeeded)
-            {
-                session.Events.Append(Id, new ReplicaRepointed(Id, follower, Candidate, repointed.GtidExecuted ?? "", clock.GetUtcNow()));
-                followingTheNewMaster++;
-            }
-            else
-            {
-                NeedsAttention.Add($"{follower} does not replicate from {Candidate}: {repointed.Failure}");
-                session.Events.Append(Id, new ReplicaRepointFailed(Id, follower, Candidate, repointed.Failure!, clock.GetUtcNow()));
-            }
+            session.Events.Append(Id, @event);
+            if (problem is not null) NeedsAttention.Add(problem);
         }
-        if (followingTheNewMaster == 0
+        if (repointed.All(r => r.Problem is not null)
             && await semiSync.BoundWaitWithoutFollowersAsync((await session.LoadAsync<Cluster>(ClusterId, cancellation))!, Id, Candidate,
                 "no follower replicates from it after the failover", cancellation) is { } bounded)
             NeedsAttention.Add(bounded);
-        PhaseSeconds["repoint"] = (clock.GetUtcNow() - began).TotalSeconds;
+        PhaseSeconds["repoint"] = took.TotalSeconds;
+        Step = FailoverStep.Repoint;
         return new RecordFailover(Id);
     }
 
-    /// <summary>3. MoHA's switch record in etcd, the audit record with what may be lost, the cluster released and blocked.</summary>
+    /// <summary>The records name the new master and the proxies follow its publication; answers how long that took.</summary>
+    private async Task<TimeSpan> FlipProxiesAsync(ClusterStream clusters, TopologyPublisher publisher, TimeProvider clock, CancellationToken cancellation)
+    {
+        var began = clock.GetUtcNow();
+        var failedOver = await clusters.AppendAsync(ClusterId, c => c.Master?.Name == Candidate ? null
+            : new MasterFailedOver(ClusterId, Id, OldMaster, Candidate, c.Find(Candidate)!.Endpoint, NewMasterGtid, clock.GetUtcNow()), cancellation);
+        await publisher.PublishAsync(failedOver!, cancellation);
+        return clock.GetUtcNow() - began;
+    }
+
+    /// <summary>
+    /// Every other follower replicates from the new master, side by side, except one holding transactions the new
+    /// master lacks: repointing it would diverge it silently, so its replication is stopped and it is reported.
+    /// Answers each follower's event, with what needs attention where it was not repointed, and how long it all took.
+    /// </summary>
+    private async Task<(IReadOnlyList<(object Event, string? Problem)> Repointed, TimeSpan Took)> RepointSurvivorsAsync(Cluster cluster,
+        AgentClient agents, TimeProvider clock, CancellationToken cancellation)
+    {
+        var began = clock.GetUtcNow();
+        var repointed = await Task.WhenAll(Followers.Select(follower => RepointAsync(cluster, follower, agents, clock, cancellation)));
+        return (repointed, clock.GetUtcNow() - began);
+    }
+
+    private async Task<(object Event, string? Problem)> RepointAsync(Cluster cluster, string follower, AgentClient agents, TimeProvider clock,
+        CancellationToken cancellation)
+    {
+        // A follower's agent may be slow to answer on a loaded host: a follower left unrepointed is worse than a wait.
+        var snapshot = await SwitchoverChecks.RetryAsync(() => agents.StatusAsync(Cluster, follower, cancellation), status => status is not null);
+        var ahead = snapshot is null ? "" : GtidSets.Missing(cluster.Flavor, snapshot.GtidExecuted, NewMasterGtid);
+        if (snapshot is null || ahead.Length > 0)
+        {
+            var reason = snapshot is null ? "it cannot be reached" : $"it has transactions the new master lacks ({ahead}); its replication was stopped";
+            if (snapshot is not null)
+                await agents.StopReplicationAsync(Cluster, follower, $"{Id}:isolate:{follower}", forgetSource: false, cancellation);
+            return (new ReplicaRepointFailed(Id, follower, Candidate, reason, clock.GetUtcNow()), $"{follower} does not replicate from {Candidate}: {reason}");
+        }
+        var repointed = await SwitchoverChecks.RetryAsync(() => agents.ChangeMasterAsync(Cluster, follower, $"{Id}:repoint:{follower}",
+            cluster.Find(Candidate)!.Endpoint, cancellation));
+        return repointed.Succeeded
+            ? (new ReplicaRepointed(Id, follower, Candidate, repointed.GtidExecuted ?? "", clock.GetUtcNow()), null)
+            : (new ReplicaRepointFailed(Id, follower, Candidate, repointed.Failure!, clock.GetUtcNow()), $"{follower} does not replicate from {Candidate}: {repointed.Failure}");
+    }
+
+    /// <summary>2. MoHA's switch record in etcd, the audit record with what may be lost, the cluster released and blocked.</summary>
     public async Task Handle(RecordFailover _, IDocumentSession session, EtcdConnection etcd, LeaderElection election, ClusterStream clusters, TopologyPublisher publisher,
         TimeProvider clock, CancellationToken cancellation)
     {

@@ -25,15 +25,10 @@ public interface IFailoverStep : IOperationStep
     object IOperationStep.Failed(string reason) => new FailFailover(FailoverId, Step, reason);
 }
 
-/// <summary>Chooses the candidate, fences the failed master, promotes and publishes the candidate. Its failure may come at any of these.</summary>
+/// <summary>Chooses the candidate, fences the failed master, promotes and publishes the candidate, repoints the survivors. Its failure may come at any of these.</summary>
 public sealed record ReplaceFailedMaster(Guid FailoverId) : IFailoverStep
 {
     FailoverStep IFailoverStep.Step => FailoverStep.Prepare;
-}
-
-public sealed record RepointSurvivors(Guid FailoverId) : IFailoverStep
-{
-    FailoverStep IFailoverStep.Step => FailoverStep.Repoint;
 }
 
 public sealed record RecordFailover(Guid FailoverId) : IFailoverStep

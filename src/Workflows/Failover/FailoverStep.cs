@@ -13,6 +13,8 @@ public enum FailoverStep
 
     /// <summary>The candidate applies everything it received and is promoted; the new master is published.</summary>
     [JsonStringEnumMemberName("promote")] Promote,
+
+    /// <summary>The survivors repointed, beside the publication, as the step that promoted ends.</summary>
     [JsonStringEnumMemberName("repoint")] Repoint,
     [JsonStringEnumMemberName("record")] Record,
     [JsonStringEnumMemberName("completed")] Completed,

@@ -192,10 +192,10 @@ public sealed partial class Switchover : Saga
     {
         NeedsAttention.AddRange(await semiSync.MoveRolesAsync(cluster, Id, Candidate, [OldMaster], cancellation));
         var oldMasterRole = cluster.Find(Candidate)!.Role;
-        await clusters.AppendAsync(ClusterId, c => c.Master?.Name == Candidate ? null
+        var switched = await clusters.AppendAsync(ClusterId, c => c.Master?.Name == Candidate ? null
             : new MasterSwitched(ClusterId, Id, OldMaster, Candidate, oldMasterRole, Mutual, NewMasterGtid, NewMasterBinlogFile,
                 NewMasterBinlogPosition, clock.GetUtcNow()), cancellation);
-        await publisher.PublishAsync([ClusterId], cancellation);
+        await publisher.PublishAsync(switched!, cancellation);
     }
 
     /// <summary>

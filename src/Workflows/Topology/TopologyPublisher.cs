@@ -26,12 +26,18 @@ public sealed class TopologyPublisher(IDocumentStore store, EtcdConnection etcd,
         IReadOnlyList<Cluster> clusters;
         await using (var session = store.QuerySession())
             clusters = await session.LoadManyAsync<Cluster>(cancellation, clusterIds);
-        foreach (var cluster in clusters)
-        {
-            if (_published.TryGetValue(cluster.Id, out var version) && version >= cluster.Version) continue;
-            await PutAsync(TopologyPublication.From(cluster), cancellation);
-            _published[cluster.Id] = cluster.Version;
-        }
+        foreach (var cluster in clusters) await PublishAsync(cluster, cancellation);
+    }
+
+    /// <summary>
+    /// Publishes a record just read (as <see cref="ClusterStream.AppendAsync"/> answers it), without reading it again:
+    /// on a step's critical path, a round trip to PostgreSQL less before the proxies follow.
+    /// </summary>
+    public async Task PublishAsync(Cluster cluster, CancellationToken cancellation)
+    {
+        if (_published.TryGetValue(cluster.Id, out var version) && version >= cluster.Version) return;
+        await PutAsync(TopologyPublication.From(cluster), cancellation);
+        _published[cluster.Id] = cluster.Version;
     }
 
     /// <summary>
@@ -43,9 +49,10 @@ public sealed class TopologyPublisher(IDocumentStore store, EtcdConnection etcd,
         // Only for the operation that holds the cluster: a step that runs after its operation ended (released, or past
         // its deadline) must not hold traffic for nobody.
         var held = await clusters.AppendAsync(clusterId, c => c.Switching || c.RunningOperation != operationId ? null
-            : new TrafficHeld(clusterId, operationId, now), cancellation);
-        await PublishAsync([clusterId], cancellation);
-        return held!.Version;
+            : new TrafficHeld(clusterId, operationId, now), cancellation)
+            ?? throw new InvalidOperationException($"cluster {clusterId} is not recorded");
+        await PublishAsync(held, cancellation);
+        return held.Version;
     }
 
     /// <summary>Writes the document only while this process leads, in one transaction with the check that it still does.</summary>
