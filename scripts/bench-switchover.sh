@@ -3,6 +3,8 @@
 # committing a row every 5 ms each through the proxy (a fresh connection per write; a long-lived pooled session as a
 # plain user; one as a READ ONLY ADMIN user), N switchovers (default 10), then failed writes per writer and a check
 # that every acknowledged write is on every node.     scripts/bench-switchover.sh [switchovers]
+# The benchmark looks for each switchover's end every 250 ms; MYSQLHA_BENCH_POLL_MS sets another period (the runs
+# before 2026-12-02 14:00 UTC looked every 20 ms).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 switchovers="${1:-10}"
