@@ -24,8 +24,8 @@ public sealed class ClusterStream(IDocumentStore store, ClusterWriteGate gate)
             try
             {
                 await session.SaveChangesAsync(cancellation);
-                await using var read = store.QuerySession();
-                return await read.LoadAsync<Cluster>(clusterId, cancellation);
+                // What the inline projection stored with the event, without a read on a step's critical path.
+                return ClusterEvolution.After(cluster, change);
             }
             catch (ConcurrencyException) when (attempt < 5)
             {
