@@ -92,7 +92,9 @@ public sealed record MasterVerdict(MasterCondition Condition, string Reason, IRe
         if (reachable.Count == 0)
             return new(MasterCondition.Unreachable, "no replica can be reached to confirm the master's death", evidence);
         if (connected.Count > 0)
-            return new(MasterCondition.Unreachable, $"{string.Join(", ", connected)} still replicate from it: the controller may be cut off", evidence)
+            return new(MasterCondition.Unreachable, stopped is not null
+                ? $"its process is stopped, but {string.Join(", ", connected)} still replicate from it: their connections have not timed out yet"
+                : $"{string.Join(", ", connected)} still replicate from it: the controller may be cut off", evidence)
             {
                 StillConnected = connected,
             };

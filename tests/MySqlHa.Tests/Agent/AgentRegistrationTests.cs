@@ -97,6 +97,7 @@ public sealed class AgentRegistrationTests : IClassFixture<CanonicalSandbox>, ID
         using var agent = StartAgent("db2", SandboxReplication.Replicas[0], new Dictionary<string, string?>
         {
             ["MYSQLHA_AGENT_HealthInterval"] = "00:00:30",
+            ["MYSQLHA_AGENT_LeaseTtl"] = "00:01:00",
         });
         var key = _etcd.Keys.Agent("agent-test", "db2");
         await WaitForValueAsync(key, value => (bool?)value?["health"]?["mysqldUp"] == true, TimeSpan.FromSeconds(30), agent);

@@ -188,6 +188,7 @@ public sealed class FailoverDecisionTests
 
         Assert.Equal(MasterCondition.Unreachable, verdict.Condition);
         Assert.Equal(["r2"], verdict.StillConnected);
+        Assert.Contains("its process is stopped, but r2 still replicate", verdict.Reason);
     }
 
     [Fact]
