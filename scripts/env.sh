@@ -159,9 +159,12 @@ performance-schema=OFF
 max-connections=500
 skip-slave-start=ON
 # A replica notices a hung (not dead) primary only when the connection goes quiet for this long; the default (60 s)
-# would hold failure detection back a minute. Heartbeats default to half of it (1 s), so an idle primary's
-# connections stay up; the price is a reconnection after 2 s of silence (a primary stalled that long by its disk).
-slave-net-timeout=2
+# would hold failure detection back a minute. 1 s is the least MariaDB takes. Heartbeats default to half of it
+# (0.5 s, fixed when replication is set up), so an idle primary's connections stay up. The price: a replica
+# reconnects after 1 s of silence, so a primary stalled that long (its disk, a debugger) sees its replicas drop and
+# come back, harmlessly (they resume from their GTID position). It does not make a slow primary fail over: that also
+# takes its agent reporting mysqld down (its process stopped, or gone) and the controller losing it for 1 s.
+slave-net-timeout=1
 CNF
 }
 

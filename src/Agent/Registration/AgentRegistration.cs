@@ -88,7 +88,9 @@ internal sealed partial class AgentRegistration(
 
     /// <summary>
     /// Waits for the next health check, and cuts the wait short when the process of a mysqld that answered ends or is
-    /// stopped: the controller should hear that now (it fails over on it), not at the next check.
+    /// stopped: the controller should hear that now (it fails over on it), not at the next check. Short too when a
+    /// stopped process is continued (or ends): the controller counts a stopped process as lost, so a report of it
+    /// must not outlive the stop by a health interval.
     /// </summary>
     private async Task UntilNextCheckAsync(LocalServerHealth health, CancellationToken cancellation)
     {
@@ -97,6 +99,7 @@ internal sealed partial class AgentRegistration(
         {
             await Task.Delay(left < ProcessPoll ? left : ProcessPoll, clock, cancellation);
             if (health.MysqldUp && (mysqld.Ended || mysqld.StoppedPid is not null)) return;
+            if (health.ProcessStopped && mysqld.StoppedPid is null) return;
         }
     }
 

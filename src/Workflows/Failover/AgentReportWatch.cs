@@ -16,13 +16,16 @@ namespace MySqlHa.Workflows.Failover;
 /// While this controller leads, follows the agents' reports in etcd. An agent that reports its mysqld down (at once
 /// when its process goes), or whose key vanishes with its lease, makes the controller probe that cluster's servers
 /// and judge its master at once, instead of at the next monitor round and check: the detection of a dead master
-/// then takes the time the agent needs to see it, not the controller's polling intervals.
+/// then takes the time the agent needs to see it, not the controller's polling intervals. A report that mysqld's
+/// process is stopped is handed to the detector and the master judged at once, before the probe (which a stopped
+/// server holds until its timeout): the confirming period is counted from it.
 /// </summary>
 public sealed partial class AgentReportWatch(
     EtcdConnection etcd,
     LeaderElection election,
     ClusterMonitor monitor,
     FailureWatch failures,
+    MasterFailureDetector detector,
     ILogger<AgentReportWatch> logger) : BackgroundService
 {
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(250);
@@ -60,8 +63,23 @@ public sealed partial class AgentReportWatch(
         }, cancellation);
         while (await call.ResponseStream.MoveNext(cancellation))
             foreach (var change in call.ResponseStream.Current.Events)
+            {
+                HandOverStopped(change);
                 if (SuspectedCluster(change) is { } cluster)
                     _ = SuspectAsync(cluster, cancellation);
+            }
+    }
+
+    /// <summary>Tells the detector when an agent reports its mysqld's process stopped, or no longer stopped.</summary>
+    private void HandOverStopped(Event change)
+    {
+        if (change.Type != Event.Types.EventType.Put || Read(change.Kv) is not { } record) return;
+        if (record.Health.ProcessStopped)
+        {
+            detector.HeardStopped(record.Cluster, record.Instance, record.Health.ObservedAt);
+            failures.CheckNow();
+        }
+        else detector.HeardNotStopped(record.Cluster, record.Instance);
     }
 
     /// <summary>The cluster whose agent just reported its mysqld down, or whose agent's key went with its lease.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using MySqlHa.Coordination.Etcd;
@@ -33,13 +34,45 @@ public sealed partial class MasterFailureDetector(
 
     private readonly HashSet<Guid> _overdue = [];
 
+    /// <summary>
+    /// The agents' reports that a master's process is stopped, by cluster and instance name, with when this controller
+    /// first heard each (from the agents' watch, or its own read of etcd): a stopped master is lost from then on.
+    /// </summary>
+    private readonly ConcurrentDictionary<(string Cluster, string Instance), StoppedProcessReport> _stopped = new();
+
+    /// <summary>
+    /// An agent reported its mysqld's process stopped (observed at <paramref name="observedAt"/> by its clock): heard
+    /// now, unless this very report was heard already.
+    /// </summary>
+    public void HeardStopped(string cluster, string instance, DateTimeOffset observedAt)
+    {
+        var now = clock.GetUtcNow();
+        _stopped.AddOrUpdate((cluster, instance), _ => new(observedAt, now), (_, known) => known.ObservedAt == observedAt ? known : new(observedAt, now));
+    }
+
+    /// <summary>An agent reported its mysqld's process no longer stopped (continued, ended, or up).</summary>
+    public void HeardNotStopped(string cluster, string instance) => _stopped.TryRemove((cluster, instance), out _);
+
+    /// <summary>
+    /// Whether an agent's report that the master's process is stopped came after the controller's last answer from it
+    /// (one that came after the report shows it continued: the report is forgotten).
+    /// </summary>
+    private bool StoppedSinceLastAnswer(Cluster cluster, ClusterInstance master, InstanceObservation seen)
+    {
+        if (!_stopped.TryGetValue((cluster.Name, master.Name), out var report)) return false;
+        if (seen.LastSeen is not { } last || last.ObservedAt < report.HeardAt) return true;
+        _stopped.TryRemove(new KeyValuePair<(string, string), StoppedProcessReport>((cluster.Name, master.Name), report));
+        return false;
+    }
+
     public async Task CheckAsync(Cluster cluster, CancellationToken cancellation)
     {
         await AlertIfOverdueAsync(cluster, cancellation);
         // A fenced master is a failover under way or done: its episode goes on (no second attempt) until a master answers.
         if (cluster.Master is { Fenced: true }) return;
+        // Its agent's report that its process is stopped makes a master lost before any probe of it can time out.
         if (cluster.Master is not { Paused: false } master || observations.Find(cluster.Id, master.Name) is not { } seen
-            || seen.Probe.Snapshot is not null)
+            || seen.Probe.Snapshot is not null && !StoppedSinceLastAnswer(cluster, master, seen))
         {
             _alerted.RemoveWhere(a => a.Cluster == cluster.Id);
             _attempted.Remove(cluster.Id);
@@ -51,10 +84,16 @@ public sealed partial class MasterFailureDetector(
         var followers = cluster.Instances
             .Where(i => i.Role is InstanceRole.Standby or InstanceRole.Replica && i.ReplicationActive && !i.Paused && !i.Fenced)
             .Select(i => observations.Find(cluster.Id, i.Name)).ToList();
-        var verdict = MasterVerdict.Judge(cluster, seen, seen.FailingSince, await ReadAgentAsync(cluster.Name, master.Name, cancellation), followers, now,
-            options.ConfirmFor);
+        var agent = await ReadAgentAsync(cluster.Name, master.Name, cancellation);
+        var verdict = MasterVerdict.Judge(cluster, seen, seen.FailingSince, agent, followers, now, options.ConfirmFor);
+        var lostSince = MasterVerdict.Earliest(seen.Probe.Snapshot is null ? seen.FailingSince : null, agent.Stopped?.HeardAt);
         switch (verdict.Condition)
         {
+            // While it is confirmed, its replicas are looked at every check, so that their IO threads letting go of a
+            // hung master are seen when the confirming period ends rather than at the next monitor round.
+            case MasterCondition.Suspected:
+                monitor.ProbeSoon(cluster, cluster.Instances.Where(i => i.Name != master.Name).Select(i => i.Name), cancellation);
+                break;
             // Never silently: an operation that holds the cluster (a dead one, say) keeps a dead master from failing over.
             case MasterCondition.Dead when cluster.RunningOperation is { } holder:
                 await AlertOnceAsync(cluster, "withheld", new AutomaticFailoverWithheld(cluster.Id, master.Name,
@@ -75,7 +114,7 @@ public sealed partial class MasterFailureDetector(
                     verdict.Evidence, now), cancellation);
                 break;
             case MasterCondition.Dead:
-                var (started, operation) = await starter.StartAsync(cluster, "automatic", null, verdict.Evidence, seen.LastSeen?.ObservedAt, seen.FailingSince,
+                var (started, operation) = await starter.StartAsync(cluster, "automatic", null, verdict.Evidence, seen.LastSeen?.ObservedAt, lostSince,
                     verdict.ProcessGone, cancellation);
                 if (!started) break;
                 // One automatic attempt per episode: if it aborts, an operator decides (emergency switch), not a retry loop.
@@ -121,7 +160,10 @@ public sealed partial class MasterFailureDetector(
         // agent that nobody answers for (its host gone with mysqld, say) says nothing any more.
         if (health?.MysqldUp != false && await agents.UnreachableAsync(cluster, instance, cancellation))
             return new AgentReport(false, null, "nothing answers at its agent's address any more (its registration has not expired yet)", AddressRefuses: true);
-        return new AgentReport(true, health?.MysqldUp, health?.Detail, health?.ProcessGone ?? false);
+        if (health is { ProcessStopped: true }) HeardStopped(cluster, instance, health.ObservedAt);
+        else HeardNotStopped(cluster, instance);
+        return new AgentReport(true, health?.MysqldUp, health?.Detail, health?.ProcessGone ?? false,
+            Stopped: health is { ProcessStopped: true } && _stopped.TryGetValue((cluster, instance), out var stopped) ? stopped : null);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Cluster}: master {Master} is dead; failover {Operation} started ({Evidence})")]

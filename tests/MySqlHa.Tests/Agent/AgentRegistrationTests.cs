@@ -91,11 +91,13 @@ public sealed class AgentRegistrationTests : IClassFixture<CanonicalSandbox>, ID
     }
 
     [Fact]
-    public async Task A_hung_mysqld_is_not_reported_gone()
+    public async Task A_hung_mysqld_is_reported_stopped_not_gone_and_up_again_as_soon_as_it_is_continued()
     {
+        // A long interval between health checks: the stop, and the end of it, are each seen by watching the process.
         using var agent = StartAgent("db2", SandboxReplication.Replicas[0], new Dictionary<string, string?>
         {
-            ["MYSQLHA_AGENT_HealthInterval"] = "00:00:00.500",
+            ["MYSQLHA_AGENT_HealthInterval"] = "00:00:30",
+            ["MYSQLHA_AGENT_LeaseTtl"] = "00:01:00",
         });
         var key = _etcd.Keys.Agent("agent-test", "db2");
         await WaitForValueAsync(key, value => (bool?)value?["health"]?["mysqldUp"] == true, TimeSpan.FromSeconds(30), agent);
@@ -106,7 +108,13 @@ public sealed class AgentRegistrationTests : IClassFixture<CanonicalSandbox>, ID
             var record = await WaitForValueAsync(key, value => (bool?)value?["health"]?["mysqldUp"] == false, TimeSpan.FromSeconds(30), agent);
 
             Assert.False((bool)record!["health"]!["processGone"]!, record.ToJsonString());
+            Assert.True((bool)record["health"]!["processStopped"]!, record.ToJsonString());
             Assert.Contains("is stopped", (string?)record["health"]!["detail"]);
+
+            // The controller counts a stopped master as lost: the report must not outlive the stop by a health interval.
+            SandboxReplication.ResumeServer(2);
+            var continued = await WaitForValueAsync(key, value => (bool?)value?["health"]?["mysqldUp"] == true, TimeSpan.FromSeconds(5), agent);
+            Assert.False((bool)continued!["health"]!["processStopped"]!, continued.ToJsonString());
         }
         finally
         {

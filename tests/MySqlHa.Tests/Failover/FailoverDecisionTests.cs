@@ -134,6 +134,93 @@ public sealed class FailoverDecisionTests
         Assert.Equal(MasterCondition.Suspected, leaseGone.Condition);
     }
 
+    /// <summary>
+    /// The master as the controller last saw it before its agent reported its process stopped: its last probe answered
+    /// 1.5 s ago, and the next one is still waiting on the stopped server (a stopped process takes the connection and
+    /// answers nothing, so only the probe's timeout would end it).
+    /// </summary>
+    private static InstanceObservation AnsweredBeforeTheStop()
+    {
+        var last = Snapshot("m", "0-1-10", 1) with { ObservedAt = Now.AddMilliseconds(-1500) };
+        return Observation("m", last);
+    }
+
+    private static AgentReport StoppedReport(TimeSpan heardAgo, bool? mysqldUp = false) =>
+        new(true, mysqldUp, "its process 4242 is stopped (SIGSTOP or a debugger): it holds its port and answers nothing",
+            Stopped: new StoppedProcessReport(Now - heardAgo - TimeSpan.FromMilliseconds(80), Now - heardAgo));
+
+    private static MasterVerdict JudgeStopped(AgentReport agent, ReplicationThreadState replicaIoThread, InstanceObservation? master = null)
+    {
+        var cluster = ClusterWith(null, ("r2", InstanceRole.Replica));
+        master ??= AnsweredBeforeTheStop();
+        return MasterVerdict.Judge(cluster, master, master.FailingSince, agent,
+            [Observation("r2", Snapshot("r2", "0-1-10", replication: FromMaster(replicaIoThread)))], Now, ConfirmFor);
+    }
+
+    [Fact]
+    public void A_master_whose_agent_reports_its_process_stopped_is_only_suspected_for_the_confirmation_time_after_the_report()
+    {
+        var verdict = JudgeStopped(StoppedReport(TimeSpan.FromMilliseconds(900)), ReplicationThreadState.Connecting);
+
+        // Its last probe answered, and none failed yet: the report alone makes it lost, but a stop this short (a
+        // debugger, gcore) may end, so it is not yet judged.
+        Assert.Equal(MasterCondition.Suspected, verdict.Condition);
+        Assert.Contains(verdict.Evidence, e => e.Contains("reported") && e.Contains("process is stopped"));
+    }
+
+    [Fact]
+    public void A_master_whose_agent_reported_its_process_stopped_for_the_confirmation_time_is_dead_once_its_replicas_let_go_without_waiting_for_a_probe_timeout()
+    {
+        var verdict = JudgeStopped(StoppedReport(ConfirmFor), ReplicationThreadState.Connecting);
+
+        Assert.Equal(MasterCondition.Dead, verdict.Condition);
+        Assert.Contains(verdict.Evidence, e => e.Contains($"reported at {Now - ConfirmFor - TimeSpan.FromMilliseconds(80):O} that mysqld's process is stopped"));
+        Assert.Contains(verdict.Evidence, e => e.Contains("agent reports mysqld down") && e.Contains("is stopped"));
+        Assert.Contains(verdict.Evidence, e => e.Contains("r2's IO thread is connecting"));
+        // Stopped is not gone: the fence must still kill it (or find it read-only) before anything is promoted.
+        Assert.False(verdict.ProcessGone);
+    }
+
+    [Fact]
+    public void A_master_whose_agent_reports_its_process_stopped_is_unreachable_not_dead_while_a_replica_still_replicates_from_it()
+    {
+        var verdict = JudgeStopped(StoppedReport(TimeSpan.FromMilliseconds(1200)), ReplicationThreadState.Running);
+
+        Assert.Equal(MasterCondition.Unreachable, verdict.Condition);
+        Assert.Equal(["r2"], verdict.StillConnected);
+        Assert.Contains("its process is stopped, but r2 still replicate", verdict.Reason);
+    }
+
+    [Fact]
+    public void A_stopped_process_report_makes_no_master_dead_unless_its_agent_says_mysqld_down_and_no_probe_answered_since()
+    {
+        var agentUp = JudgeStopped(StoppedReport(TimeSpan.FromMilliseconds(1200), mysqldUp: true), ReplicationThreadState.Connecting);
+        var probeLostAgentUp = JudgeStopped(StoppedReport(TimeSpan.FromMilliseconds(1200), mysqldUp: true), ReplicationThreadState.Connecting,
+            Observation("m", null));
+        var agentGone = JudgeStopped(StoppedReport(TimeSpan.FromMilliseconds(1200)) with { Registered = false }, ReplicationThreadState.Connecting);
+        // Continued: the controller's probe answered after it heard the report.
+        var answeredSince = JudgeStopped(StoppedReport(TimeSpan.FromMilliseconds(1200)), ReplicationThreadState.Connecting,
+            Observation("m", Snapshot("m", "0-1-10", 1) with { ObservedAt = Now.AddMilliseconds(-100) }));
+
+        Assert.Equal(MasterCondition.Alive, agentUp.Condition);
+        Assert.Equal(MasterCondition.Unreachable, probeLostAgentUp.Condition);
+        Assert.Equal(MasterCondition.Alive, agentGone.Condition);
+        Assert.Equal(MasterCondition.Alive, answeredSince.Condition);
+    }
+
+    [Fact]
+    public void A_stopped_master_whose_probe_failed_before_the_report_is_lost_since_the_earlier_of_the_two()
+    {
+        var cluster = ClusterWith(null, ("r2", InstanceRole.Replica));
+        var replica = Observation("r2", Snapshot("r2", "0-1-10", replication: FromMaster(ReplicationThreadState.Connecting)));
+
+        // The probe began failing 1.2 s ago; the report was heard only 0.3 s ago: lost for 1.2 s, past the confirmation.
+        var verdict = MasterVerdict.Judge(cluster, Observation("m", null), Now.AddMilliseconds(-1200), StoppedReport(TimeSpan.FromMilliseconds(300)),
+            [replica], Now, ConfirmFor);
+
+        Assert.Equal(MasterCondition.Dead, verdict.Condition);
+    }
+
     [Fact]
     public void The_most_advanced_follower_by_what_it_received_is_chosen_over_a_standby_that_is_behind()
     {
