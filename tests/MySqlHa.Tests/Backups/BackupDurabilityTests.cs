@@ -49,7 +49,8 @@ public sealed class BackupDurabilityTests : IAsyncLifetime
             backup = await _rig.StartedBackupAsync(new { });
             await WaitForEventAsync(backup, "backup_job_accepted");
             await _rig.Agents[1].ChildProcessAsync("mariadb-backup", "--backup");
-            Assert.Contains(_rig.RepositoryFiles(), f => f.Contains(".partial-"));
+            // zstd creates the partial file when it opens its output, which may be a moment after the tool starts.
+            await WaitUntilAsync(() => Task.FromResult(_rig.RepositoryFiles().Any(f => f.Contains(".partial-"))), "no partial file appeared");
             await _rig.RestartAgentAsync(2);
         }
         var ended = await _rig.WaitForBackupEndAsync(backup);
@@ -62,12 +63,15 @@ public sealed class BackupDurabilityTests : IAsyncLifetime
         Assert.Equal("completed", (string?)(await _rig.WaitForBackupEndAsync(next))["state"]);
     }
 
-    private async Task WaitForEventAsync(Guid operation, string type)
+    private Task WaitForEventAsync(Guid operation, string type) =>
+        WaitUntilAsync(async () => (await _rig.EventsOfAsync(operation)).Contains(type), $"{operation} recorded no {type}");
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!(await _rig.EventsOfAsync(operation)).Contains(type))
+        while (!await condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{operation} recorded no {type}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException(failure);
             await Task.Delay(100);
         }
     }
