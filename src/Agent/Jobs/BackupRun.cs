@@ -76,18 +76,19 @@ internal sealed class BackupRun(AgentSettings settings, IBackupRepository reposi
     }
 
     /// <summary>
-    /// zstd writes the artifact's file itself, as it does when the tool is run by hand, and the check follows the file
-    /// (<see cref="GrowingArtifactCheck"/>): the agent is not in the backup's path at all. A check that fails early
-    /// fails the job once the pipeline has ended.
+    /// zstd writes the artifact's file itself, as it does when the tool is run by hand, the tool's stream reaching it
+    /// through the kernel, counted; the check follows the file (<see cref="GrowingArtifactCheck"/>): no byte of the
+    /// backup is copied through the agent. A check that fails early fails the job once the pipeline has ended.
     /// </summary>
     private async Task<CheckedArtifact> IntoFileAsync(ToolProcess tool, string file, RunningJob job, CancellationToken cancellation)
     {
         var compressed = Compression.CompressToFileAsync(settings.Backup, tool, file, cancellation);
-        var checking = GrowingArtifactCheck.RunAsync(settings.Backup, file, compressed, job.Add, cancellation);
+        var checking = GrowingArtifactCheck.RunAsync(file, compressed, job.Add, cancellation);
         await Task.WhenAll(compressed, checking);
         // Only a tool that says it finished made a backup: a stream that merely ended is not one.
         await tool.SucceedAsync(cancellation);
-        return await checking;
+        var stored = await checking;
+        return new CheckedArtifact(await compressed, stored.StoredBytes, stored.Sha256);
     }
 
     /// <summary>

@@ -40,13 +40,35 @@ internal static class Compression
     }
 
     /// <summary>
-    /// zstd reads the tool's pipe and writes <paramref name="file"/> itself (it must not exist: zstd creates it), as it
-    /// does when the two are run by hand; the caller then checks that the tool itself succeeded.
+    /// zstd writes <paramref name="file"/> itself (it must not exist: zstd creates it), as it does when the two are run
+    /// by hand; the tool's output reaches zstd's input through the kernel (<see cref="PipeSplice"/>), counted on the way.
+    /// Answers the raw bytes; the caller then checks that the tool itself succeeded.
     /// </summary>
-    public static async Task CompressToFileAsync(BackupSettings settings, ToolProcess source, string file, CancellationToken cancellation)
+    public static async Task<long> CompressToFileAsync(BackupSettings settings, ToolProcess source, string file, CancellationToken cancellation)
     {
-        await using var zstd = ToolProcess.Start(settings.Zstd, ["-q", "-T0", "-3", "-o", file, source.OutputPath]);
+        await using var zstd = ToolProcess.Start(settings.Zstd, ["-q", "-T0", "-3", "-o", file], input: true);
+        var relay = PipeSplice.RelayAsync(source.Output, zstd.Input);
+        var exited = zstd.WaitAsync(cancellation);
+        // The relay waits in the kernel for the tool's next bytes: zstd ending first (failed, killed, or ended by the
+        // job's cancellation) ends the tool too, so that the relay sees the stream's end instead of waiting forever.
+        if (await Task.WhenAny(relay, exited) == exited) source.Kill();
+        long? raw = null;
+        try
+        {
+            raw = await relay;
+        }
+        catch (JobFailedException)
+        {
+            // zstd stopped reading: its exit says why.
+        }
+        finally
+        {
+            // zstd's end of stream: it finishes the file, or sees the stream cut and the tool's failure fails the job.
+            zstd.Input.Dispose();
+        }
+        await exited;
         await zstd.SucceedAsync(cancellation);
+        return raw ?? throw new JobFailedException($"zstd stopped reading the backup stream: {zstd.ErrorTail}");
     }
 
     /// <summary>Decompresses <paramref name="stored"/> into <paramref name="destination"/> (a tool's standard input, closed at the end).</summary>

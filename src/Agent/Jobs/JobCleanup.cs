@@ -21,8 +21,11 @@ internal sealed class JobCleanup(AgentSettings settings, IBackupRepository? repo
     public async Task<string> CleanAsync(JobCleanupPlan plan, CancellationToken cancellation)
     {
         var note = "";
-        if (plan.WorkFolder is { } tools && OrphanedTools.Kill(tools) is > 0 and var killed)
-            note += $"; {killed} of its tools still ran and were ended";
+        // Tools name the work folder (--target-dir, -C) or the repository folder they write into (zstd's -o):
+        // either way they are ended before what they write is removed.
+        var killed = (plan.WorkFolder is { } tools ? OrphanedTools.Kill(tools) : 0)
+            + (plan.RepositoryFolder is { } writing ? OrphanedTools.Kill(writing) : 0);
+        if (killed > 0) note += $"; {killed} of its tools still ran and were ended";
         if (plan.RepositoryFolder is { } folder)
         {
             if (repository is null)

@@ -3,12 +3,13 @@ namespace MySqlHa.Agent.Jobs;
 /// <summary>
 /// The tools of a job whose agent was killed alone (kill -9 of the agent, not of its process group) run on as orphans:
 /// a mariadb-backup still holding its backup locks on the server, an mbstream still writing into a staging folder.
-/// Every such tool names the job's own work folder in its arguments (--target-dir, -C), so the agent finds them by
-/// that folder in /proc and ends them before it cleans up after the job.
+/// Every such tool names a folder of the job's own in its arguments (the work folder as --target-dir or -C, the
+/// repository's backup folder in zstd's -o), so the agent finds them by that folder in /proc and ends them before it
+/// cleans up after the job.
 /// </summary>
 internal static class OrphanedTools
 {
-    public static int Kill(string workFolder)
+    public static int Kill(string jobFolder)
     {
         if (!OperatingSystem.IsLinux() || !Directory.Exists("/proc")) return 0;
         var killed = 0;
@@ -25,7 +26,7 @@ internal static class OrphanedTools
             {
                 continue;
             }
-            if (!commandLine.Split('\0').Any(argument => argument.Contains(workFolder, StringComparison.Ordinal))) continue;
+            if (!commandLine.Split('\0').Any(argument => argument.Contains(jobFolder, StringComparison.Ordinal))) continue;
             try
             {
                 using var process = System.Diagnostics.Process.GetProcessById(pid);

@@ -114,7 +114,8 @@ internal sealed class ToolProcess : IAsyncDisposable
             }
     }
 
-    private void Kill()
+    /// <summary>Ends the tool and its children now; the exit is for <see cref="WaitAsync"/> to see.</summary>
+    public void Kill()
     {
         try
         {

@@ -58,6 +58,8 @@ public sealed class BackupDurabilityTests : IAsyncLifetime
         Assert.True((string?)ended["state"] == "failed", ended.ToJsonString());
         Assert.Contains("the agent stopped during the job", (string?)ended["failure"]);
         Assert.Empty(_rig.RepositoryFiles());
+        // No tool of the killed agent's job (mariadb-backup, or the zstd writing into the repository) runs on.
+        Assert.Empty(ProcessesNaming(backup.ToString("D")));
         // The slot is free: the next backup runs.
         var next = await _rig.StartedBackupAsync(new { });
         Assert.Equal("completed", (string?)(await _rig.WaitForBackupEndAsync(next))["state"]);
@@ -65,6 +67,11 @@ public sealed class BackupDurabilityTests : IAsyncLifetime
 
     private Task WaitForEventAsync(Guid operation, string type) =>
         WaitUntilAsync(async () => (await _rig.EventsOfAsync(operation)).Contains(type), $"{operation} recorded no {type}");
+
+    private static List<string> ProcessesNaming(string text) =>
+        Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _))
+            .Select(d => { try { return File.ReadAllText(Path.Combine(d, "cmdline")).Replace('\0', ' '); } catch (IOException) { return ""; } })
+            .Where(commandLine => commandLine.Contains(text, StringComparison.Ordinal)).ToList();
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure)
     {
