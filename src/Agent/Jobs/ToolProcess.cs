@@ -39,12 +39,8 @@ internal sealed class ToolProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>
-    /// Starts <paramref name="program"/>; a <paramref name="priority"/> below normal makes it yield the CPU to the other
-    /// tools (the check of a backup, which may fall behind, beside the backup's own pipeline, which should not).
-    /// </summary>
-    public static ToolProcess Start(string program, IEnumerable<string> arguments, bool input = false,
-        ProcessPriorityClass priority = ProcessPriorityClass.Normal)
+    /// <summary>Starts <paramref name="program"/> with its standard output (and, when asked, its input) as pipes to the agent.</summary>
+    public static ToolProcess Start(string program, IEnumerable<string> arguments, bool input = false)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -55,7 +51,6 @@ internal sealed class ToolProcess : IAsyncDisposable
         };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         var process = Process.Start(start) ?? throw new JobFailedException($"{program} could not be started");
-        if (priority != ProcessPriorityClass.Normal) process.PriorityClass = priority;
         PipeCapacity.Enlarge(process.StandardOutput.BaseStream);
         if (input) PipeCapacity.Enlarge(process.StandardInput.BaseStream);
         return new ToolProcess(process) { Name = Path.GetFileName(program) };
